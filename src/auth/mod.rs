@@ -1,0 +1,3 @@
+//! Who the caller is: password hashing now; tokens and the authenticated-caller extractor follow.
+
+pub mod password;

@@ -1,0 +1,270 @@
+//! Settings from `PACTUM_*` environment variables and the matching `serve` flags. Secrets are
+//! held in [`Secret`], whose `Debug` never prints them, so settings can be logged safely.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, ValueEnum};
+use rand::RngCore;
+
+use crate::db::DbTarget;
+
+/// Where the data lives; shared by every command that touches the database.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` (created on first start) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "PACTUM_DATABASE_URL",
+        default_value = "sqlite://./pactum-data/pactum.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Most database connections the process keeps open.
+    #[arg(long, env = "PACTUM_DATABASE_POOL_SIZE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub database_pool_size: u32,
+}
+
+/// Flags of `pactum serve`; each mirrors an environment variable.
+#[derive(Debug, Clone, Parser)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// `development` generates missing secrets; `production` refuses to start without them.
+    #[arg(long = "env", env = "PACTUM_ENV", value_enum, default_value_t = Environment::Development)]
+    pub environment: Environment,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "PACTUM_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// The address people and integrations reach Pactum at, used in links (default: http://BIND).
+    #[arg(long, env = "PACTUM_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Folder for generated secrets, the SQLite database and uploaded receipts.
+    #[arg(long, env = "PACTUM_DATA_DIR", default_value = "./pactum-data")]
+    pub data_dir: PathBuf,
+
+    /// Secret that signs access tokens (at least 32 bytes).
+    #[arg(long, env = "PACTUM_JWT_SECRET", hide_env_values = true, conflicts_with = "jwt_secret_file")]
+    pub jwt_secret: Option<String>,
+
+    /// File holding the token signing secret (at least 32 bytes).
+    #[arg(long, env = "PACTUM_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "PACTUM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "PACTUM_BODY_LIMIT_BYTES", default_value_t = 1_048_576,
+          value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
+    pub body_limit_bytes: u64,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "PACTUM_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A value that must never reach a log line.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Everything the running service needs, resolved and checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub database: DbTarget,
+    pub database_pool_size: u32,
+    pub bind: String,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Secret,
+    pub body_limit_bytes: usize,
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("PACTUM_ENV=production needs explicitly configured secrets; missing: {}", .0.join(", "))]
+    MissingSecrets(Vec<&'static str>),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot use the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+}
+
+/// Shortest accepted signing secret.
+const MIN_SECRET_BYTES: usize = 32;
+const GENERATED_SECRET_FILE: &str = "jwt-secret";
+
+impl Settings {
+    pub fn resolve(args: ServeArgs) -> Result<Self, ConfigError> {
+        let database = DbTarget::parse(&args.database.database_url)
+            .map_err(|e| ConfigError::Invalid(format!("PACTUM_DATABASE_URL: {e}")))?;
+        let public_url = match args.public_url {
+            Some(url) => parse_public_url(&url)?,
+            None => format!("http://{}", args.bind),
+        };
+        let jwt_secret = resolve_jwt_secret(
+            args.environment,
+            args.jwt_secret,
+            args.jwt_secret_file.as_deref(),
+            &args.data_dir,
+        )?;
+        Ok(Self {
+            environment: args.environment,
+            database,
+            database_pool_size: args.database.database_pool_size,
+            bind: args.bind,
+            public_url,
+            data_dir: args.data_dir,
+            jwt_secret,
+            body_limit_bytes: usize::try_from(args.body_limit_bytes)
+                .map_err(|_| ConfigError::Invalid("PACTUM_BODY_LIMIT_BYTES is too large".into()))?,
+            workers: args.workers.map(usize::from),
+        })
+    }
+}
+
+fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim_end_matches('/');
+    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError::Invalid(format!(
+            "PACTUM_PUBLIC_URL must be an http:// or https:// address (got {url:?})"
+        ))),
+    }
+}
+
+fn checked_secret(source: &str, value: &[u8]) -> Result<Secret, ConfigError> {
+    if value.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::Invalid(format!("{source} must be at least {MIN_SECRET_BYTES} bytes long")));
+    }
+    Ok(Secret(value.to_vec()))
+}
+
+fn read_secret_file(path: &Path, source: &str) -> Result<Secret, ConfigError> {
+    let content = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Invalid(format!("{source} {}: {e}", path.display())))?;
+    checked_secret(source, content.trim().as_bytes())
+}
+
+/// A configured secret wins. In development a missing one is generated once and kept in the
+/// data folder, so tokens survive a restart; production refuses to guess.
+fn resolve_jwt_secret(
+    environment: Environment,
+    value: Option<String>,
+    file: Option<&Path>,
+    data_dir: &Path,
+) -> Result<Secret, ConfigError> {
+    if let Some(value) = value {
+        return checked_secret("PACTUM_JWT_SECRET", value.as_bytes());
+    }
+    if let Some(file) = file {
+        return read_secret_file(file, "PACTUM_JWT_SECRET_FILE");
+    }
+    if environment == Environment::Production {
+        return Err(ConfigError::MissingSecrets(vec!["PACTUM_JWT_SECRET or PACTUM_JWT_SECRET_FILE"]));
+    }
+    let path = data_dir.join(GENERATED_SECRET_FILE);
+    if path.exists() {
+        tracing::warn!(path = %path.display(), "using the generated development JWT secret; set PACTUM_JWT_SECRET in production");
+        return read_secret_file(&path, "the generated secret file");
+    }
+    let data_dir_error = |source| ConfigError::DataDir { path: data_dir.to_path_buf(), source };
+    std::fs::create_dir_all(data_dir).map_err(data_dir_error)?;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let encoded: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private_file(&path, &encoded).map_err(data_dir_error)?;
+    tracing::warn!(path = %path.display(), "generated a development JWT secret; set PACTUM_JWT_SECRET in production");
+    Ok(Secret(encoded.into_bytes()))
+}
+
+/// Writes a file only its owner can read.
+fn write_private_file(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> ServeArgs {
+        let mut argv = vec!["serve"];
+        argv.extend_from_slice(extra);
+        ServeArgs::try_parse_from(argv).expect("valid flags")
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret_and_names_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = dir.path().to_str().expect("utf-8");
+        let err =
+            Settings::resolve(args(&["--env", "production", "--data-dir", dir])).expect_err("must refuse");
+        assert!(err.to_string().contains("PACTUM_JWT_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn development_generates_a_secret_once_and_keeps_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dir_str = dir.path().to_str().expect("utf-8");
+        let first = Settings::resolve(args(&["--data-dir", dir_str])).expect("resolves");
+        let second = Settings::resolve(args(&["--data-dir", dir_str])).expect("resolves");
+        assert_eq!(first.jwt_secret.expose(), second.jwt_secret.expose());
+        assert!(first.jwt_secret.expose().len() >= MIN_SECRET_BYTES);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(dir.path().join(GENERATED_SECRET_FILE)).expect("file");
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn short_secrets_and_bad_urls_are_refused() {
+        assert!(Settings::resolve(args(&["--jwt-secret", "short"])).is_err());
+        let long = "x".repeat(40);
+        assert!(Settings::resolve(args(&["--jwt-secret", &long, "--public-url", "ftp://x"])).is_err());
+        let ok = Settings::resolve(args(&["--jwt-secret", &long, "--public-url", "https://pactum.example/"]))
+            .expect("valid");
+        assert_eq!(ok.public_url, "https://pactum.example");
+        assert!(!format!("{ok:?}").contains(&long), "secrets never show in Debug");
+    }
+}

@@ -1,0 +1,218 @@
+//! The database: one connection type over SQLite and PostgreSQL, its pool, and the two kinds of
+//! transaction every service uses. Queries run on actix's blocking pool, never on the event loop.
+
+pub mod migrations;
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::error::ApiError;
+
+/// One connection to whichever backend the service was configured with.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database `PACTUM_DATABASE_URL` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbTargetError {
+    #[error("the database URL must start with sqlite:// or postgres:// (got {0:?})")]
+    UnknownScheme(String),
+    #[error("the sqlite:// URL names no file")]
+    EmptySqlitePath,
+}
+
+impl DbTarget {
+    pub fn parse(url: &str) -> Result<Self, DbTargetError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbTargetError::EmptySqlitePath);
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            // Only the scheme is echoed: the rest of a URL may hold a password.
+            let scheme = url.split("://").next().unwrap_or_default();
+            Err(DbTargetError::UnknownScheme(scheme.chars().take(20).collect()))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Opens one connection, set up for Pactum: SQLite in WAL mode with foreign keys on and a
+    /// busy timeout, so concurrent writers wait instead of failing.
+    pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
+        match self {
+            Self::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
+            Self::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        diesel::ConnectionError::BadConnection(format!(
+                            "cannot create the database folder {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Tells r2d2 how to open and check connections (the derive's `establish` would guess the
+/// backend from the URL and could create a SQLite file named after a mistyped Postgres URL).
+#[derive(Debug)]
+pub struct ConnectionManager {
+    target: DbTarget,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.target.connect().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The pool plus the knowledge of which backend it serves; cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    target: DbTarget,
+}
+
+impl Database {
+    /// Builds the pool without connecting; `readyz` and the first query tell whether it works.
+    pub fn new(target: DbTarget, max_connections: u32) -> Self {
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(5))
+            .test_on_check_out(true)
+            .build_unchecked(ConnectionManager { target: target.clone() });
+        Self { pool, target }
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        &self.target
+    }
+
+    /// Connections handed out right now, for the metrics endpoint.
+    pub fn connections_in_use(&self) -> u32 {
+        let state = self.pool.state();
+        state.connections - state.idle_connections
+    }
+
+    /// Runs `work` on a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(ApiError::unavailable)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// A connection for work outside a request (CLI commands, start-up).
+    pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
+        self.pool.get().map_err(ApiError::unavailable)
+    }
+}
+
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so it takes the write
+/// lock up front and waits (busy timeout) instead of failing half-way with `SQLITE_BUSY`.
+/// Nested calls become savepoints.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()
+        .map_err(E::from)?;
+    if depth.is_some() {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE").map_err(E::from)?;
+    let outcome = work(conn);
+    let DbConnection::Sqlite(sqlite) = conn else {
+        unreachable!("the connection's backend does not change inside a transaction")
+    };
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite).map_err(E::from)?;
+            Ok(value)
+        }
+        Err(err) => match AnsiTransactionManager::rollback_transaction(sqlite) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(err),
+            Err(rollback_err) => Err(rollback_err.into()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_database_urls() {
+        assert_eq!(
+            DbTarget::parse("sqlite://./pactum-data/pactum.db").ok(),
+            Some(DbTarget::Sqlite(PathBuf::from("./pactum-data/pactum.db")))
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///var/lib/pactum.db").ok(),
+            Some(DbTarget::Sqlite(PathBuf::from("/var/lib/pactum.db")))
+        );
+        assert!(matches!(DbTarget::parse("postgresql://u@h/db"), Ok(DbTarget::Postgres(_))));
+        assert!(matches!(DbTarget::parse("sqlite://"), Err(DbTargetError::EmptySqlitePath)));
+        let err = DbTarget::parse("mysql://root:secret@h/db").expect_err("unknown scheme");
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+}

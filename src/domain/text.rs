@@ -1,0 +1,50 @@
+//! Free text with a length bound: trimmed, non-empty, at most `MAX` characters.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundedText<const MAX: usize>(String);
+
+impl<const MAX: usize> BoundedText<MAX> {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let value = input.trim();
+        if value.is_empty() {
+            return Err("must not be empty".into());
+        }
+        if value.chars().count() > MAX {
+            return Err(format!("must be at most {MAX} characters"));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err("must not contain control characters".into());
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<const MAX: usize> fmt::Display for BoundedText<MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BoundedText;
+
+    #[test]
+    fn trims_and_bounds() {
+        assert_eq!(BoundedText::<5>::parse("  Anna ").expect("valid").as_str(), "Anna");
+        assert!(BoundedText::<5>::parse("   ").is_err());
+        assert!(BoundedText::<5>::parse("Annabel").is_err());
+        assert!(BoundedText::<5>::parse("An\u{7}a").is_err());
+        assert_eq!(BoundedText::<5>::parse("ëëëëë").expect("counts characters").as_str(), "ëëëëë");
+    }
+}

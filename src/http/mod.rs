@@ -1,0 +1,10 @@
+//! What every request passes through: request ids, problem responses, metrics, extractor
+//! limits, and the operational endpoints (health, readiness, metrics, spec, docs).
+
+pub mod extractors;
+pub mod health;
+pub mod metrics;
+pub mod request;
+
+/// Full semantic version of the API, sent as `API-Version` on every response.
+pub const API_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,147 @@
+//! The `pactum` command: serve the API, migrate the database, print the spec, bootstrap users.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use pactum::config::{DatabaseArgs, LogFormat, ServeArgs, Settings};
+use pactum::db::{migrations, Database, DbTarget};
+use pactum::startup::Application;
+use pactum::users::service::{create_user, CreateUser};
+use pactum::{openapi, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "pactum",
+    version,
+    about = "Shared visions, agreements and micro-grants between a municipality and informal networks."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (migrates the database first). Every flag mirrors a PACTUM_* variable.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Print the OpenAPI 3.1 document (the committed openapi/pactum.json is this output).
+    Openapi,
+    /// Manage users from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the version of Pactum and of its API.
+    Version,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from the first line of standard input.
+    /// Use --admin to bootstrap the first platform admin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make the user a platform admin (creates municipalities and their first officers).
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Migrate(database) => migrate(&database),
+        Command::Openapi => {
+            print!("{}", openapi::to_json());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, name, admin, database } } => {
+            create_user_from_stdin(&database, &email, &name, admin)
+        }
+        Command::Version => {
+            println!("pactum {} (API {})", env!("CARGO_PKG_VERSION"), pactum::http::API_VERSION);
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pactum: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    telemetry::init(args.log_format);
+    let settings = Settings::resolve(args)?;
+    tracing::info!(
+        bind = %settings.bind,
+        database = settings.database.backend_name(),
+        environment = ?settings.environment,
+        "starting pactum {}", env!("CARGO_PKG_VERSION")
+    );
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        tracing::info!(port = app.port(), "listening; API reference at /docs");
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn open_database(database: &DatabaseArgs) -> anyhow::Result<Database> {
+    let target = DbTarget::parse(&database.database_url)?;
+    Ok(Database::new(target, 1))
+}
+
+fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Pretty);
+    let db = open_database(database)?;
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let applied = migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if applied.is_empty() {
+        println!("The {} database is up to date.", db.target().backend_name());
+    }
+    for version in applied {
+        println!("applied {version}");
+    }
+    Ok(())
+}
+
+fn create_user_from_stdin(
+    database: &DatabaseArgs,
+    email: &str,
+    name: &str,
+    admin: bool,
+) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Pretty);
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let db = open_database(database)?;
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let input = CreateUser { email, name, password, is_platform_admin: admin };
+    let user = create_user(&mut conn, input).map_err(|e| {
+        let fields: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+        if fields.is_empty() {
+            anyhow::anyhow!("{}", e.detail)
+        } else {
+            anyhow::anyhow!("{}", fields.join("; "))
+        }
+    })?;
+    let role = if user.is_platform_admin { "platform admin" } else { "user" };
+    println!("created {role} {} <{}> with id {}", user.name, user.email, user.id);
+    Ok(())
+}

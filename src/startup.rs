@@ -1,0 +1,118 @@
+//! Builds the running service from settings: database and migrations, shared state, middleware
+//! and routes. `main` and the tests start Pactum the same way, through [`Application`].
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use anyhow::Context;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::config::Settings;
+use crate::db::{migrations, Database};
+use crate::http::{extractors, health, metrics, request};
+use crate::openapi;
+
+/// Shared by every worker; cheap to clone through `web::Data`.
+pub struct AppState {
+    pub db: Database,
+    pub settings: Settings,
+    pub metrics: metrics::Metrics,
+    /// Serialized once at start-up.
+    pub openapi_json: String,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+/// Routes a test may add beside the real ones (e.g. one that panics).
+pub type ExtraRoutes = fn(&mut web::ServiceConfig);
+
+impl Application {
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, |_| {})
+    }
+
+    /// Migrates the database, binds the listener and prepares the server (not yet polled).
+    pub fn build_with(settings: Settings, extra_routes: ExtraRoutes) -> anyhow::Result<Self> {
+        let db = Database::new(settings.database.clone(), settings.database_pool_size);
+        let mut conn = db
+            .connection()
+            .map_err(|e| anyhow::anyhow!("{}", e.detail))
+            .with_context(|| format!("cannot connect to the {} database", db.target().backend_name()))?;
+        let applied = migrations::run_pending(&mut conn)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("migrations failed")?;
+        drop(conn);
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied migrations");
+        }
+
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let body_limit = settings.body_limit_bytes;
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            db,
+            settings,
+            metrics: metrics::Metrics::new()?,
+            openapi_json: openapi::to_json(),
+        });
+
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(extractors::json_config(body_limit))
+                .app_data(extractors::payload_config(body_limit))
+                .app_data(extractors::query_config())
+                .app_data(extractors::path_config())
+                .wrap(from_fn(request::context))
+                .wrap(from_fn(metrics::record))
+                .configure(routes)
+                .configure(extra_routes)
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Self { port, server: server.run(), state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (30 s at most).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server itself, for callers that need its handle (tests stop it gracefully).
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Every route of the service.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").route(web::get().to(health::live)))
+        .service(web::resource("/readyz").route(web::get().to(health::ready)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::scrape)))
+        .service(web::resource("/openapi.json").route(web::get().to(openapi::spec)))
+        .service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi::spec)))
+        .service(web::resource("/docs").route(web::get().to(|| async {
+            HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
+        })))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"])));
+}
