@@ -59,7 +59,10 @@ pub fn to_json() -> String {
     json
 }
 
-/// This OpenAPI document (also served at `/openapi.json`).
+/// This OpenAPI document.
+///
+/// The contract integrators build against; also served at `/openapi.json`. The API reference
+/// page at `/docs` renders it.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", operation_id = "openapi",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 pub async fn spec(state: web::Data<AppState>) -> HttpResponse {

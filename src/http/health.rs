@@ -19,14 +19,19 @@ pub struct Health {
     pub database: Option<&'static str>,
 }
 
-/// Is the process up? Touches nothing else.
+/// Is the process up?
+///
+/// Answers as long as the process runs; touches nothing else. For liveness probes.
 #[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "liveness",
     responses((status = 200, description = "The process is up", body = Health)))]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok", database: None })
 }
 
-/// Can the service do work? Checks that the database answers.
+/// Can the service do work?
+///
+/// Checks that the database answers. For readiness probes and load balancers: while this
+/// is 503, send no traffic.
 #[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readiness",
     responses(
         (status = 200, description = "The database answers", body = Health),

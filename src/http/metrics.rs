@@ -72,6 +72,8 @@ pub async fn record(
 }
 
 /// Metrics in the Prometheus text format.
+///
+/// Requests by method, route template and status; request latency; database connections in use.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition format", body = String,
                content_type = "text/plain; version=0.0.4")))]

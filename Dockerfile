@@ -1,0 +1,25 @@
+# Multi-stage build: compile in the Rust image, run in a slim Debian as a non-root user.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+COPY Cargo.toml Cargo.lock rustfmt.toml clippy.toml ./
+COPY src ./src
+COPY migrations ./migrations
+COPY openapi ./openapi
+COPY tests ./tests
+RUN cargo build --release --locked --bin pactum
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /var/lib/pactum --create-home pactum
+COPY --from=build /src/target/release/pactum /usr/local/bin/pactum
+USER pactum
+WORKDIR /var/lib/pactum
+ENV PACTUM_BIND=0.0.0.0:8080 \
+    PACTUM_DATA_DIR=/var/lib/pactum \
+    PACTUM_LOG_FORMAT=json
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+ENTRYPOINT ["pactum"]
+CMD ["serve"]

@@ -1,0 +1,204 @@
+//! The `pactum` binary as a newcomer or an operator runs it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use pactum::db::schema::users;
+
+use crate::helpers::{Backend, TestDatabase};
+
+fn pactum(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for key in ["PACTUM_ENV", "PACTUM_DATABASE_URL", "PACTUM_JWT_SECRET", "PACTUM_JWT_SECRET_FILE"] {
+        command.env_remove(key);
+    }
+    command.envs(env.iter().copied());
+    let mut child = command.spawn().expect("runs pactum");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_explains_every_command_and_version_prints_it() {
+    let help = pactum(&["--help"], &[], None);
+    assert!(help.status.success());
+    for command in ["serve", "migrate", "openapi", "user", "version"] {
+        assert!(text(&help.stdout).contains(command), "{command} in {}", text(&help.stdout));
+    }
+    let serve_help = text(&pactum(&["serve", "--help"], &[], None).stdout);
+    for var in [
+        "PACTUM_DATABASE_URL",
+        "PACTUM_BIND",
+        "PACTUM_PUBLIC_URL",
+        "PACTUM_JWT_SECRET",
+        "PACTUM_LOG_FORMAT",
+        "PACTUM_BODY_LIMIT_BYTES",
+    ] {
+        assert!(serve_help.contains(var), "serve --help names {var}");
+    }
+    let version = pactum(&["version"], &[], None);
+    assert!(text(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn openapi_prints_the_committed_spec() {
+    let out = pactum(&["openapi"], &[], None);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), include_str!("../../openapi/pactum.json"));
+}
+
+fn migrate_then_create_users(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let url = database.url();
+    let db = [("PACTUM_DATABASE_URL", url.as_str())];
+
+    let migrate = pactum(&["migrate"], &db, None);
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    assert!(text(&migrate.stdout).contains("applied"), "{}", text(&migrate.stdout));
+    let again = pactum(&["migrate"], &db, None);
+    assert!(text(&again.stdout).contains("up to date"), "{}", text(&again.stdout));
+
+    let args = ["user", "create", "--email", "Admin@Gemeente.NL", "--name", "Anna de Vries", "--admin"];
+    let created = pactum(&args, &db, Some("a long enough password\n"));
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(text(&created.stdout).contains("platform admin"), "{}", text(&created.stdout));
+
+    let mut conn = database.target.connect().unwrap();
+    let (email, is_admin, hash): (String, bool, String) = users::table
+        .select((users::email, users::is_platform_admin, users::password_hash))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(email, "admin@gemeente.nl");
+    assert!(is_admin);
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(pactum::auth::password::verify("a long enough password", &hash));
+
+    let duplicate = pactum(&args, &db, Some("another long password\n"));
+    assert!(!duplicate.status.success());
+    assert!(text(&duplicate.stderr).contains("already exists"), "{}", text(&duplicate.stderr));
+
+    let weak = ["user", "create", "--email", "b@gemeente.nl", "--name", "Bram"];
+    let refused = pactum(&weak, &db, Some("short\n"));
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("password: must be at least 12"), "{}", text(&refused.stderr));
+    let count: i64 = users::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(count, 1, "refused users are not written");
+}
+
+#[test]
+fn migrate_then_create_users_on_sqlite() {
+    migrate_then_create_users(Backend::Sqlite);
+}
+
+#[test]
+fn migrate_then_create_users_on_postgres() {
+    migrate_then_create_users(Backend::Postgres);
+}
+
+#[test]
+fn production_refuses_to_start_without_secrets_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    let out = pactum(
+        &["serve", "--data-dir", dir.path().to_str().unwrap()],
+        &[("PACTUM_ENV", "production"), ("PACTUM_DATABASE_URL", &url)],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("PACTUM_JWT_SECRET"), "{}", text(&out.stderr));
+    assert!(!dir.path().join("jwt-secret").exists(), "no secret is generated in production");
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+/// Starts `pactum serve` on a free port and waits until it listens.
+fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("sqlite://{}/pactum.db", dir.display());
+    let bind = format!("127.0.0.1:{port}");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
+    command
+        .args(["serve", "--data-dir", dir.to_str().unwrap(), "--workers", "1"])
+        .env("PACTUM_DATABASE_URL", url)
+        .env("PACTUM_BIND", bind)
+        .env_remove("PACTUM_ENV")
+        .env_remove("PACTUM_JWT_SECRET")
+        .envs(extra_env.iter().copied())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    let child = command.spawn().unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "pactum serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, port }
+}
+
+fn http_get(port: u16, path: &str, request_id: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: {request_id}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    response
+}
+
+fn terminate(child: &Child) {
+    let pid = child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn serve_logs_json_with_the_request_id_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = serve(dir.path(), &[("PACTUM_LOG_FORMAT", "json")]);
+    let response = http_get(server.port, "/healthz", "trace-me-123");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    terminate(&server.child);
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+
+    let lines: Vec<serde_json::Value> = BufReader::new(server.child.stderr.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .filter_map(|l| serde_json::from_str(&l).ok())
+        .collect();
+    let finished = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "request finished")
+        .unwrap_or_else(|| panic!("no access log line in {lines:#?}"));
+    assert_eq!(finished["span"]["request_id"], "trace-me-123");
+    assert_eq!(finished["fields"]["status"], 200);
+    assert!(dir.path().join("pactum.db").exists(), "the SQLite database was created on first start");
+    assert!(dir.path().join("jwt-secret").exists(), "a development secret was generated");
+}
+
+#[test]
+fn the_development_secret_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = serve(dir.path(), &[]);
+    terminate(&first.child);
+    assert!(first.child.wait().unwrap().success());
+    let secret = std::fs::read_to_string(dir.path().join("jwt-secret")).unwrap();
+    let mut second = serve(dir.path(), &[]);
+    terminate(&second.child);
+    assert!(second.child.wait().unwrap().success());
+    assert_eq!(std::fs::read_to_string(dir.path().join("jwt-secret")).unwrap(), secret);
+}

@@ -1,0 +1,247 @@
+//! `TestApp`: a real Pactum server on a random loopback port with its own migrated database,
+//! on SQLite (a temp file) or PostgreSQL (a fresh database, dropped afterwards).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::{header::HeaderMap, Method};
+use actix_web::web::{self, Bytes};
+use clap::Parser;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+use pactum::config::{ServeArgs, Settings};
+use pactum::db::DbTarget;
+use pactum::startup::{AppState, Application, ExtraRoutes};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+/// `with_routes(ROUTES): ...` adds test-only routes beside the real ones.
+#[macro_export]
+macro_rules! on_both_backends {
+    (with_routes($routes:expr): $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $routes).await;
+                if let Some(app) = app { super::$name(app).await }
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $routes).await;
+                if let Some(app) = app { super::$name(app).await }
+            }
+        })+
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(with_routes(|_| {}): $($name),+);
+    };
+}
+
+/// Where the PostgreSQL test databases are created (any database on the server will do).
+fn postgres_admin_url() -> String {
+    std::env::var("PACTUM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Whether PostgreSQL can be used. Outside CI an unreachable server skips the PostgreSQL cases
+/// with one notice; with `CI=true` it fails the run.
+fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| match PgConnection::establish(&postgres_admin_url()) {
+        Ok(_) => true,
+        Err(err) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but PostgreSQL is unreachable at {}: {err}", postgres_admin_url())
+        }
+        Err(err) => {
+            eprintln!(
+                "NOTICE: PostgreSQL is unreachable ({err}); the PostgreSQL test cases are skipped. \
+                 Start it or set PACTUM_TEST_POSTGRES_URL."
+            );
+            false
+        }
+    })
+}
+
+/// An isolated, empty database; removed when dropped.
+pub struct TestDatabase {
+    pub target: DbTarget,
+    /// Also the data folder of the app under test.
+    pub dir: tempfile::TempDir,
+    postgres_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// `None` when the backend is PostgreSQL and it is unreachable outside CI.
+    pub fn create(backend: Backend) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Some(Self {
+                target: DbTarget::Sqlite(dir.path().join("pactum.db")),
+                dir,
+                postgres_name: None,
+            }),
+            Backend::Postgres => {
+                if !postgres_available() {
+                    return None;
+                }
+                let name = format!("pactum_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = postgres_admin_url();
+                let mut conn = PgConnection::establish(&admin).expect("connect to PostgreSQL");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+                Some(Self {
+                    target: DbTarget::Postgres(format!("{base}/{name}")),
+                    dir,
+                    postgres_name: Some(name),
+                })
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match &self.target {
+            DbTarget::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DbTarget::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// Drops the PostgreSQL database at once, even with connections open (a database outage).
+    pub fn drop_now(&mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        self.drop_now();
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub state: web::Data<AppState>,
+    pub client: awc::Client,
+    pub handle: ServerHandle,
+    pub database: TestDatabase,
+}
+
+/// A response, read in full.
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code that names this request, and
+    /// returns the body for further checks.
+    pub fn assert_problem(&self, status: u16, code: &str) -> serde_json::Value {
+        assert_eq!(self.status, status, "status; body: {}", self.text());
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "content type");
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert_eq!(body["code"], code, "code; body: {body}");
+        assert_eq!(body["type"], format!("https://pactum.example/problems/{}", code.replace('_', "-")));
+        assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "title: {body}");
+        assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "detail: {body}");
+        let request_id = self.header("x-request-id").expect("X-Request-Id header");
+        assert_eq!(body["request_id"], request_id, "request_id matches the header");
+        body
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, extra_routes: ExtraRoutes) -> Option<Self> {
+        let database = TestDatabase::create(backend)?;
+        let settings = test_settings(&database, &[]);
+        let app = Application::build_with(settings, extra_routes).expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state();
+        let server = app.into_server();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
+        Some(Self { address, backend, state, client, handle, database })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> awc::ClientRequest {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.request(Method::GET, path), None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        let request = self.request(Method::POST, path).content_type("application/json");
+        self.send(request, Some(Bytes::from(body.to_string()))).await
+    }
+
+    pub async fn send(&self, request: awc::ClientRequest, body: Option<Bytes>) -> Reply {
+        let sent = match body {
+            Some(body) => request.send_body(body).await,
+            None => request.send().await,
+        };
+        let mut response = sent.unwrap_or_else(|e| panic!("request failed: {e}"));
+        let body = response.body().limit(64 * 1024 * 1024).await.expect("read the body");
+        Reply { status: response.status().as_u16(), headers: response.headers().clone(), body }
+    }
+}
+
+/// Settings as `pactum serve` would resolve them, pointed at the test database and port 0.
+pub fn test_settings(database: &TestDatabase, extra_flags: &[&str]) -> Settings {
+    let url = database.url();
+    let data_dir = database.dir.path().to_str().expect("utf-8 temp path").to_owned();
+    let mut argv = vec![
+        "serve",
+        "--env",
+        "development",
+        "--database-url",
+        &url,
+        "--database-pool-size",
+        "4",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        &data_dir,
+        "--jwt-secret",
+        "test-secret-that-is-long-enough-for-hs256",
+        "--workers",
+        "1",
+    ];
+    argv.extend_from_slice(extra_flags);
+    Settings::resolve(ServeArgs::try_parse_from(argv).expect("valid flags")).expect("valid settings")
+}
