@@ -66,6 +66,16 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
     pub body_limit_bytes: u64,
 
+    /// Failed sign-ins allowed per account in 15 minutes; then 429.
+    #[arg(long, env = "PACTUM_LOGIN_ATTEMPTS_PER_ACCOUNT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub login_attempts_per_account: u32,
+
+    /// Sign-in attempts allowed per client address in 15 minutes; then 429.
+    #[arg(long, env = "PACTUM_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub login_attempts_per_address: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PACTUM_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: Option<u16>,
@@ -110,6 +120,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub jwt_secret: Secret,
     pub body_limit_bytes: usize,
+    pub login_attempts_per_account: u32,
+    pub login_attempts_per_address: u32,
     pub workers: Option<usize>,
 }
 
@@ -151,6 +163,8 @@ impl Settings {
             jwt_secret,
             body_limit_bytes: usize::try_from(args.body_limit_bytes)
                 .map_err(|_| ConfigError::Invalid("PACTUM_BODY_LIMIT_BYTES is too large".into()))?,
+            login_attempts_per_account: args.login_attempts_per_account,
+            login_attempts_per_address: args.login_attempts_per_address,
             workers: args.workers.map(usize::from),
         })
     }

@@ -16,6 +16,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub enum ErrorCode {
     /// Malformed JSON, a wrong content type or a bad query or path value.
     BadRequest,
+    /// No token, or an invalid or expired one; sign in (again).
+    Unauthenticated,
+    /// The object is visible, but this caller may not do this with it.
+    Forbidden,
     /// No object with this id is visible to the caller, or no such route.
     NotFound,
     /// The route exists but not with this HTTP method.
@@ -26,6 +30,17 @@ pub enum ErrorCode {
     ValidationFailed,
     /// A record with this unique value already exists.
     Conflict,
+    /// The last municipal admin of a municipality or the last coordinator of a network cannot
+    /// be removed or given another role.
+    LastAdmin,
+    /// The invitation has already been accepted.
+    InvitationUsed,
+    /// The invitation is past its expiry; ask for a new one.
+    InvitationExpired,
+    /// `If-Match` names a version that is no longer current; reload and retry.
+    PreconditionFailed,
+    /// Too many attempts; wait as long as `Retry-After` says.
+    RateLimited,
     /// A dependency (the database) cannot be reached right now; retry later.
     ServiceUnavailable,
     /// An unexpected failure; details are in the server log under the request id.
@@ -36,11 +51,16 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict => StatusCode::CONFLICT,
+            Self::Conflict | Self::LastAdmin | Self::InvitationUsed => StatusCode::CONFLICT,
+            Self::InvitationExpired => StatusCode::GONE,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -49,11 +69,18 @@ impl ErrorCode {
     pub fn title(self) -> &'static str {
         match self {
             Self::BadRequest => "Bad request",
+            Self::Unauthenticated => "Authentication required",
+            Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::PayloadTooLarge => "Payload too large",
             Self::ValidationFailed => "Validation failed",
             Self::Conflict => "Conflict",
+            Self::LastAdmin => "Last admin",
+            Self::InvitationUsed => "Invitation already used",
+            Self::InvitationExpired => "Invitation expired",
+            Self::PreconditionFailed => "Precondition failed",
+            Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service unavailable",
             Self::InternalError => "Internal server error",
         }
@@ -66,11 +93,16 @@ impl ErrorCode {
     /// The code a bare status maps to when something below Pactum (actix itself) answered.
     pub fn for_status(status: StatusCode) -> Self {
         match status {
+            StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            StatusCode::FORBIDDEN => Self::Forbidden,
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
             StatusCode::CONFLICT => Self::Conflict,
+            StatusCode::PRECONDITION_FAILED => Self::PreconditionFailed,
+            StatusCode::GONE => Self::InvitationExpired,
+            StatusCode::TOO_MANY_REQUESTS => Self::RateLimited,
             StatusCode::SERVICE_UNAVAILABLE => Self::ServiceUnavailable,
             s if s.is_client_error() => Self::BadRequest,
             _ => Self::InternalError,
@@ -99,6 +131,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Seconds to wait, with `rate_limited` (sent as `Retry-After`).
+    pub retry_after_seconds: Option<u64>,
     /// What actually went wrong, for the log only.
     #[source]
     pub cause: Option<anyhow::Error>,
@@ -106,11 +140,31 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self { code, detail: detail.into(), errors: Vec::new(), cause: None }
+        Self { code, detail: detail.into(), errors: Vec::new(), retry_after_seconds: None, cause: None }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, detail)
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthenticated, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, detail)
+    }
+
+    pub fn rate_limited(retry_after_seconds: u64) -> Self {
+        Self {
+            retry_after_seconds: Some(retry_after_seconds.max(1)),
+            ..Self::new(ErrorCode::RateLimited, "Too many attempts. Wait a moment and try again.")
+        }
+    }
+
+    /// One field is wrong.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -166,10 +220,15 @@ impl ApiError {
 
     /// Renders the problem; the request middleware calls this with the request's context.
     pub fn to_response(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
-        let status = self.code.status();
-        HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .json(self.problem(instance, request_id))
+        let mut response = HttpResponse::build(self.code.status());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if self.code == ErrorCode::Unauthenticated {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"pactum\""));
+        }
+        if let Some(seconds) = self.retry_after_seconds {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(self.problem(instance, request_id))
     }
 }
 
@@ -235,7 +294,7 @@ mod tests {
         for code in ErrorCode::iter() {
             let serialized = serde_json::to_value(code).expect("serializes");
             assert_eq!(serialized, code.as_str());
-            assert_eq!(ErrorCode::for_status(code.status()), code, "{code:?} round-trips via status");
+            assert_eq!(ErrorCode::for_status(code.status()).status(), code.status(), "{code:?}");
         }
     }
 

@@ -1,13 +1,17 @@
 //! Pactum: the system of record for how a municipality and the informal networks in its area
 //! work together. The binary (`main.rs`) and the tests both build on this library.
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod identity;
+pub mod members;
+pub mod municipalities;
+pub mod networks;
 pub mod openapi;
 pub mod startup;
 pub mod telemetry;
-pub mod users;

@@ -7,8 +7,9 @@ use clap::{Parser, Subcommand};
 
 use pactum::config::{DatabaseArgs, LogFormat, ServeArgs, Settings};
 use pactum::db::{migrations, Database, DbTarget};
+use pactum::domain::Locale;
+use pactum::identity::service::{create_user, CreateUser};
 use pactum::startup::Application;
-use pactum::users::service::{create_user, CreateUser};
 use pactum::{openapi, telemetry};
 
 #[derive(Parser)]
@@ -132,7 +133,7 @@ fn create_user_from_stdin(
     let db = open_database(database)?;
     let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let input = CreateUser { email, name, password, is_platform_admin: admin };
+    let input = CreateUser { email, name, password, locale: Locale::default(), is_platform_admin: admin };
     let user = create_user(&mut conn, input).map_err(|e| {
         let fields: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
         if fields.is_empty() {

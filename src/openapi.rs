@@ -2,13 +2,17 @@
 //! this document, committed; a test fails when the two differ.
 
 use actix_web::{web, HttpResponse};
+use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::{Object, OpenApi as Spec, RefOr, Type};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::{ErrorCode, FieldError, Problem};
+use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::startup::AppState;
+use crate::{audit, identity, members, municipalities, networks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,12 +26,99 @@ use crate::startup::AppState;
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     servers((url = "/", description = "This Pactum instance")),
-    paths(health::live, health::ready, metrics::scrape, spec),
+    paths(
+        health::live, health::ready, metrics::scrape, spec,
+        identity::handlers::login, identity::handlers::refresh, identity::handlers::logout,
+        identity::handlers::me, identity::handlers::update_me,
+        municipalities::handlers::create, municipalities::handlers::list,
+        municipalities::handlers::get, municipalities::handlers::update,
+        networks::handlers::create, networks::handlers::list, networks::handlers::get,
+        networks::handlers::update, networks::handlers::request_link,
+        networks::handlers::accept_link, networks::handlers::decline_link,
+        members::handlers::list_municipality_members, members::handlers::invite_municipality_member,
+        members::handlers::change_municipality_role, members::handlers::remove_municipality_member,
+        members::handlers::list_municipality_invitations,
+        members::handlers::list_network_members, members::handlers::invite_network_member,
+        members::handlers::change_network_role, members::handlers::remove_network_member,
+        members::handlers::list_network_invitations, members::handlers::accept_invitation,
+        audit::handlers::list,
+    ),
     components(schemas(Problem, ErrorCode, FieldError)),
-    tags((name = "operations", description = "Health, readiness, metrics and this specification")),
-    modifiers(&ApiVersionHeader),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics and this specification"),
+        (name = "auth", description = "Signing in and out, and the signed-in user"),
+        (name = "municipalities", description = "Municipalities (gemeenten), the tenants"),
+        (name = "networks", description = "Informal networks and the municipalities they work with"),
+        (name = "members", description = "Who belongs where, with which role; invitations"),
+        (name = "audit", description = "The audit trail of every change"),
+    ),
+    modifiers(&BearerAuth, &ProblemResponses, &ApiVersionHeader),
 )]
 pub struct ApiDoc;
+
+/// The bearer token scheme: an access token from `/api/v1/auth/login`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Spec) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Documents the problem responses every operation can give, so each handler lists only its
+/// own: 400 and 500 everywhere, 401 and 403 where a token is needed, 404 where the path names
+/// an object, 413 and 422 where there is a body.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut Spec) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations =
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut add = |status: &str, description: &str| {
+                    operation.responses.responses.entry(status.to_owned()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content(
+                                    PROBLEM_JSON,
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("Problem")))
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                    });
+                };
+                add("400", "Malformed request: broken JSON, wrong content type or a bad query value");
+                if secured {
+                    add("401", "No valid access token");
+                    add("403", "Your role does not allow this");
+                }
+                if path.contains('{') {
+                    add("404", "No such object, or not visible to you");
+                }
+                if operation.request_body.is_some() {
+                    add("413", "The body is larger than the limit");
+                    add("422", "Valid JSON with invalid values; `errors` names the fields");
+                }
+                add("500", "Unexpected failure; quote the request id");
+            }
+        }
+    }
+}
 
 /// Documents the `API-Version` header on every response (Dutch API Design Rules, API-57).
 struct ApiVersionHeader;

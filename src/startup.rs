@@ -9,14 +9,18 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::auth::rate_limit::LoginLimits;
+use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, metrics, request};
-use crate::openapi;
+use crate::{audit, identity, members, municipalities, networks, openapi};
 
 /// Shared by every worker; cheap to clone through `web::Data`.
 pub struct AppState {
     pub db: Database,
+    pub tokens: TokenKeys,
+    pub login_limits: LoginLimits,
     pub settings: Settings,
     pub metrics: metrics::Metrics,
     /// Serialized once at start-up.
@@ -59,6 +63,12 @@ impl Application {
         let workers = settings.workers;
         let state = web::Data::new(AppState {
             db,
+            tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
+            login_limits: LoginLimits::new(
+                settings.login_attempts_per_account,
+                settings.login_attempts_per_address,
+                std::time::Duration::from_secs(15 * 60),
+            ),
             settings,
             metrics: metrics::Metrics::new()?,
             openapi_json: openapi::to_json(),
@@ -114,5 +124,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/docs").route(web::get().to(|| async {
             HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
         })))
-        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"])));
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"])))
+        .configure(identity::routes)
+        .configure(municipalities::routes)
+        .configure(networks::routes)
+        .configure(members::routes)
+        .configure(audit::routes);
 }

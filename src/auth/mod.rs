@@ -1,3 +1,12 @@
-//! Who the caller is: password hashing now; tokens and the authenticated-caller extractor follow.
+//! Who the caller is and what they may do: passwords, tokens, the authenticated-caller
+//! extractor and the one authorization policy.
 
+pub mod caller;
 pub mod password;
+pub mod policy;
+pub mod rate_limit;
+pub mod secrets;
+pub mod tokens;
+
+pub use caller::Caller;
+pub use policy::{Action, NetworkScope, Target};

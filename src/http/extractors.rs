@@ -76,3 +76,13 @@ fn field_of(message: &str) -> String {
         .unwrap_or("body")
         .to_owned()
 }
+
+/// For PATCH bodies: tells a field left out (`None`) from a field set to `null`
+/// (`Some(None)`). Use with `#[serde(default, deserialize_with = "present")]`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

@@ -1,9 +1,11 @@
 //! What every request passes through: request ids, problem responses, metrics, extractor
 //! limits, and the operational endpoints (health, readiness, metrics, spec, docs).
 
+pub mod etag;
 pub mod extractors;
 pub mod health;
 pub mod metrics;
+pub mod pagination;
 pub mod request;
 
 /// Full semantic version of the API, sent as `API-Version` on every response.

@@ -1,0 +1,10 @@
+DROP TABLE audit_events;
+DROP TABLE invitations;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE network_memberships;
+DROP TABLE municipality_memberships;
+DROP TABLE municipality_networks;
+DROP TABLE network_tags;
+DROP TABLE networks;
+DROP TABLE municipalities;

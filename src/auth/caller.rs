@@ -1,0 +1,76 @@
+//! The authenticated caller: who sent the request (from the bearer token) and, read fresh from
+//! the database on every request, what they are: a removed role stops working at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::domain::{MunicipalityRole, NetworkRole};
+use crate::error::ApiError;
+use crate::http::request::RequestId;
+use crate::identity::repo;
+use crate::startup::AppState;
+
+#[derive(Debug, Clone)]
+pub struct MunicipalityMembership {
+    pub municipality_id: String,
+    pub role: MunicipalityRole,
+}
+
+#[derive(Debug, Clone)]
+pub struct NetworkMembership {
+    pub network_id: String,
+    pub role: NetworkRole,
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+    pub is_platform_admin: bool,
+    /// The sign-in this request belongs to.
+    pub session_id: Option<String>,
+    /// For the audit trail.
+    pub request_id: Option<String>,
+    pub municipalities: Vec<MunicipalityMembership>,
+    pub networks: Vec<NetworkMembership>,
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.as_str().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
+            let token = token?;
+            let claims = state.tokens.verify(&token)?;
+            let caller =
+                state.db.run(move |conn| Ok(repo::load_caller(conn, &claims.sub, &claims.sid)?)).await?;
+            let mut caller = caller.ok_or_else(|| {
+                ApiError::unauthenticated("This sign-in has ended or the account is disabled. Sign in again.")
+            })?;
+            caller.request_id = request_id;
+            Ok(caller)
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let missing = || ApiError::unauthenticated("Send an access token: Authorization: Bearer <token>.");
+    let header = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
+    let value = header.to_str().map_err(|_| missing())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() || token.len() > 4096 {
+        return Err(missing());
+    }
+    Ok(token.trim().to_owned())
+}

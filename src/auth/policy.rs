@@ -1,0 +1,159 @@
+//! The one authorization policy. Every handler asks here whether the caller may take an action
+//! on an object. An object the caller cannot see is a 404 (ids do not leak); a visible object
+//! with a forbidden action is a 403.
+
+use crate::domain::{MunicipalityRole, NetworkRole};
+use crate::error::ApiError;
+
+use super::caller::Caller;
+
+/// What is being acted on, with what the policy needs to know about it.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    Municipality(&'a str),
+    Network(&'a NetworkScope),
+}
+
+/// A network and the municipalities it is linked to.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkScope {
+    pub network_id: String,
+    /// `(municipality_id, active)`: a requested link is visible to the municipality, but
+    /// gives it no say over the network until accepted.
+    pub links: Vec<(String, bool)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the object and what belongs to it (members, links).
+    Read,
+    /// Change the object's own fields.
+    Update,
+    /// Invite people, change their role, remove them.
+    ManageMembers,
+    /// Register networks for a municipality and accept or decline link requests.
+    ManageNetworks,
+    /// Read the municipality's audit trail.
+    ReadAudit,
+}
+
+impl Caller {
+    pub fn municipality_role(&self, municipality_id: &str) -> Option<MunicipalityRole> {
+        self.municipalities.iter().find(|m| m.municipality_id == municipality_id).map(|m| m.role)
+    }
+
+    pub fn network_role(&self, network_id: &str) -> Option<NetworkRole> {
+        self.networks.iter().find(|n| n.network_id == network_id).map(|n| n.role)
+    }
+
+    pub fn can_see(&self, target: Target<'_>) -> bool {
+        self.is_platform_admin
+            || match target {
+                Target::Municipality(id) => self.municipality_role(id).is_some(),
+                Target::Network(scope) => {
+                    self.network_role(&scope.network_id).is_some()
+                        || scope.links.iter().any(|(m, _)| self.municipality_role(m).is_some())
+                }
+            }
+    }
+
+    pub fn may(&self, action: Action, target: Target<'_>) -> bool {
+        use MunicipalityRole::*;
+        if self.is_platform_admin {
+            return true;
+        }
+        match target {
+            Target::Municipality(id) => {
+                let Some(role) = self.municipality_role(id) else { return false };
+                match action {
+                    Action::Read => true,
+                    Action::Update | Action::ManageMembers => role == MunicipalAdmin,
+                    Action::ManageNetworks => matches!(role, MunicipalAdmin | Officer),
+                    Action::ReadAudit => matches!(role, MunicipalAdmin | Auditor),
+                }
+            }
+            Target::Network(scope) => {
+                let own = self.network_role(&scope.network_id);
+                let officer_of_linked = scope.links.iter().any(|(m, active)| {
+                    *active && matches!(self.municipality_role(m), Some(MunicipalAdmin | Officer))
+                });
+                match action {
+                    Action::Read => self.can_see(target),
+                    Action::Update => own == Some(NetworkRole::Coordinator),
+                    // An officer who registered a network for its volunteers may add them.
+                    Action::ManageMembers => own == Some(NetworkRole::Coordinator) || officer_of_linked,
+                    Action::ManageNetworks | Action::ReadAudit => false,
+                }
+            }
+        }
+    }
+
+    /// `Ok` when allowed; else 404 for what the caller cannot see, 403 for what it can.
+    pub fn authorize(&self, action: Action, target: Target<'_>) -> Result<(), ApiError> {
+        if !self.can_see(target) {
+            return Err(not_found(target));
+        }
+        if !self.may(action, target) {
+            return Err(ApiError::forbidden("Your role does not allow this."));
+        }
+        Ok(())
+    }
+}
+
+pub fn not_found(target: Target<'_>) -> ApiError {
+    match target {
+        Target::Municipality(_) => ApiError::not_found("No such municipality."),
+        Target::Network(_) => ApiError::not_found("No such network."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::caller::{MunicipalityMembership, NetworkMembership};
+
+    fn caller(municipalities: &[(&str, MunicipalityRole)], networks: &[(&str, NetworkRole)]) -> Caller {
+        Caller {
+            user_id: "u".into(),
+            name: "U".into(),
+            email: "u@x.nl".into(),
+            locale: "nl".into(),
+            is_platform_admin: false,
+            session_id: None,
+            request_id: None,
+            municipalities: municipalities
+                .iter()
+                .map(|(id, role)| MunicipalityMembership { municipality_id: (*id).into(), role: *role })
+                .collect(),
+            networks: networks
+                .iter()
+                .map(|(id, role)| NetworkMembership { network_id: (*id).into(), role: *role })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn outsiders_get_not_found_and_low_roles_forbidden() {
+        let scope = NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), true)] };
+        let outsider =
+            caller(&[("m2", MunicipalityRole::MunicipalAdmin)], &[("n2", NetworkRole::Coordinator)]);
+        let err = outsider.authorize(Action::Read, Target::Network(&scope)).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
+
+        let member = caller(&[], &[("n1", NetworkRole::Member)]);
+        assert!(member.authorize(Action::Read, Target::Network(&scope)).is_ok());
+        let err = member.authorize(Action::Update, Target::Network(&scope)).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::Forbidden);
+
+        let auditor = caller(&[("m1", MunicipalityRole::Auditor)], &[]);
+        assert!(auditor.may(Action::ReadAudit, Target::Municipality("m1")));
+        assert!(!auditor.may(Action::ManageNetworks, Target::Municipality("m1")));
+        assert!(!auditor.may(Action::ManageMembers, Target::Network(&scope)));
+
+        let officer = caller(&[("m1", MunicipalityRole::Officer)], &[]);
+        assert!(officer.may(Action::ManageMembers, Target::Network(&scope)));
+        let requested = NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), false)] };
+        assert!(officer.can_see(Target::Network(&requested)), "an officer sees a link request");
+        assert!(!officer.may(Action::ManageMembers, Target::Network(&requested)));
+    }
+}

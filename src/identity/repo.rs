@@ -1,0 +1,192 @@
+//! Queries on users, sessions, refresh tokens and memberships.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::auth::caller::{Caller, MunicipalityMembership, NetworkMembership};
+use crate::db::schema::{
+    municipalities, municipality_memberships, network_memberships, networks, refresh_tokens, sessions, users,
+};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub locale: String,
+    pub password_hash: String,
+    pub is_platform_admin: bool,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub locale: &'a str,
+    pub password_hash: &'a str,
+    pub is_platform_admin: bool,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_user(conn: &mut DbConnection, user: &NewUser<'_>) -> QueryResult<()> {
+    diesel::insert_into(users::table).values(user).execute(conn).map(drop)
+}
+
+pub fn find_user(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn update_profile(conn: &mut DbConnection, id: &str, name: &str, locale: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::name.eq(name), users::locale.eq(locale)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The caller behind a token: an enabled user in a live session, with every membership.
+pub fn load_caller(conn: &mut DbConnection, user_id: &str, session_id: &str) -> QueryResult<Option<Caller>> {
+    let live_session = sessions::table
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?;
+    if live_session == 0 {
+        return Ok(None);
+    }
+    let Some(user) = find_user(conn, user_id)?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    let mut caller = caller_for(conn, user)?;
+    caller.session_id = Some(session_id.to_owned());
+    Ok(Some(caller))
+}
+
+/// A user with their memberships (roles that no longer parse are skipped, never widened).
+pub fn caller_for(conn: &mut DbConnection, user: UserRow) -> QueryResult<Caller> {
+    let municipality_roles: Vec<(String, String)> = municipality_memberships::table
+        .filter(municipality_memberships::user_id.eq(&user.id))
+        .select((municipality_memberships::municipality_id, municipality_memberships::role))
+        .order(municipality_memberships::municipality_id)
+        .load(conn)?;
+    let network_roles: Vec<(String, String)> = network_memberships::table
+        .filter(network_memberships::user_id.eq(&user.id))
+        .select((network_memberships::network_id, network_memberships::role))
+        .order(network_memberships::network_id)
+        .load(conn)?;
+    Ok(Caller {
+        user_id: user.id,
+        name: user.name,
+        email: user.email,
+        locale: user.locale,
+        is_platform_admin: user.is_platform_admin,
+        session_id: None,
+        request_id: None,
+        municipalities: municipality_roles
+            .into_iter()
+            .filter_map(|(municipality_id, role)| {
+                Some(MunicipalityMembership { municipality_id, role: role.parse().ok()? })
+            })
+            .collect(),
+        networks: network_roles
+            .into_iter()
+            .filter_map(|(network_id, role)| Some(NetworkMembership { network_id, role: role.parse().ok()? }))
+            .collect(),
+    })
+}
+
+/// `(id, name)` of the municipalities and networks named, for `/me`.
+pub fn municipality_names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    municipalities::table
+        .filter(municipalities::id.eq_any(ids))
+        .select((municipalities::id, municipalities::name))
+        .load(conn)
+}
+
+pub fn network_names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    networks::table.filter(networks::id.eq_any(ids)).select((networks::id, networks::name)).load(conn)
+}
+
+pub fn create_session(
+    conn: &mut DbConnection,
+    id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((sessions::id.eq(id), sessions::user_id.eq(user_id), sessions::created_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn revoke_session(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)
+        .map(drop)
+}
+
+#[derive(Debug, Queryable)]
+pub struct RefreshTokenState {
+    pub session_id: String,
+    pub user_id: String,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub session_revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    session_id: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<RefreshTokenState>> {
+    refresh_tokens::table
+        .inner_join(sessions::table)
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select((
+            refresh_tokens::session_id,
+            sessions::user_id,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            sessions::revoked_at,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token used; `false` when it already was (another request got there first).
+pub fn use_refresh_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let updated =
+        diesel::update(refresh_tokens::table.find(token_hash).filter(refresh_tokens::used_at.is_null()))
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+    Ok(updated == 1)
+}

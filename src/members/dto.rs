@@ -1,0 +1,79 @@
+//! Request and response bodies for members and invitations.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "fatima@example.nl", "name": "Fatima El Amrani", "role": "treasurer"}))]
+pub struct InviteRequest {
+    pub email: String,
+    pub name: String,
+    /// In a municipality: `municipal_admin`, `officer`, `finance` or `auditor`. In a network:
+    /// `coordinator`, `treasurer` or `member`.
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "officer"}))]
+pub struct ChangeRoleRequest {
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "a long passphrase", "name": "Fatima El Amrani"}))]
+pub struct AcceptInvitationRequest {
+    /// The password for a new account (at least 12 characters). Someone who already has an
+    /// account gets the role added and keeps their password; this field is then ignored.
+    pub password: Option<String>,
+    /// Your name; the name in the invitation when left out.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberDto {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberList {
+    pub items: Vec<MemberDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationDto {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub municipality_id: Option<String>,
+    pub network_id: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    /// Where the invitee accepts (shown once, when the invitation is created).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationList {
+    pub items: Vec<InvitationDto>,
+}
+
+/// The membership an accepted invitation gave.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcceptedInvitation {
+    pub user_id: String,
+    pub email: String,
+    pub role: String,
+    pub municipality_id: Option<String>,
+    pub network_id: Option<String>,
+    /// `true` when the invitation created the account.
+    pub new_account: bool,
+}

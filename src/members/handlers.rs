@@ -1,0 +1,315 @@
+//! HTTP handlers for members and invitations of municipalities and networks. Each asks the
+//! policy with the organisation as target, then calls the shared member service.
+
+use actix_web::{web, HttpResponse};
+
+use crate::audit::Actor;
+use crate::auth::{Action, Caller, Target};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::networks::service as networks;
+use crate::startup::AppState;
+
+use super::dto::{
+    AcceptInvitationRequest, AcceptedInvitation, ChangeRoleRequest, InvitationDto, InvitationList,
+    InviteRequest, MemberDto, MemberList,
+};
+use super::{service, Scope};
+
+/// Asks the policy about the organisation behind `scope`.
+fn authorize(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: Action,
+    scope: &Scope,
+) -> Result<(), ApiError> {
+    match scope {
+        Scope::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
+        Scope::Network(id) => {
+            let network = networks::scope(conn, id)?;
+            caller.authorize(action, Target::Network(&network))
+        }
+    }
+}
+
+async fn list_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    scope: Scope,
+) -> Result<HttpResponse, ApiError> {
+    let items = state
+        .db
+        .run(move |conn| {
+            authorize(conn, &caller, Action::Read, &scope)?;
+            service::list_members(conn, &scope)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(MemberList { items }))
+}
+
+async fn list_invitations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    scope: Scope,
+) -> Result<HttpResponse, ApiError> {
+    let items = state
+        .db
+        .run(move |conn| {
+            authorize(conn, &caller, Action::ManageMembers, &scope)?;
+            service::pending_invitations(conn, &scope)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(InvitationList { items }))
+}
+
+async fn invite(
+    state: web::Data<AppState>,
+    caller: Caller,
+    scope: Scope,
+    input: InviteRequest,
+) -> Result<HttpResponse, ApiError> {
+    let app = state.clone();
+    let (location, dto) = state
+        .db
+        .run(move |conn| {
+            authorize(conn, &caller, Action::ManageMembers, &scope)?;
+            let dto = service::invite(conn, &Actor::from(&caller), &scope, input, &app.settings.public_url)?;
+            let location = match &scope {
+                Scope::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),
+                Scope::Network(id) => format!("/api/v1/networks/{id}/invitations"),
+            };
+            Ok((location, dto))
+        })
+        .await?;
+    Ok(HttpResponse::Created().insert_header(("Location", location)).json(dto))
+}
+
+async fn change_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    scope: Scope,
+    user_id: String,
+    role: String,
+) -> Result<HttpResponse, ApiError> {
+    let member = state
+        .db
+        .run(move |conn| {
+            authorize(conn, &caller, Action::ManageMembers, &scope)?;
+            service::change_role(conn, &Actor::from(&caller), &scope, &user_id, &role)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    scope: Scope,
+    user_id: String,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .db
+        .run(move |conn| {
+            authorize(conn, &caller, Action::ManageMembers, &scope)?;
+            service::remove(conn, &Actor::from(&caller), &scope, &user_id)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Members of a municipality.
+///
+/// For every member of the municipality.
+#[utoipa::path(get, path = "/api/v1/municipalities/{id}/members", tag = "members", operation_id = "listMunicipalityMembers",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Municipality id")),
+    responses((status = 200, description = "Every member", body = MemberList)))]
+pub async fn list_municipality_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    list_members(state, caller, Scope::Municipality(id.into_inner().to_string())).await
+}
+
+/// Invite someone to a municipality.
+///
+/// Municipal admins and platform admins. Returns the invitation with its single-use URL,
+/// valid for 7 days.
+#[utoipa::path(post, path = "/api/v1/municipalities/{id}/members", tag = "members", operation_id = "inviteMunicipalityMember",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Municipality id")),
+    request_body = InviteRequest,
+    responses((status = 201, description = "Invited", body = InvitationDto)))]
+pub async fn invite_municipality_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    body: web::Json<InviteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    invite(state, caller, Scope::Municipality(id.into_inner().to_string()), body.into_inner()).await
+}
+
+/// Change a municipality member's role.
+///
+/// Municipal admins. The last municipal admin keeps that role (409 `last_admin`).
+#[utoipa::path(patch, path = "/api/v1/municipalities/{id}/members/{user_id}", tag = "members",
+    operation_id = "changeMunicipalityRole", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Municipality id"), ("user_id" = uuid::Uuid, Path, description = "User id")),
+    request_body = ChangeRoleRequest,
+    responses((status = 200, description = "The member with the new role", body = MemberDto)))]
+pub async fn change_municipality_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    body: web::Json<ChangeRoleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    change_role(
+        state,
+        caller,
+        Scope::Municipality(id.to_string()),
+        user_id.to_string(),
+        body.into_inner().role,
+    )
+    .await
+}
+
+/// Remove someone from a municipality.
+///
+/// Municipal admins. Their role stops working on their next request. The last municipal admin
+/// cannot be removed (409 `last_admin`).
+#[utoipa::path(delete, path = "/api/v1/municipalities/{id}/members/{user_id}", tag = "members",
+    operation_id = "removeMunicipalityMember", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Municipality id"), ("user_id" = uuid::Uuid, Path, description = "User id")),
+    responses((status = 204, description = "Removed")))]
+pub async fn remove_municipality_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    remove(state, caller, Scope::Municipality(id.to_string()), user_id.to_string()).await
+}
+
+/// Open invitations of a municipality.
+///
+/// Municipal admins. Invitations that are neither accepted nor expired.
+#[utoipa::path(get, path = "/api/v1/municipalities/{id}/invitations", tag = "members",
+    operation_id = "listMunicipalityInvitations", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Municipality id")),
+    responses((status = 200, description = "Open invitations", body = InvitationList)))]
+pub async fn list_municipality_invitations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    list_invitations(state, caller, Scope::Municipality(id.into_inner().to_string())).await
+}
+
+/// Members of a network.
+///
+/// For the network's members and the officers of municipalities it works with.
+#[utoipa::path(get, path = "/api/v1/networks/{id}/members", tag = "members", operation_id = "listNetworkMembers",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id")),
+    responses((status = 200, description = "Every member", body = MemberList)))]
+pub async fn list_network_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    list_members(state, caller, Scope::Network(id.into_inner().to_string())).await
+}
+
+/// Invite someone to a network.
+///
+/// Coordinators, and officers of a municipality the network works with. Returns the
+/// invitation with its single-use URL, valid for 7 days.
+#[utoipa::path(post, path = "/api/v1/networks/{id}/members", tag = "members", operation_id = "inviteNetworkMember",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id")),
+    request_body = InviteRequest,
+    responses((status = 201, description = "Invited", body = InvitationDto)))]
+pub async fn invite_network_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    body: web::Json<InviteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    invite(state, caller, Scope::Network(id.into_inner().to_string()), body.into_inner()).await
+}
+
+/// Change a network member's role.
+///
+/// Coordinators. The last coordinator keeps that role (409 `last_admin`).
+#[utoipa::path(patch, path = "/api/v1/networks/{id}/members/{user_id}", tag = "members",
+    operation_id = "changeNetworkRole", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Network id"), ("user_id" = uuid::Uuid, Path, description = "User id")),
+    request_body = ChangeRoleRequest,
+    responses((status = 200, description = "The member with the new role", body = MemberDto)))]
+pub async fn change_network_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    body: web::Json<ChangeRoleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    change_role(state, caller, Scope::Network(id.to_string()), user_id.to_string(), body.into_inner().role)
+        .await
+}
+
+/// Remove someone from a network.
+///
+/// Coordinators. Their role stops working on their next request. The last coordinator cannot
+/// be removed (409 `last_admin`).
+#[utoipa::path(delete, path = "/api/v1/networks/{id}/members/{user_id}", tag = "members",
+    operation_id = "removeNetworkMember", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Network id"), ("user_id" = uuid::Uuid, Path, description = "User id")),
+    responses((status = 204, description = "Removed")))]
+pub async fn remove_network_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    remove(state, caller, Scope::Network(id.to_string()), user_id.to_string()).await
+}
+
+/// Open invitations of a network.
+///
+/// Those who manage the network's members.
+#[utoipa::path(get, path = "/api/v1/networks/{id}/invitations", tag = "members",
+    operation_id = "listNetworkInvitations", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Network id")),
+    responses((status = 200, description = "Open invitations", body = InvitationList)))]
+pub async fn list_network_invitations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    list_invitations(state, caller, Scope::Network(id.into_inner().to_string())).await
+}
+
+/// Accept an invitation.
+///
+/// No sign-in needed: the token is the proof. Creates the account (choose a password), or
+/// adds the role to the existing account with the invited email. Each invitation works once.
+#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "members", operation_id = "acceptInvitation",
+    params(("token" = String, Path, description = "The token from the invitation URL")),
+    request_body = AcceptInvitationRequest,
+    responses(
+        (status = 200, description = "Accepted", body = AcceptedInvitation),
+        (status = 404, description = "Unknown token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already accepted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "Expired", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: web::Json<AcceptInvitationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    if token.len() > 200 {
+        return Err(ApiError::not_found("No such invitation. Ask for a new one."));
+    }
+    let input = body.into_inner();
+    let accepted = state.db.run(move |conn| service::accept(conn, &token, input)).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}

@@ -1,0 +1,204 @@
+//! Queries on memberships (of municipalities and of networks) and invitations.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{invitations, municipality_memberships, network_memberships, users};
+use crate::db::DbConnection;
+use crate::domain::NetworkRole;
+
+use super::Scope;
+
+pub fn insert_network_member(
+    conn: &mut DbConnection,
+    network_id: &str,
+    user_id: &str,
+    role: NetworkRole,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    insert_member(conn, &Scope::Network(network_id.to_owned()), user_id, role.as_str(), now)
+}
+
+pub fn insert_member(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    user_id: &str,
+    role: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    match scope {
+        Scope::Municipality(id) => diesel::insert_into(municipality_memberships::table)
+            .values((
+                municipality_memberships::municipality_id.eq(id),
+                municipality_memberships::user_id.eq(user_id),
+                municipality_memberships::role.eq(role),
+                municipality_memberships::created_at.eq(now),
+            ))
+            .execute(conn),
+        Scope::Network(id) => diesel::insert_into(network_memberships::table)
+            .values((
+                network_memberships::network_id.eq(id),
+                network_memberships::user_id.eq(user_id),
+                network_memberships::role.eq(role),
+                network_memberships::created_at.eq(now),
+            ))
+            .execute(conn),
+    }
+    .map(drop)
+}
+
+/// `(user_id, name, email, role, since)` of every member, by name.
+pub type MemberRow = (String, String, String, String, NaiveDateTime);
+
+pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<MemberRow>> {
+    match scope {
+        Scope::Municipality(id) => municipality_memberships::table
+            .inner_join(users::table)
+            .filter(municipality_memberships::municipality_id.eq(id))
+            .select((
+                users::id,
+                users::name,
+                users::email,
+                municipality_memberships::role,
+                municipality_memberships::created_at,
+            ))
+            .order((users::name, users::id))
+            .load(conn),
+        Scope::Network(id) => network_memberships::table
+            .inner_join(users::table)
+            .filter(network_memberships::network_id.eq(id))
+            .select((
+                users::id,
+                users::name,
+                users::email,
+                network_memberships::role,
+                network_memberships::created_at,
+            ))
+            .order((users::name, users::id))
+            .load(conn),
+    }
+}
+
+pub fn member_role(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> QueryResult<Option<String>> {
+    match scope {
+        Scope::Municipality(id) => municipality_memberships::table
+            .find((id, user_id))
+            .select(municipality_memberships::role)
+            .first(conn)
+            .optional(),
+        Scope::Network(id) => network_memberships::table
+            .find((id, user_id))
+            .select(network_memberships::role)
+            .first(conn)
+            .optional(),
+    }
+}
+
+pub fn count_role(conn: &mut DbConnection, scope: &Scope, role: &str) -> QueryResult<i64> {
+    match scope {
+        Scope::Municipality(id) => municipality_memberships::table
+            .filter(municipality_memberships::municipality_id.eq(id))
+            .filter(municipality_memberships::role.eq(role))
+            .count()
+            .get_result(conn),
+        Scope::Network(id) => network_memberships::table
+            .filter(network_memberships::network_id.eq(id))
+            .filter(network_memberships::role.eq(role))
+            .count()
+            .get_result(conn),
+    }
+}
+
+pub fn set_role(conn: &mut DbConnection, scope: &Scope, user_id: &str, role: &str) -> QueryResult<()> {
+    match scope {
+        Scope::Municipality(id) => diesel::update(municipality_memberships::table.find((id, user_id)))
+            .set(municipality_memberships::role.eq(role))
+            .execute(conn),
+        Scope::Network(id) => diesel::update(network_memberships::table.find((id, user_id)))
+            .set(network_memberships::role.eq(role))
+            .execute(conn),
+    }
+    .map(drop)
+}
+
+pub fn remove(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> QueryResult<()> {
+    match scope {
+        Scope::Municipality(id) => {
+            diesel::delete(municipality_memberships::table.find((id, user_id))).execute(conn)
+        }
+        Scope::Network(id) => diesel::delete(network_memberships::table.find((id, user_id))).execute(conn),
+    }
+    .map(drop)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct InvitationRow {
+    pub id: String,
+    pub token_hash: String,
+    pub municipality_id: Option<String>,
+    pub network_id: Option<String>,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub invited_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub accepted_by: Option<String>,
+}
+
+impl InvitationRow {
+    pub fn scope(&self) -> Scope {
+        match (&self.municipality_id, &self.network_id) {
+            (Some(m), _) => Scope::Municipality(m.clone()),
+            (None, n) => Scope::Network(n.clone().unwrap_or_default()),
+        }
+    }
+}
+
+pub fn insert_invitation(conn: &mut DbConnection, row: &InvitationRow) -> QueryResult<()> {
+    diesel::insert_into(invitations::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find_invitation_by_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<InvitationRow>> {
+    invitations::table
+        .filter(invitations::token_hash.eq(token_hash))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the invitation accepted; `false` when another request accepted it first.
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(invitations::table.find(id).filter(invitations::accepted_at.is_null()))
+        .set((invitations::accepted_at.eq(now), invitations::accepted_by.eq(user_id)))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Invitations of the scope that are neither accepted nor expired, newest last.
+pub fn pending_invitations(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<InvitationRow>> {
+    let query = invitations::table
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(now))
+        .select(InvitationRow::as_select())
+        .order(invitations::id.asc())
+        .into_boxed();
+    match scope {
+        Scope::Municipality(id) => query.filter(invitations::municipality_id.eq(id.clone())).load(conn),
+        Scope::Network(id) => query.filter(invitations::network_id.eq(id.clone())).load(conn),
+    }
+}

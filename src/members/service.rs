@@ -1,0 +1,241 @@
+//! Rules for memberships: valid roles per kind of organisation, single-use expiring
+//! invitations, and never leaving an organisation without its admin or coordinator.
+
+use chrono::Duration;
+
+use crate::audit::{self, Actor, Event};
+use crate::auth::secrets;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::time::{now, utc};
+use crate::domain::{BoundedText, Email, Locale};
+use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::identity::repo as identity_repo;
+use crate::identity::service::{self as identity, CreateUser};
+
+use super::dto::{AcceptInvitationRequest, AcceptedInvitation, InvitationDto, InviteRequest, MemberDto};
+use super::repo::{self, InvitationRow};
+use super::Scope;
+
+pub const INVITATION_DAYS: i64 = 7;
+const INVITATION_PREFIX: &str = "inv_";
+
+fn event<'a>(scope: &'a Scope, action: &'a str, entity_id: &'a str, changes: serde_json::Value) -> Event<'a> {
+    Event {
+        action,
+        entity_type: "membership",
+        entity_id,
+        municipality_id: scope.municipality_id(),
+        network_id: scope.network_id(),
+        changes,
+    }
+}
+
+pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<MemberDto>, ApiError> {
+    Ok(repo::list_members(conn, scope)?
+        .into_iter()
+        .map(|(user_id, name, email, role, since)| MemberDto {
+            user_id,
+            name,
+            email,
+            role,
+            since: utc(since),
+        })
+        .collect())
+}
+
+fn invitation_dto(row: &InvitationRow, invitation_url: Option<String>) -> InvitationDto {
+    InvitationDto {
+        id: row.id.clone(),
+        email: row.email.clone(),
+        name: row.name.clone(),
+        role: row.role.clone(),
+        municipality_id: row.municipality_id.clone(),
+        network_id: row.network_id.clone(),
+        expires_at: utc(row.expires_at),
+        invitation_url,
+    }
+}
+
+pub fn pending_invitations(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<InvitationDto>, ApiError> {
+    Ok(repo::pending_invitations(conn, scope, now())?.iter().map(|r| invitation_dto(r, None)).collect())
+}
+
+/// Creates a single-use invitation and returns it with its URL (the only time the token shows).
+pub fn invite(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    scope: &Scope,
+    input: InviteRequest,
+    public_url: &str,
+) -> Result<InvitationDto, ApiError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    let name =
+        BoundedText::<200>::parse(&input.name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
+    let role = scope.parse_role(&input.role);
+    if role.is_none() {
+        errors.push(FieldError::new("role", role_message(scope)));
+    }
+    let (Some(email), Some(name), Some(role), true) = (email, name, role, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let (token, token_hash) = secrets::new_token(INVITATION_PREFIX);
+    let created = now();
+    let row = InvitationRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        token_hash,
+        municipality_id: scope.municipality_id().map(str::to_owned),
+        network_id: scope.network_id().map(str::to_owned),
+        email: email.as_str().to_owned(),
+        name: name.into_inner(),
+        role: role.to_owned(),
+        invited_by: actor.user_id.clone().unwrap_or_default(),
+        created_at: created,
+        expires_at: created + Duration::days(INVITATION_DAYS),
+        accepted_at: None,
+        accepted_by: None,
+    };
+    write_transaction(conn, |conn| {
+        if let Some(user) = identity_repo::find_user_by_email(conn, &row.email)? {
+            if repo::member_role(conn, scope, &user.id)?.is_some() {
+                return Err(ApiError::conflict(format!("{} is already a member.", row.email)));
+            }
+        }
+        repo::insert_invitation(conn, &row)?;
+        let changes = serde_json::json!({"email": {"before": null, "after": row.email}, "role": {"before": null, "after": row.role}});
+        audit::record(conn, actor, event(scope, "member.invited", &row.id, changes))?;
+        Ok(invitation_dto(&row, Some(format!("{public_url}/api/v1/invitations/{token}/accept"))))
+    })
+}
+
+fn role_message(scope: &Scope) -> &'static str {
+    match scope {
+        Scope::Municipality(_) => "must be one of municipal_admin, officer, finance, auditor",
+        Scope::Network(_) => "must be one of coordinator, treasurer, member",
+    }
+}
+
+/// Accepts an invitation: creates the account, or adds the role to the existing account with
+/// the invited email. The invitation is marked used first, so two concurrent accepts create
+/// one account.
+pub fn accept(
+    conn: &mut DbConnection,
+    token: &str,
+    input: AcceptInvitationRequest,
+) -> Result<AcceptedInvitation, ApiError> {
+    let invitation = repo::find_invitation_by_hash(conn, &secrets::hash(token))?
+        .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))?;
+    check_usable(&invitation)?;
+    let existing = identity_repo::find_user_by_email(conn, &invitation.email)?;
+    // The slow password hash happens before the write lock is taken.
+    let new_user = match existing {
+        Some(_) => None,
+        None => {
+            let password = input.password.as_deref().unwrap_or_default();
+            let name = input.name.as_deref().unwrap_or(&invitation.name);
+            Some(identity::check_user(&CreateUser {
+                email: &invitation.email,
+                name,
+                password,
+                locale: Locale::default(),
+                is_platform_admin: false,
+            })?)
+        }
+    };
+    let scope = invitation.scope();
+    write_transaction(conn, |conn| {
+        let (user, new_account) =
+            match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
+                (Some(user), _) => (user, false),
+                (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
+                (None, None) => {
+                    return Err(ApiError::invalid_field(
+                        "password",
+                        "choose a password of at least 12 characters",
+                    ))
+                }
+            };
+        if !repo::accept_invitation(conn, &invitation.id, &user.id, now())? {
+            return Err(ApiError::new(ErrorCode::InvitationUsed, "This invitation was already accepted."));
+        }
+        if repo::member_role(conn, &scope, &user.id)?.is_none() {
+            repo::insert_member(conn, &scope, &user.id, &invitation.role, now())?;
+        }
+        let actor = Actor { user_id: Some(user.id.clone()), request_id: None };
+        let changes = serde_json::json!({"role": {"before": null, "after": invitation.role}});
+        audit::record(conn, &actor, event(&scope, "member.joined", &user.id, changes))?;
+        Ok(AcceptedInvitation {
+            user_id: user.id,
+            email: user.email,
+            role: invitation.role.clone(),
+            municipality_id: invitation.municipality_id.clone(),
+            network_id: invitation.network_id.clone(),
+            new_account,
+        })
+    })
+}
+
+fn check_usable(invitation: &InvitationRow) -> Result<(), ApiError> {
+    if invitation.accepted_at.is_some() {
+        return Err(ApiError::new(ErrorCode::InvitationUsed, "This invitation was already accepted."));
+    }
+    if invitation.expires_at <= now() {
+        return Err(ApiError::new(
+            ErrorCode::InvitationExpired,
+            "This invitation has expired. Ask for a new one.",
+        ));
+    }
+    Ok(())
+}
+
+fn ensure_admin_remains(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    user_id: &str,
+    new_role: Option<&str>,
+) -> Result<String, ApiError> {
+    let current =
+        repo::member_role(conn, scope, user_id)?.ok_or_else(|| ApiError::not_found("No such member."))?;
+    let admin = scope.admin_role();
+    if current == admin && new_role != Some(admin) && repo::count_role(conn, scope, admin)? <= 1 {
+        let who = match scope {
+            Scope::Municipality(_) => "the last municipal admin of this municipality",
+            Scope::Network(_) => "the last coordinator of this network",
+        };
+        return Err(ApiError::new(
+            ErrorCode::LastAdmin,
+            format!("This person is {who}. Give someone else that role first."),
+        ));
+    }
+    Ok(current)
+}
+
+pub fn change_role(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    scope: &Scope,
+    user_id: &str,
+    role: &str,
+) -> Result<MemberDto, ApiError> {
+    let role = scope.parse_role(role).ok_or_else(|| ApiError::invalid_field("role", role_message(scope)))?;
+    write_transaction(conn, |conn| {
+        let before = ensure_admin_remains(conn, scope, user_id, Some(role))?;
+        repo::set_role(conn, scope, user_id, role)?;
+        let changes = serde_json::json!({"role": {"before": before, "after": role}});
+        audit::record(conn, actor, event(scope, "member.role_changed", user_id, changes))?;
+        list_members(conn, scope)?
+            .into_iter()
+            .find(|m| m.user_id == user_id)
+            .ok_or_else(|| ApiError::not_found("No such member."))
+    })
+}
+
+pub fn remove(conn: &mut DbConnection, actor: &Actor, scope: &Scope, user_id: &str) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        let before = ensure_admin_remains(conn, scope, user_id, None)?;
+        repo::remove(conn, scope, user_id)?;
+        let changes = serde_json::json!({"role": {"before": before, "after": null}});
+        audit::record(conn, actor, event(scope, "member.removed", user_id, changes))?;
+        Ok(())
+    })
+}

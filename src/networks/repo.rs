@@ -1,0 +1,221 @@
+//! Queries on networks, their tags (themes, neighbourhoods) and their municipality links.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    municipality_memberships, municipality_networks, network_memberships, network_tags, networks,
+};
+use crate::db::DbConnection;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = networks)]
+pub struct NetworkRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub legal_form: String,
+    pub kvk_number: Option<String>,
+    pub intermediary_name: Option<String>,
+    pub intermediary_kvk_number: Option<String>,
+    pub contact_email: String,
+    pub listed_publicly: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub const THEME: &str = "theme";
+pub const NEIGHBOURHOOD: &str = "neighbourhood";
+
+pub fn insert(conn: &mut DbConnection, row: &NetworkRow) -> QueryResult<()> {
+    diesel::insert_into(networks::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NetworkRow>> {
+    networks::table.find(id).select(NetworkRow::as_select()).first(conn).optional()
+}
+
+/// Writes the row if its version is still `row.version - 1`.
+pub fn update(conn: &mut DbConnection, row: &NetworkRow) -> QueryResult<bool> {
+    let updated = diesel::update(networks::table.find(&row.id).filter(networks::version.eq(row.version - 1)))
+        .set((
+            networks::name.eq(&row.name),
+            networks::kind.eq(&row.kind),
+            networks::description.eq(&row.description),
+            networks::legal_form.eq(&row.legal_form),
+            networks::kvk_number.eq(&row.kvk_number),
+            networks::intermediary_name.eq(&row.intermediary_name),
+            networks::intermediary_kvk_number.eq(&row.intermediary_kvk_number),
+            networks::contact_email.eq(&row.contact_email),
+            networks::listed_publicly.eq(row.listed_publicly),
+            networks::version.eq(row.version),
+            networks::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Replaces one kind of tag of a network, keeping the given order.
+pub fn replace_tags(
+    conn: &mut DbConnection,
+    network_id: &str,
+    tag_type: &str,
+    values: &[String],
+) -> QueryResult<()> {
+    diesel::delete(
+        network_tags::table
+            .filter(network_tags::network_id.eq(network_id))
+            .filter(network_tags::tag_type.eq(tag_type)),
+    )
+    .execute(conn)?;
+    let rows: Vec<_> = values
+        .iter()
+        .zip(0..)
+        .map(|(value, position): (&String, i32)| {
+            (
+                network_tags::network_id.eq(network_id),
+                network_tags::tag_type.eq(tag_type),
+                network_tags::value.eq(value),
+                network_tags::position.eq(position),
+            )
+        })
+        .collect();
+    for row in rows {
+        diesel::insert_into(network_tags::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// `(network_id, tag_type, value)` for the given networks, in position order.
+pub fn tags(conn: &mut DbConnection, network_ids: &[String]) -> QueryResult<Vec<(String, String, String)>> {
+    network_tags::table
+        .filter(network_tags::network_id.eq_any(network_ids))
+        .order((network_tags::network_id, network_tags::tag_type, network_tags::position))
+        .select((network_tags::network_id, network_tags::tag_type, network_tags::value))
+        .load(conn)
+}
+
+/// `(network_id, municipality_id, status)` for the given networks.
+pub fn links(conn: &mut DbConnection, network_ids: &[String]) -> QueryResult<Vec<(String, String, String)>> {
+    municipality_networks::table
+        .filter(municipality_networks::network_id.eq_any(network_ids))
+        .order((municipality_networks::network_id, municipality_networks::municipality_id))
+        .select((
+            municipality_networks::network_id,
+            municipality_networks::municipality_id,
+            municipality_networks::status,
+        ))
+        .load(conn)
+}
+
+pub fn link_status(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    network_id: &str,
+) -> QueryResult<Option<String>> {
+    municipality_networks::table
+        .find((municipality_id, network_id))
+        .select(municipality_networks::status)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_link(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    network_id: &str,
+    status: &str,
+    requested_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(municipality_networks::table)
+        .values((
+            municipality_networks::municipality_id.eq(municipality_id),
+            municipality_networks::network_id.eq(network_id),
+            municipality_networks::status.eq(status),
+            municipality_networks::requested_by.eq(requested_by),
+            municipality_networks::created_at.eq(now),
+            municipality_networks::decided_at.eq((status == "active").then_some(now)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn activate_link(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    network_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(municipality_networks::table.find((municipality_id, network_id)))
+        .set((municipality_networks::status.eq("active"), municipality_networks::decided_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_link(conn: &mut DbConnection, municipality_id: &str, network_id: &str) -> QueryResult<()> {
+    diesel::delete(municipality_networks::table.find((municipality_id, network_id))).execute(conn).map(drop)
+}
+
+pub struct NetworkFilter {
+    /// `None` for platform admins: every network.
+    pub visible_to: Option<String>,
+    pub theme: Option<String>,
+    pub kind: Option<String>,
+    pub neighbourhood: Option<String>,
+    pub name_contains: Option<String>,
+    pub municipality_id: Option<String>,
+    pub link_status: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<NetworkRow>> {
+    let mut query = networks::table.select(NetworkRow::as_select()).into_boxed();
+    if let Some(user_id) = &filter.visible_to {
+        let own = network_memberships::table
+            .filter(network_memberships::user_id.eq(user_id.clone()))
+            .select(network_memberships::network_id);
+        let my_municipalities = municipality_memberships::table
+            .filter(municipality_memberships::user_id.eq(user_id.clone()))
+            .select(municipality_memberships::municipality_id);
+        let linked = municipality_networks::table
+            .filter(municipality_networks::municipality_id.eq_any(my_municipalities))
+            .select(municipality_networks::network_id);
+        query = query.filter(networks::id.eq_any(own).or(networks::id.eq_any(linked)));
+    }
+    for (tag_type, value) in [(THEME, &filter.theme), (NEIGHBOURHOOD, &filter.neighbourhood)] {
+        if let Some(value) = value {
+            let tagged = network_tags::table
+                .filter(network_tags::tag_type.eq(tag_type))
+                .filter(lower(network_tags::value).eq(value.to_lowercase()))
+                .select(network_tags::network_id);
+            query = query.filter(networks::id.eq_any(tagged));
+        }
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(networks::kind.eq(kind.clone()));
+    }
+    if let Some(text) = &filter.name_contains {
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        query = query.filter(lower(networks::name).like(format!("%{escaped}%")).escape('\\'));
+    }
+    if let Some(municipality_id) = &filter.municipality_id {
+        let linked = municipality_networks::table
+            .filter(municipality_networks::municipality_id.eq(municipality_id.clone()))
+            .select(municipality_networks::network_id);
+        query = match &filter.link_status {
+            Some(status) => query
+                .filter(networks::id.eq_any(linked.filter(municipality_networks::status.eq(status.clone())))),
+            None => query.filter(networks::id.eq_any(linked)),
+        };
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(networks::id.gt(after.clone()));
+    }
+    query.order(networks::id.asc()).limit(filter.limit).load(conn)
+}
