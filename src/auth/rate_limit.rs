@@ -49,27 +49,6 @@ impl RateLimiter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_after_the_maximum_until_the_window_ends() {
-        let limiter = RateLimiter::new(2, Duration::from_millis(200));
-        limiter.hit("a");
-        assert!(limiter.check("a").is_ok());
-        limiter.hit("a");
-        assert!(limiter.check("a").is_err());
-        assert!(limiter.check("b").is_ok(), "keys are independent");
-        std::thread::sleep(Duration::from_millis(250));
-        assert!(limiter.check("a").is_ok());
-        limiter.hit("a");
-        limiter.hit("a");
-        limiter.reset("a");
-        assert!(limiter.check("a").is_ok());
-    }
-}
-
 /// Login limits: failed attempts per account, all attempts per client address.
 pub struct LoginLimits {
     per_account: RateLimiter,
@@ -98,5 +77,26 @@ impl LoginLimits {
         } else {
             self.per_account.hit(account);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_after_the_maximum_until_the_window_ends() {
+        let limiter = RateLimiter::new(2, Duration::from_millis(200));
+        limiter.hit("a");
+        assert!(limiter.check("a").is_ok());
+        limiter.hit("a");
+        assert!(limiter.check("a").is_err());
+        assert!(limiter.check("b").is_ok(), "keys are independent");
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(limiter.check("a").is_ok());
+        limiter.hit("a");
+        limiter.hit("a");
+        limiter.reset("a");
+        assert!(limiter.check("a").is_ok());
     }
 }

@@ -128,6 +128,17 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
 pub struct TestApp {
     pub address: String,
     pub backend: Backend,
@@ -203,6 +214,86 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Reply {
         self.send(self.request(Method::GET, path), None).await
+    }
+
+    /// Creates a user directly (as `pactum user create` does) and returns their id.
+    pub async fn create_user(&self, email: &str, name: &str, platform_admin: bool) -> String {
+        let (email, name) = (email.to_owned(), name.to_owned());
+        self.state
+            .db
+            .run(move |conn| {
+                pactum::identity::service::create_user(
+                    conn,
+                    pactum::identity::service::CreateUser {
+                        email: &email,
+                        name: &name,
+                        password: PASSWORD,
+                        locale: pactum::domain::Locale::Nl,
+                        is_platform_admin: platform_admin,
+                    },
+                )
+            })
+            .await
+            .expect("user created")
+            .id
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, email: &str) -> serde_json::Value {
+        let reply = self
+            .post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(reply.status, 200, "login {email}: {}", reply.text());
+        reply.json()
+    }
+
+    /// A signed-in user: creates them and returns their access token.
+    pub async fn signed_in(&self, email: &str, name: &str, platform_admin: bool) -> User {
+        let id = self.create_user(email, name, platform_admin).await;
+        let tokens = self.login(email).await;
+        User { id, email: email.to_owned(), token: tokens["access_token"].as_str().unwrap().to_owned() }
+    }
+
+    /// Sends a request as `user`, with an optional JSON body.
+    pub async fn call(
+        &self,
+        user: &User,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let request =
+            self.request(method, path).insert_header(("Authorization", format!("Bearer {}", user.token)));
+        match body {
+            Some(body) => {
+                self.send(request.content_type("application/json"), Some(Bytes::from(body.to_string()))).await
+            }
+            None => self.send(request, None).await,
+        }
+    }
+
+    pub async fn get_as(&self, user: &User, path: &str) -> Reply {
+        self.call(user, Method::GET, path, None).await
+    }
+
+    pub async fn post_as(&self, user: &User, path: &str, body: serde_json::Value) -> Reply {
+        self.call(user, Method::POST, path, Some(body)).await
+    }
+
+    /// Invites `email` with `role` into the organisation at `members_path` and accepts it;
+    /// returns the new member signed in.
+    pub async fn join(&self, inviter: &User, members_path: &str, email: &str, role: &str) -> User {
+        let invite = self
+            .post_as(inviter, members_path, serde_json::json!({"email": email, "name": email, "role": role}))
+            .await;
+        assert_eq!(invite.status, 201, "invite {email}: {}", invite.text());
+        let url = invite.json()["invitation_url"].as_str().unwrap().to_owned();
+        let path = url.split_once("/api/v1/").map(|(_, rest)| format!("/api/v1/{rest}")).unwrap();
+        let accepted = self.post_json(&path, &serde_json::json!({"password": PASSWORD})).await;
+        assert_eq!(accepted.status, 200, "accept {email}: {}", accepted.text());
+        let id = accepted.json()["user_id"].as_str().unwrap().to_owned();
+        let token = self.login(email).await["access_token"].as_str().unwrap().to_owned();
+        User { id, email: email.to_owned(), token }
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {

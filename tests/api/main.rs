@@ -1,11 +1,14 @@
 //! End-to-end tests over HTTP, each on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod fixtures;
 mod helpers;
 
 mod cli;
 mod errors;
 mod health;
+mod identity;
 mod migrations;
 mod openapi;
+mod tenancy;
 mod test_routes;

@@ -1,0 +1,58 @@
+//! A believable tenancy to test authorization against: two municipalities, each with a
+//! network, and people in every role.
+
+use crate::helpers::{TestApp, User};
+
+pub struct Tenant {
+    pub municipality_id: String,
+    pub network_id: String,
+    pub admin: User,
+    pub officer: User,
+    pub auditor: User,
+    pub coordinator: User,
+    pub treasurer: User,
+    pub member: User,
+}
+
+/// One municipality with its admin, officer and auditor, and a linked network with its
+/// coordinator, treasurer and member. `tag` keeps emails unique.
+pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
+    let municipality = app
+        .post_as(
+            platform_admin,
+            "/api/v1/municipalities",
+            serde_json::json!({"name": format!("Gemeente {tag}")}),
+        )
+        .await;
+    assert_eq!(municipality.status, 201, "{}", municipality.text());
+    let municipality_id = municipality.json()["id"].as_str().unwrap().to_owned();
+    let members = format!("/api/v1/municipalities/{municipality_id}/members");
+    let admin = app.join(platform_admin, &members, &format!("admin@{tag}.example"), "municipal_admin").await;
+    let officer = app.join(&admin, &members, &format!("officer@{tag}.example"), "officer").await;
+    let auditor = app.join(&admin, &members, &format!("auditor@{tag}.example"), "auditor").await;
+
+    let network = app
+        .post_as(
+            &officer,
+            "/api/v1/networks",
+            serde_json::json!({
+                "name": format!("Buurtkracht {tag}"),
+                "kind": "citizens_initiative",
+                "themes": ["loneliness", "language"],
+                "neighbourhoods": ["Centrum"],
+                "legal_form": "none",
+                "contact_email": format!("network@{tag}.example"),
+                "municipality_id": municipality_id,
+            }),
+        )
+        .await;
+    assert_eq!(network.status, 201, "{}", network.text());
+    let network_id = network.json()["id"].as_str().unwrap().to_owned();
+    let network_members = format!("/api/v1/networks/{network_id}/members");
+    let coordinator =
+        app.join(&officer, &network_members, &format!("coordinator@{tag}.example"), "coordinator").await;
+    let treasurer =
+        app.join(&coordinator, &network_members, &format!("treasurer@{tag}.example"), "treasurer").await;
+    let member = app.join(&coordinator, &network_members, &format!("member@{tag}.example"), "member").await;
+    Tenant { municipality_id, network_id, admin, officer, auditor, coordinator, treasurer, member }
+}
