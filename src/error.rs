@@ -246,9 +246,15 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        match err {
-            diesel::result::Error::NotFound => Self::not_found("No such record."),
-            other => Self::internal(other),
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &err {
+            Error::NotFound => Self::not_found("No such record."),
+            // A race lost against a concurrent write of the same unique value.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self {
+                cause: Some(err.into()),
+                ..Self::conflict("A record with this value was just created by another request. Reload and try again.")
+            },
+            _ => Self::internal(err),
         }
     }
 }

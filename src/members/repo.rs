@@ -173,16 +173,15 @@ pub fn find_invitation_by_hash(
 }
 
 /// Marks the invitation accepted; `false` when another request accepted it first.
-pub fn accept_invitation(
-    conn: &mut DbConnection,
-    id: &str,
-    user_id: &str,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
+pub fn claim_invitation(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
     let updated = diesel::update(invitations::table.find(id).filter(invitations::accepted_at.is_null()))
-        .set((invitations::accepted_at.eq(now), invitations::accepted_by.eq(user_id)))
+        .set(invitations::accepted_at.eq(now))
         .execute(conn)?;
     Ok(updated == 1)
+}
+
+pub fn set_accepted_by(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<()> {
+    diesel::update(invitations::table.find(id)).set(invitations::accepted_by.eq(user_id)).execute(conn).map(drop)
 }
 
 /// Invitations of the scope that are neither accepted nor expired, newest last.

@@ -144,20 +144,16 @@ pub fn accept(
     };
     let scope = invitation.scope();
     write_transaction(conn, |conn| {
-        let (user, new_account) =
-            match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
-                (Some(user), _) => (user, false),
-                (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
-                (None, None) => {
-                    return Err(ApiError::invalid_field(
-                        "password",
-                        "choose a password of at least 12 characters",
-                    ))
-                }
-            };
-        if !repo::accept_invitation(conn, &invitation.id, &user.id, now())? {
+        // Claim the invitation first: a concurrent accept waits here, then finds it used.
+        if !repo::claim_invitation(conn, &invitation.id, now())? {
             return Err(ApiError::new(ErrorCode::InvitationUsed, "This invitation was already accepted."));
         }
+        let (user, new_account) = match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
+            (Some(user), _) => (user, false),
+            (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
+            (None, None) => return Err(ApiError::invalid_field("password", "choose a password of at least 12 characters")),
+        };
+        repo::set_accepted_by(conn, &invitation.id, &user.id)?;
         if repo::member_role(conn, &scope, &user.id)?.is_none() {
             repo::insert_member(conn, &scope, &user.id, &invitation.role, now())?;
         }
