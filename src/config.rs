@@ -76,6 +76,10 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub login_attempts_per_address: u32,
 
+    /// Fill the database with the demo example before serving (not in production).
+    #[arg(long, env = "PACTUM_DEMO")]
+    pub demo: bool,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PACTUM_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: Option<u16>,
@@ -141,6 +145,9 @@ const GENERATED_SECRET_FILE: &str = "jwt-secret";
 
 impl Settings {
     pub fn resolve(args: ServeArgs) -> Result<Self, ConfigError> {
+        if args.demo && args.environment == Environment::Production {
+            return Err(ConfigError::Invalid("--demo is refused with PACTUM_ENV=production".into()));
+        }
         let database = DbTarget::parse(&args.database.database_url)
             .map_err(|e| ConfigError::Invalid(format!("PACTUM_DATABASE_URL: {e}")))?;
         let public_url = match args.public_url {

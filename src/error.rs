@@ -252,7 +252,9 @@ impl From<diesel::result::Error> for ApiError {
             // A race lost against a concurrent write of the same unique value.
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self {
                 cause: Some(err.into()),
-                ..Self::conflict("A record with this value was just created by another request. Reload and try again.")
+                ..Self::conflict(
+                    "A record with this value was just created by another request. Reload and try again.",
+                )
             },
             _ => Self::internal(err),
         }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use pactum::config::{DatabaseArgs, LogFormat, ServeArgs, Settings};
+use pactum::config::{DatabaseArgs, Environment, LogFormat, ServeArgs, Settings};
 use pactum::db::{migrations, Database, DbTarget};
 use pactum::domain::Locale;
 use pactum::identity::service::{create_user, CreateUser};
@@ -35,6 +35,15 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Fill the database with a believable Dutch example (a municipality, three networks and
+    /// their people) and print the logins. Running it again changes nothing.
+    Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Refused in production.
+        #[arg(long = "env", env = "PACTUM_ENV", value_enum, default_value_t = Environment::Development)]
+        environment: Environment,
     },
     /// Print the version of Pactum and of its API.
     Version,
@@ -69,6 +78,7 @@ fn main() -> ExitCode {
         Command::User { command: UserCommand::Create { email, name, admin, database } } => {
             create_user_from_stdin(&database, &email, &name, admin)
         }
+        Command::Demo { database, environment } => demo(&database, environment),
         Command::Version => {
             println!("pactum {} (API {})", env!("CARGO_PKG_VERSION"), pactum::http::API_VERSION);
             Ok(())
@@ -85,6 +95,7 @@ fn main() -> ExitCode {
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init(args.log_format);
+    let with_demo = args.demo;
     let settings = Settings::resolve(args)?;
     tracing::info!(
         bind = %settings.bind,
@@ -94,6 +105,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
+        if with_demo {
+            let mut conn = app.state().db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            print_logins(&pactum::demo::seed(&mut conn).map_err(|e| anyhow::anyhow!("{}", e.detail))?);
+        }
         tracing::info!(port = app.port(), "listening; API reference at /docs");
         app.run_until_stopped().await?;
         tracing::info!("stopped");
@@ -145,4 +160,24 @@ fn create_user_from_stdin(
     let role = if user.is_platform_admin { "platform admin" } else { "user" };
     println!("created {role} {} <{}> with id {}", user.name, user.email, user.id);
     Ok(())
+}
+
+fn demo(database: &DatabaseArgs, environment: Environment) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Pretty);
+    if environment == Environment::Production {
+        anyhow::bail!("demo data is refused with PACTUM_ENV=production");
+    }
+    let db = open_database(database)?;
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let logins = pactum::demo::seed(&mut conn).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    print_logins(&logins);
+    Ok(())
+}
+
+fn print_logins(logins: &[pactum::demo::Login]) {
+    println!("Demo logins (password for all: {}):", pactum::demo::PASSWORD);
+    for login in logins {
+        println!("  {:<36} {:<20} {}", login.email, login.name, login.role);
+    }
 }

@@ -181,7 +181,10 @@ pub fn claim_invitation(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -
 }
 
 pub fn set_accepted_by(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<()> {
-    diesel::update(invitations::table.find(id)).set(invitations::accepted_by.eq(user_id)).execute(conn).map(drop)
+    diesel::update(invitations::table.find(id))
+        .set(invitations::accepted_by.eq(user_id))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Invitations of the scope that are neither accepted nor expired, newest last.

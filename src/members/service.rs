@@ -148,11 +148,17 @@ pub fn accept(
         if !repo::claim_invitation(conn, &invitation.id, now())? {
             return Err(ApiError::new(ErrorCode::InvitationUsed, "This invitation was already accepted."));
         }
-        let (user, new_account) = match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
-            (Some(user), _) => (user, false),
-            (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
-            (None, None) => return Err(ApiError::invalid_field("password", "choose a password of at least 12 characters")),
-        };
+        let (user, new_account) =
+            match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
+                (Some(user), _) => (user, false),
+                (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
+                (None, None) => {
+                    return Err(ApiError::invalid_field(
+                        "password",
+                        "choose a password of at least 12 characters",
+                    ))
+                }
+            };
         repo::set_accepted_by(conn, &invitation.id, &user.id)?;
         if repo::member_role(conn, &scope, &user.id)?.is_none() {
             repo::insert_member(conn, &scope, &user.id, &invitation.role, now())?;

@@ -70,3 +70,11 @@ pub fn list(
     }
     query.order(municipalities::id.asc()).limit(limit).load(conn)
 }
+
+pub fn find_by_cbs_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<MunicipalityRow>> {
+    municipalities::table
+        .filter(municipalities::cbs_code.eq(code))
+        .select(MunicipalityRow::as_select())
+        .first(conn)
+        .optional()
+}

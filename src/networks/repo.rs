@@ -219,3 +219,7 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
     }
     query.order(networks::id.asc()).limit(filter.limit).load(conn)
 }
+
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<NetworkRow>> {
+    networks::table.filter(networks::name.eq(name)).select(NetworkRow::as_select()).first(conn).optional()
+}

@@ -31,7 +31,7 @@ fn text(bytes: &[u8]) -> String {
 fn help_explains_every_command_and_version_prints_it() {
     let help = pactum(&["--help"], &[], None);
     assert!(help.status.success());
-    for command in ["serve", "migrate", "openapi", "user", "version"] {
+    for command in ["serve", "migrate", "openapi", "user", "demo", "version"] {
         assert!(text(&help.stdout).contains(command), "{command} in {}", text(&help.stdout));
     }
     let serve_help = text(&pactum(&["serve", "--help"], &[], None).stdout);
@@ -201,4 +201,80 @@ fn the_development_secret_survives_a_restart() {
     terminate(&second.child);
     assert!(second.child.wait().unwrap().success());
     assert_eq!(std::fs::read_to_string(dir.path().join("jwt-secret")).unwrap(), secret);
+}
+
+fn demo_twice(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let url = database.url();
+    let env = [("PACTUM_DATABASE_URL", url.as_str())];
+    let first = pactum(&["demo"], &env, None);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let out = text(&first.stdout);
+    for expected in [
+        "pactum-demo-2026",
+        "sanne.devries@lindendaal.example",
+        "finance of Gemeente Lindendaal",
+        "treasurer of Buurtkracht Oost",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+    let second = pactum(&["demo"], &env, None);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+
+    use pactum::db::schema::{municipalities, network_memberships, networks};
+    let mut conn = database.target.connect().unwrap();
+    assert_eq!(
+        municipalities::table.count().get_result::<i64>(&mut conn).unwrap(),
+        1,
+        "running again adds nothing"
+    );
+    assert_eq!(networks::table.count().get_result::<i64>(&mut conn).unwrap(), 3);
+    assert_eq!(users::table.count().get_result::<i64>(&mut conn).unwrap(), 7);
+    assert_eq!(network_memberships::table.count().get_result::<i64>(&mut conn).unwrap(), 4);
+    let kinds: Vec<(String, String, Option<String>)> = networks::table
+        .select((networks::kind, networks::legal_form, networks::intermediary_name))
+        .order(networks::name)
+        .load(&mut conn)
+        .unwrap();
+    assert!(kinds.contains(&(
+        "citizens_initiative".into(),
+        "none".into(),
+        Some("Stichting Welzijn Lindendaal".into())
+    )));
+    let distinct: std::collections::BTreeSet<_> = kinds.iter().map(|k| k.0.clone()).collect();
+    assert_eq!(distinct.len(), 3, "three kinds of network");
+
+    let refused =
+        pactum(&["demo"], &[("PACTUM_DATABASE_URL", url.as_str()), ("PACTUM_ENV", "production")], None);
+    assert!(!refused.status.success());
+}
+
+#[test]
+fn demo_data_is_believable_and_idempotent_on_sqlite() {
+    demo_twice(Backend::Sqlite);
+}
+
+#[test]
+fn demo_data_is_believable_and_idempotent_on_postgres() {
+    demo_twice(Backend::Postgres);
+}
+
+#[test]
+fn serve_with_demo_lets_an_officer_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = serve(dir.path(), &[("PACTUM_DEMO", "true")]);
+    let body = r#"{"email":"sanne.devries@lindendaal.example","password":"pactum-demo-2026"}"#;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    terminate(&server.child);
+    server.child.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("access_token"));
 }

@@ -1,0 +1,188 @@
+//! `pactum demo`: a believable Dutch example to click through: a municipality with its
+//! officers, three informal networks of different kinds and their volunteers. Running it again
+//! changes nothing and prints the logins again.
+
+use crate::audit::{self, Actor, Event};
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::time::now;
+use crate::domain::{LegalForm, Locale, MunicipalityRole, NetworkKind, NetworkRole};
+use crate::error::ApiError;
+use crate::identity::repo as identity_repo;
+use crate::identity::service::{self as identity, CreateUser};
+use crate::members::{repo as members_repo, Scope};
+use crate::municipalities::dto::CreateMunicipality;
+use crate::municipalities::service as municipalities;
+use crate::networks::dto::{CreateNetwork, Intermediary};
+use crate::networks::service as networks;
+
+/// Every demo account signs in with this password.
+pub const PASSWORD: &str = "pactum-demo-2026";
+const CBS_CODE: &str = "GM9901";
+
+/// One demo login, for the printed table.
+pub struct Login {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: String,
+}
+
+struct Person {
+    email: &'static str,
+    name: &'static str,
+}
+
+const OFFICERS: [(Person, MunicipalityRole); 3] = [
+    (Person { email: "petra.smit@lindendaal.example", name: "Petra Smit" }, MunicipalityRole::MunicipalAdmin),
+    (Person { email: "sanne.devries@lindendaal.example", name: "Sanne de Vries" }, MunicipalityRole::Officer),
+    (Person { email: "joris.bakker@lindendaal.example", name: "Joris Bakker" }, MunicipalityRole::Finance),
+];
+
+struct DemoNetwork {
+    name: &'static str,
+    kind: NetworkKind,
+    description: &'static str,
+    themes: &'static [&'static str],
+    neighbourhoods: &'static [&'static str],
+    legal_form: LegalForm,
+    kvk_number: Option<&'static str>,
+    intermediary: Option<(&'static str, &'static str)>,
+    contact_email: &'static str,
+    people: &'static [(&'static str, &'static str, NetworkRole)],
+}
+
+const NETWORKS: [DemoNetwork; 3] = [
+    DemoNetwork {
+        name: "Buurtkracht Oost",
+        kind: NetworkKind::CitizensInitiative,
+        description:
+            "Bewoners van Oost die elkaar helpen: boodschappen, een kop koffie, samen naar de dokter.",
+        themes: &["loneliness", "social safety"],
+        neighbourhoods: &["Oost", "De Vlinderbuurt"],
+        legal_form: LegalForm::None,
+        kvk_number: None,
+        intermediary: Some(("Stichting Welzijn Lindendaal", "41234567")),
+        contact_email: "buurtkracht.oost@example.nl",
+        people: &[
+            ("fatima.elamrani@example.nl", "Fatima El Amrani", NetworkRole::Coordinator),
+            ("henk.jansen@example.nl", "Henk Jansen", NetworkRole::Treasurer),
+        ],
+    },
+    DemoNetwork {
+        name: "Taalhuis Lindendaal",
+        kind: NetworkKind::VolunteerInitiative,
+        description:
+            "Vrijwilligers oefenen Nederlands met nieuwkomers, drie ochtenden per week in de bibliotheek.",
+        themes: &["language"],
+        neighbourhoods: &["Centrum"],
+        legal_form: LegalForm::Foundation,
+        kvk_number: Some("71234568"),
+        intermediary: None,
+        contact_email: "info@taalhuis-lindendaal.example.nl",
+        people: &[("ahmet.yilmaz@example.nl", "Ahmet Yılmaz", NetworkRole::Coordinator)],
+    },
+    DemoNetwork {
+        name: "Vrouwenvereniging Sranan Mama",
+        kind: NetworkKind::CulturalCommunity,
+        description: "Surinaamse vrouwen die koken, naaien en jongeren begeleiden naar werk.",
+        themes: &["poverty", "youth"],
+        neighbourhoods: &["West"],
+        legal_form: LegalForm::Association,
+        kvk_number: Some("60123456"),
+        intermediary: None,
+        contact_email: "sranan.mama@example.nl",
+        people: &[("marcia.pinas@example.nl", "Marcia Pinas", NetworkRole::Coordinator)],
+    },
+];
+
+fn user(conn: &mut DbConnection, email: &str, name: &str) -> Result<String, ApiError> {
+    if let Some(existing) = identity_repo::find_user_by_email(conn, email)? {
+        return Ok(existing.id);
+    }
+    let input = CreateUser { email, name, password: PASSWORD, locale: Locale::Nl, is_platform_admin: false };
+    Ok(identity::create_user(conn, input)?.id)
+}
+
+fn join(conn: &mut DbConnection, scope: &Scope, user_id: &str, role: &str) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        if members_repo::member_role(conn, scope, user_id)?.is_none() {
+            members_repo::insert_member(conn, scope, user_id, role, now())?;
+            let changes = serde_json::json!({"role": {"before": null, "after": role}});
+            audit::record(
+                conn,
+                &Actor::default(),
+                Event {
+                    action: "member.joined",
+                    entity_type: "membership",
+                    entity_id: user_id,
+                    municipality_id: scope.municipality_id(),
+                    network_id: scope.network_id(),
+                    changes,
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Creates the demo data unless it is there already; returns every login.
+pub fn seed(conn: &mut DbConnection) -> Result<Vec<Login>, ApiError> {
+    let mut logins = Vec::new();
+    let existing = crate::municipalities::repo::find_by_cbs_code(conn, CBS_CODE)?;
+    let municipality_id = match existing {
+        Some(row) => row.id,
+        None => {
+            let input = CreateMunicipality {
+                name: "Gemeente Lindendaal".into(),
+                cbs_code: Some(CBS_CODE.into()),
+                time_zone: None,
+            };
+            municipalities::create(conn, &Actor::default(), input)?.id
+        }
+    };
+    let municipality = Scope::Municipality(municipality_id.clone());
+    let mut officer_id = String::new();
+    for (person, role) in &OFFICERS {
+        let id = user(conn, person.email, person.name)?;
+        join(conn, &municipality, &id, role.as_str())?;
+        if *role == MunicipalityRole::Officer {
+            officer_id = id;
+        }
+        logins.push(Login {
+            email: person.email,
+            name: person.name,
+            role: format!("{} of Gemeente Lindendaal", role.as_str()),
+        });
+    }
+    let officer =
+        identity_repo::find_user(conn, &officer_id)?.ok_or_else(|| ApiError::not_found("demo officer"))?;
+    let officer = identity_repo::caller_for(conn, officer)?;
+    for network in &NETWORKS {
+        let id = match crate::networks::repo::find_by_name(conn, network.name)? {
+            Some(row) => row.id,
+            None => {
+                let input = CreateNetwork {
+                    name: network.name.into(),
+                    kind: network.kind,
+                    description: network.description.into(),
+                    themes: network.themes.iter().map(|t| (*t).to_owned()).collect(),
+                    neighbourhoods: network.neighbourhoods.iter().map(|n| (*n).to_owned()).collect(),
+                    legal_form: network.legal_form,
+                    kvk_number: network.kvk_number.map(str::to_owned),
+                    intermediary: network
+                        .intermediary
+                        .map(|(name, kvk)| Intermediary { name: name.into(), kvk_number: Some(kvk.into()) }),
+                    contact_email: network.contact_email.into(),
+                    listed_publicly: true,
+                    municipality_id: uuid::Uuid::parse_str(&municipality_id).ok(),
+                };
+                networks::create(conn, &officer, input)?.id
+            }
+        };
+        for (email, name, role) in network.people {
+            let user_id = user(conn, email, name)?;
+            join(conn, &Scope::Network(id.clone()), &user_id, role.as_str())?;
+            logins.push(Login { email, name, role: format!("{} of {}", role.as_str(), network.name) });
+        }
+    }
+    Ok(logins)
+}
