@@ -1,6 +1,30 @@
 //! Pure domain types: values parsed at the edge so that past it invalid states cannot exist.
 //! Nothing here knows about HTTP or the database.
 
+/// A closed set of values stored as snake_case text and shown as snake_case JSON:
+/// roles, kinds, statuses. Gives `as_str`, `FromStr` and the OpenAPI schema.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            strum::EnumString, strum::IntoStaticStr, strum::EnumIter,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant),+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 pub mod email;
 pub mod locale;
 pub mod network;

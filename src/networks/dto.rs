@@ -70,25 +70,13 @@ pub struct UpdateNetwork {
     pub listed_publicly: Option<bool>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LinkStatus {
-    /// Asked for by the network; the municipality has not accepted yet.
-    Requested,
-    /// The municipality and the network work together.
-    Active,
+crate::domain::text_enum! {
+    pub enum LinkStatus {
+        /// Asked for by the network; the municipality has not accepted yet.
+        Requested,
+        /// The municipality and the network work together.
+        Active,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
