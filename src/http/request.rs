@@ -39,6 +39,17 @@ impl RequestId {
     }
 }
 
+impl actix_web::FromRequest for RequestId {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    /// The id the request middleware assigned (a fresh one where no middleware ran).
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let id = req.extensions().get::<RequestId>().cloned();
+        std::future::ready(Ok(id.unwrap_or_else(|| Self(uuid::Uuid::now_v7().to_string()))))
+    }
+}
+
 fn is_sane_token(value: &str) -> bool {
     (1..=128).contains(&value.len())
         && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use chrono::Duration;
 
+use crate::audit::{self, Actor, Event};
 use crate::auth::caller::Caller;
 use crate::auth::tokens::{TokenKeys, ACCESS_TOKEN_MINUTES};
 use crate::auth::{password, secrets};
@@ -234,7 +235,23 @@ pub fn update_me(
         None => caller.name.clone(),
     };
     let locale = change.locale.unwrap_or_else(|| caller.locale.parse().unwrap_or_default());
-    write_transaction(conn, |conn| repo::update_profile(conn, &caller.user_id, &name, locale.as_str()))?;
+    write_transaction(conn, |conn| {
+        repo::update_profile(conn, &caller.user_id, &name, locale.as_str())?;
+        let before = serde_json::json!({"name": caller.name, "locale": caller.locale});
+        let after = serde_json::json!({"name": name, "locale": locale.as_str()});
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            Event {
+                action: "user.updated",
+                entity_type: "user",
+                entity_id: &caller.user_id,
+                municipality_id: None,
+                network_id: None,
+                changes: audit::changes(Some(&before), &after),
+            },
+        )
+    })?;
     let updated = Caller { name, locale: locale.as_str().to_owned(), ..caller.clone() };
     me(conn, &updated)
 }

@@ -7,6 +7,7 @@ use crate::audit::Actor;
 use crate::auth::{Action, Caller, Target};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::http::request::RequestId;
 use crate::networks::service as networks;
 use crate::startup::AppState;
 
@@ -302,6 +303,7 @@ pub async fn list_network_invitations(
     ))]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
+    request_id: RequestId,
     token: web::Path<String>,
     body: web::Json<AcceptInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -310,6 +312,7 @@ pub async fn accept_invitation(
         return Err(ApiError::not_found("No such invitation. Ask for a new one."));
     }
     let input = body.into_inner();
-    let accepted = state.db.run(move |conn| service::accept(conn, &token, input)).await?;
+    let request_id = request_id.as_str().to_owned();
+    let accepted = state.db.run(move |conn| service::accept(conn, &token, input, request_id)).await?;
     Ok(HttpResponse::Ok().json(accepted))
 }

@@ -122,6 +122,7 @@ pub fn accept(
     conn: &mut DbConnection,
     token: &str,
     input: AcceptInvitationRequest,
+    request_id: String,
 ) -> Result<AcceptedInvitation, ApiError> {
     let invitation = repo::find_invitation_by_hash(conn, &secrets::hash(token))?
         .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))?;
@@ -163,7 +164,7 @@ pub fn accept(
         if repo::member_role(conn, &scope, &user.id)?.is_none() {
             repo::insert_member(conn, &scope, &user.id, &invitation.role, now())?;
         }
-        let actor = Actor { user_id: Some(user.id.clone()), request_id: None };
+        let actor = Actor { user_id: Some(user.id.clone()), request_id: Some(request_id.clone()) };
         let changes = serde_json::json!({"role": {"before": null, "after": invitation.role}});
         audit::record(conn, &actor, event(&scope, "member.joined", &user.id, changes))?;
         Ok(AcceptedInvitation {

@@ -195,6 +195,13 @@ async fn me_can_change_name_and_language_but_not_privileges(app: TestApp) {
     let me = app.get_as(&gijs, "/api/v1/me").await.json();
     assert_eq!(me["is_platform_admin"], false);
     assert_eq!(me["name"], "Gijs Bakker", "nothing changed by the refused request");
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let trail = app
+        .get_as(&root, &format!("/api/v1/audit-events?entity_type=user&entity_id={}", gijs.id))
+        .await
+        .json();
+    assert_eq!(trail["items"][0]["changes"]["name"], json!({"before": "Gijs", "after": "Gijs Bakker"}));
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1, "the refused change left no event");
     let bad_locale = app.call(&gijs, Method::PATCH, "/api/v1/me", Some(json!({"locale": "fr"}))).await;
     bad_locale.assert_problem(422, "validation_failed");
 }

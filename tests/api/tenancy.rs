@@ -416,7 +416,14 @@ async fn changes_are_conditional_and_audited(app: TestApp) {
         )
         .await
         .json();
-    assert!(memberships["items"].as_array().unwrap().iter().any(|e| e["action"] == "member.joined"));
+    let joined = memberships["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "member.joined")
+        .unwrap()
+        .clone();
+    assert!(joined["request_id"].is_string(), "{joined}");
     app.get_as(&a.officer, "/api/v1/audit-events").await.assert_problem(403, "forbidden");
     app.get_as(&b.admin, &format!("/api/v1/audit-events?municipality_id={}", a.municipality_id))
         .await
