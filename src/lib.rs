@@ -14,5 +14,6 @@ pub mod members;
 pub mod municipalities;
 pub mod networks;
 pub mod openapi;
+pub mod organisations;
 pub mod startup;
 pub mod telemetry;

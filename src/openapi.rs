@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::startup::AppState;
-use crate::{audit, identity, members, municipalities, networks};
+use crate::{audit, identity, members, municipalities, networks, organisations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,6 +41,10 @@ use crate::{audit, identity, members, municipalities, networks};
         members::handlers::list_network_members, members::handlers::invite_network_member,
         members::handlers::change_network_role, members::handlers::remove_network_member,
         members::handlers::list_network_invitations, members::handlers::accept_invitation,
+        organisations::handlers::create, organisations::handlers::list,
+        organisations::handlers::get, organisations::handlers::update,
+        members::handlers::list_organisation_contacts, members::handlers::invite_organisation_contact,
+        members::handlers::remove_organisation_contact,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -49,6 +53,7 @@ use crate::{audit, identity, members, municipalities, networks};
         (name = "auth", description = "Signing in and out, and the signed-in user"),
         (name = "municipalities", description = "Municipalities (gemeenten), the tenants"),
         (name = "networks", description = "Informal networks and the municipalities they work with"),
+        (name = "organisations", description = "Partner organisations (welfare, care, ...) and their contacts"),
         (name = "members", description = "Who belongs where, with which role; invitations"),
         (name = "audit", description = "The audit trail of every change"),
     ),

@@ -14,7 +14,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, metrics, request};
-use crate::{audit, identity, members, municipalities, networks, openapi};
+use crate::{audit, identity, members, municipalities, networks, openapi, organisations};
 
 /// Shared by every worker; cheap to clone through `web::Data`.
 pub struct AppState {
@@ -128,6 +128,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(identity::routes)
         .configure(municipalities::routes)
         .configure(networks::routes)
+        .configure(organisations::routes)
         .configure(members::routes)
         .configure(audit::routes);
 }

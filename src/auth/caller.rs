@@ -39,6 +39,8 @@ pub struct Caller {
     pub request_id: Option<String>,
     pub municipalities: Vec<MunicipalityMembership>,
     pub networks: Vec<NetworkMembership>,
+    /// Partner organisations this person is a recorded contact of.
+    pub organisations: Vec<String>,
 }
 
 impl FromRequest for Caller {

@@ -2,7 +2,7 @@
 //! on an object. An object the caller cannot see is a 404 (ids do not leak); a visible object
 //! with a forbidden action is a 403.
 
-use crate::domain::{MunicipalityRole, NetworkRole};
+use crate::domain::{MunicipalityRole, NetworkRole, Party, PartyType};
 use crate::error::ApiError;
 
 use super::caller::Caller;
@@ -12,6 +12,23 @@ use super::caller::Caller;
 pub enum Target<'a> {
     Municipality(&'a str),
     Network(&'a NetworkScope),
+    Organisation(&'a OrganisationScope),
+    /// A vision or an agreement: owned by a municipality, shared with its parties.
+    Record(&'a RecordScope),
+}
+
+/// A partner organisation and the municipality it belongs to.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationScope {
+    pub organisation_id: String,
+    pub municipality_id: String,
+}
+
+/// A vision or agreement: its municipality and its parties.
+#[derive(Debug, Clone, Default)]
+pub struct RecordScope {
+    pub municipality_id: String,
+    pub parties: Vec<Party>,
 }
 
 /// A network and the municipalities it is linked to.
@@ -35,6 +52,10 @@ pub enum Action {
     ManageNetworks,
     /// Read the municipality's audit trail.
     ReadAudit,
+    /// Act for a party of a record: endorse, sign, ask for changes.
+    Represent,
+    /// Move a record through its life: archive, suspend, resume, complete, terminate.
+    ManageLifecycle,
 }
 
 impl Caller {
@@ -46,6 +67,25 @@ impl Caller {
         self.networks.iter().find(|n| n.network_id == network_id).map(|n| n.role)
     }
 
+    pub fn is_contact_of(&self, organisation_id: &str) -> bool {
+        self.organisations.iter().any(|o| o == organisation_id)
+    }
+
+    /// Whether the caller may act for this party: an officer or admin of the municipality, a
+    /// coordinator of the network, a contact of the organisation.
+    pub fn represents(&self, party: &Party) -> bool {
+        match party.party_type {
+            PartyType::Municipality => {
+                matches!(
+                    self.municipality_role(&party.id),
+                    Some(MunicipalityRole::MunicipalAdmin | MunicipalityRole::Officer)
+                )
+            }
+            PartyType::Network => self.network_role(&party.id) == Some(NetworkRole::Coordinator),
+            PartyType::Organisation => self.is_contact_of(&party.id),
+        }
+    }
+
     pub fn can_see(&self, target: Target<'_>) -> bool {
         self.is_platform_admin
             || match target {
@@ -53,6 +93,18 @@ impl Caller {
                 Target::Network(scope) => {
                     self.network_role(&scope.network_id).is_some()
                         || scope.links.iter().any(|(m, _)| self.municipality_role(m).is_some())
+                }
+                Target::Organisation(scope) => {
+                    self.is_contact_of(&scope.organisation_id)
+                        || self.municipality_role(&scope.municipality_id).is_some()
+                }
+                Target::Record(scope) => {
+                    self.municipality_role(&scope.municipality_id).is_some()
+                        || scope.parties.iter().any(|p| match p.party_type {
+                            PartyType::Municipality => self.municipality_role(&p.id).is_some(),
+                            PartyType::Network => self.network_role(&p.id).is_some(),
+                            PartyType::Organisation => self.is_contact_of(&p.id),
+                        })
                 }
             }
     }
@@ -70,6 +122,7 @@ impl Caller {
                     Action::Update | Action::ManageMembers => role == MunicipalAdmin,
                     Action::ManageNetworks => matches!(role, MunicipalAdmin | Officer),
                     Action::ReadAudit => matches!(role, MunicipalAdmin | Auditor),
+                    Action::Represent | Action::ManageLifecycle => false,
                 }
             }
             Target::Network(scope) => {
@@ -82,7 +135,35 @@ impl Caller {
                     Action::Update => own == Some(NetworkRole::Coordinator),
                     // An officer who registered a network for its volunteers may add them.
                     Action::ManageMembers => own == Some(NetworkRole::Coordinator) || officer_of_linked,
-                    Action::ManageNetworks | Action::ReadAudit => false,
+                    _ => false,
+                }
+            }
+            Target::Organisation(scope) => {
+                let officer =
+                    matches!(self.municipality_role(&scope.municipality_id), Some(MunicipalAdmin | Officer));
+                match action {
+                    Action::Read => self.can_see(target),
+                    Action::Update | Action::ManageMembers => officer,
+                    _ => false,
+                }
+            }
+            Target::Record(scope) => {
+                let officer =
+                    matches!(self.municipality_role(&scope.municipality_id), Some(MunicipalAdmin | Officer));
+                match action {
+                    Action::Read => self.can_see(target),
+                    // Drafting is shared: the municipality's officers and the coordinators of
+                    // party networks.
+                    Action::Update => {
+                        officer
+                            || scope.parties.iter().any(|p| {
+                                p.party_type == PartyType::Network
+                                    && self.network_role(&p.id) == Some(NetworkRole::Coordinator)
+                            })
+                    }
+                    Action::Represent => scope.parties.iter().any(|p| self.represents(p)),
+                    Action::ManageLifecycle => officer,
+                    _ => false,
                 }
             }
         }
@@ -104,6 +185,8 @@ pub fn not_found(target: Target<'_>) -> ApiError {
     match target {
         Target::Municipality(_) => ApiError::not_found("No such municipality."),
         Target::Network(_) => ApiError::not_found("No such network."),
+        Target::Organisation(_) => ApiError::not_found("No such organisation."),
+        Target::Record(_) => ApiError::not_found("Not found."),
     }
 }
 
@@ -129,6 +212,7 @@ mod tests {
                 .iter()
                 .map(|(id, role)| NetworkMembership { network_id: (*id).into(), role: *role })
                 .collect(),
+            organisations: Vec::new(),
         }
     }
 

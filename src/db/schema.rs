@@ -107,6 +107,7 @@ diesel::table! {
         token_hash -> Text,
         municipality_id -> Nullable<Text>,
         network_id -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
         email -> Text,
         name -> Text,
         role -> Text,
@@ -142,6 +143,153 @@ diesel::joinable!(network_memberships -> networks (network_id));
 diesel::joinable!(network_memberships -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(organisation_memberships -> users (user_id));
+diesel::joinable!(organisation_memberships -> organisations (organisation_id));
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        municipality_id -> Text,
+        name -> Text,
+        kind -> Text,
+        kvk_number -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organisation_memberships (organisation_id, user_id) {
+        organisation_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_parties (record_type, record_id, party_type, party_id) {
+        record_type -> Text,
+        record_id -> Text,
+        party_type -> Text,
+        party_id -> Text,
+    }
+}
+
+diesel::table! {
+    visions (id) {
+        id -> Text,
+        municipality_id -> Text,
+        status -> Text,
+        title -> Text,
+        statement -> Text,
+        goals -> Text,
+        themes -> Text,
+        revision -> Integer,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vision_revisions (vision_id, revision) {
+        vision_id -> Text,
+        revision -> Integer,
+        content -> Text,
+        edited_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vision_endorsements (vision_id, party_type, party_id) {
+        vision_id -> Text,
+        party_type -> Text,
+        party_id -> Text,
+        revision -> Integer,
+        endorsed_by -> Text,
+        endorsed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        municipality_id -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        current_version -> Integer,
+        pending_version -> Nullable<Integer>,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        next_review_on -> Nullable<Date>,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_versions (agreement_id, number) {
+        agreement_id -> Text,
+        number -> Integer,
+        status -> Text,
+        content -> Text,
+        content_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        signed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    agreement_signatures (agreement_id, version_number, party_type, party_id) {
+        agreement_id -> Text,
+        version_number -> Integer,
+        party_type -> Text,
+        party_id -> Text,
+        content_hash -> Text,
+        signed_by -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Text,
+        agreement_id -> Text,
+        municipality_id -> Text,
+        key -> Text,
+        party_type -> Text,
+        party_id -> Text,
+        description -> Text,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        note -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        agreement_id -> Text,
+        municipality_id -> Text,
+        held_on -> Date,
+        participants -> Text,
+        notes -> Text,
+        agreed_actions -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -155,4 +303,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     invitations,
     audit_events,
+    organisations,
+    organisation_memberships,
+    record_parties,
+    visions,
+    vision_revisions,
+    vision_endorsements,
+    agreements,
+    agreement_versions,
+    agreement_signatures,
+    commitments,
+    check_ins,
 );

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use crate::auth::caller::{Caller, MunicipalityMembership, NetworkMembership};
 use crate::db::schema::{
-    municipalities, municipality_memberships, network_memberships, networks, refresh_tokens, sessions, users,
+    municipalities, municipality_memberships, network_memberships, networks, organisation_memberships,
+    refresh_tokens, sessions, users,
 };
 use crate::db::DbConnection;
 
@@ -85,7 +86,13 @@ pub fn caller_for(conn: &mut DbConnection, user: UserRow) -> QueryResult<Caller>
         .select((network_memberships::network_id, network_memberships::role))
         .order(network_memberships::network_id)
         .load(conn)?;
+    let organisations: Vec<String> = organisation_memberships::table
+        .filter(organisation_memberships::user_id.eq(&user.id))
+        .select(organisation_memberships::organisation_id)
+        .order(organisation_memberships::organisation_id)
+        .load(conn)?;
     Ok(Caller {
+        organisations,
         user_id: user.id,
         name: user.name,
         email: user.email,

@@ -55,6 +55,7 @@ pub struct InvitationDto {
     pub role: String,
     pub municipality_id: Option<String>,
     pub network_id: Option<String>,
+    pub organisation_id: Option<String>,
     pub expires_at: DateTime<Utc>,
     /// Where the invitee accepts (shown once, when the invitation is created).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +75,7 @@ pub struct AcceptedInvitation {
     pub role: String,
     pub municipality_id: Option<String>,
     pub network_id: Option<String>,
+    pub organisation_id: Option<String>,
     /// `true` when the invitation created the account.
     pub new_account: bool,
 }

@@ -9,6 +9,7 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::http::request::RequestId;
 use crate::networks::service as networks;
+use crate::organisations::service as organisations;
 use crate::startup::AppState;
 
 use super::dto::{
@@ -29,6 +30,10 @@ fn authorize(
         Scope::Network(id) => {
             let network = networks::scope(conn, id)?;
             caller.authorize(action, Target::Network(&network))
+        }
+        Scope::Organisation(id) => {
+            let organisation = organisations::scope(conn, id)?;
+            caller.authorize(action, Target::Organisation(&organisation))
         }
     }
 }
@@ -78,6 +83,7 @@ async fn invite(
             let location = match &scope {
                 Scope::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),
                 Scope::Network(id) => format!("/api/v1/networks/{id}/invitations"),
+                Scope::Organisation(id) => format!("/api/v1/organisations/{id}/contacts"),
             };
             Ok((location, dto))
         })
@@ -286,6 +292,55 @@ pub async fn list_network_invitations(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     list_invitations(state, caller, Scope::Network(id.into_inner().to_string())).await
+}
+
+/// Contacts of a partner organisation.
+///
+/// The people who act for the organisation: they endorse visions and sign agreements it is a
+/// party to.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/contacts", tag = "organisations",
+    operation_id = "listOrganisationContacts", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    responses((status = 200, description = "Every contact", body = MemberList)))]
+pub async fn list_organisation_contacts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    list_members(state, caller, Scope::Organisation(id.into_inner().to_string())).await
+}
+
+/// Invite a contact for a partner organisation.
+///
+/// Officers and municipal admins of its municipality; `role` is `contact`.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/contacts", tag = "organisations",
+    operation_id = "inviteOrganisationContact", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    request_body = InviteRequest,
+    responses((status = 201, description = "Invited", body = InvitationDto)))]
+pub async fn invite_organisation_contact(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    body: web::Json<InviteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    invite(state, caller, Scope::Organisation(id.into_inner().to_string()), body.into_inner()).await
+}
+
+/// Remove a contact of a partner organisation.
+///
+/// Officers and municipal admins of its municipality.
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}/contacts/{user_id}", tag = "organisations",
+    operation_id = "removeOrganisationContact", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Organisation id"), ("user_id" = uuid::Uuid, Path, description = "User id")),
+    responses((status = 204, description = "Removed")))]
+pub async fn remove_organisation_contact(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    remove(state, caller, Scope::Organisation(id.to_string()), user_id.to_string()).await
 }
 
 /// Accept an invitation.

@@ -10,11 +10,16 @@ use actix_web::web;
 
 use crate::domain::{MunicipalityRole, NetworkRole};
 
+/// The one role of a partner organisation's people.
+pub const CONTACT: &str = "contact";
+
 /// The organisation a membership belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Municipality(String),
     Network(String),
+    /// A partner organisation; its people are `contact`s.
+    Organisation(String),
 }
 
 impl Scope {
@@ -23,28 +28,37 @@ impl Scope {
         match self {
             Self::Municipality(_) => role.parse::<MunicipalityRole>().ok().map(MunicipalityRole::as_str),
             Self::Network(_) => role.parse::<NetworkRole>().ok().map(NetworkRole::as_str),
+            Self::Organisation(_) => (role == CONTACT).then_some(CONTACT),
         }
     }
 
-    /// The role that must always have at least one holder.
-    pub fn admin_role(&self) -> &'static str {
+    /// The role that must always have at least one holder, if any.
+    pub fn admin_role(&self) -> Option<&'static str> {
         match self {
-            Self::Municipality(_) => MunicipalityRole::MunicipalAdmin.as_str(),
-            Self::Network(_) => NetworkRole::Coordinator.as_str(),
+            Self::Municipality(_) => Some(MunicipalityRole::MunicipalAdmin.as_str()),
+            Self::Network(_) => Some(NetworkRole::Coordinator.as_str()),
+            Self::Organisation(_) => None,
         }
     }
 
     pub fn municipality_id(&self) -> Option<&str> {
         match self {
             Self::Municipality(id) => Some(id),
-            Self::Network(_) => None,
+            _ => None,
         }
     }
 
     pub fn network_id(&self) -> Option<&str> {
         match self {
             Self::Network(id) => Some(id),
-            Self::Municipality(_) => None,
+            _ => None,
+        }
+    }
+
+    pub fn organisation_id(&self) -> Option<&str> {
+        match self {
+            Self::Organisation(id) => Some(id),
+            _ => None,
         }
     }
 }
@@ -77,6 +91,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/networks/{id}/invitations")
             .route(web::get().to(handlers::list_network_invitations)),
+    )
+    .service(
+        web::resource("/api/v1/organisations/{id}/contacts")
+            .route(web::get().to(handlers::list_organisation_contacts))
+            .route(web::post().to(handlers::invite_organisation_contact)),
+    )
+    .service(
+        web::resource("/api/v1/organisations/{id}/contacts/{user_id}")
+            .route(web::delete().to(handlers::remove_organisation_contact)),
     )
     .service(
         web::resource("/api/v1/invitations/{token}/accept")

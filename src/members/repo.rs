@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{invitations, municipality_memberships, network_memberships, users};
+use crate::db::schema::{
+    invitations, municipality_memberships, network_memberships, organisation_memberships, users,
+};
 use crate::db::DbConnection;
 use crate::domain::NetworkRole;
 
@@ -43,6 +45,14 @@ pub fn insert_member(
                 network_memberships::created_at.eq(now),
             ))
             .execute(conn),
+        Scope::Organisation(id) => diesel::insert_into(organisation_memberships::table)
+            .values((
+                organisation_memberships::organisation_id.eq(id),
+                organisation_memberships::user_id.eq(user_id),
+                organisation_memberships::role.eq(role),
+                organisation_memberships::created_at.eq(now),
+            ))
+            .execute(conn),
     }
     .map(drop)
 }
@@ -76,6 +86,18 @@ pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<M
             ))
             .order((users::name, users::id))
             .load(conn),
+        Scope::Organisation(id) => organisation_memberships::table
+            .inner_join(users::table)
+            .filter(organisation_memberships::organisation_id.eq(id))
+            .select((
+                users::id,
+                users::name,
+                users::email,
+                organisation_memberships::role,
+                organisation_memberships::created_at,
+            ))
+            .order((users::name, users::id))
+            .load(conn),
     }
 }
 
@@ -89,6 +111,11 @@ pub fn member_role(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> Que
         Scope::Network(id) => network_memberships::table
             .find((id, user_id))
             .select(network_memberships::role)
+            .first(conn)
+            .optional(),
+        Scope::Organisation(id) => organisation_memberships::table
+            .find((id, user_id))
+            .select(organisation_memberships::role)
             .first(conn)
             .optional(),
     }
@@ -106,6 +133,11 @@ pub fn count_role(conn: &mut DbConnection, scope: &Scope, role: &str) -> QueryRe
             .filter(network_memberships::role.eq(role))
             .count()
             .get_result(conn),
+        Scope::Organisation(id) => organisation_memberships::table
+            .filter(organisation_memberships::organisation_id.eq(id))
+            .filter(organisation_memberships::role.eq(role))
+            .count()
+            .get_result(conn),
     }
 }
 
@@ -117,6 +149,9 @@ pub fn set_role(conn: &mut DbConnection, scope: &Scope, user_id: &str, role: &st
         Scope::Network(id) => diesel::update(network_memberships::table.find((id, user_id)))
             .set(network_memberships::role.eq(role))
             .execute(conn),
+        Scope::Organisation(id) => diesel::update(organisation_memberships::table.find((id, user_id)))
+            .set(organisation_memberships::role.eq(role))
+            .execute(conn),
     }
     .map(drop)
 }
@@ -127,6 +162,9 @@ pub fn remove(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> QueryRes
             diesel::delete(municipality_memberships::table.find((id, user_id))).execute(conn)
         }
         Scope::Network(id) => diesel::delete(network_memberships::table.find((id, user_id))).execute(conn),
+        Scope::Organisation(id) => {
+            diesel::delete(organisation_memberships::table.find((id, user_id))).execute(conn)
+        }
     }
     .map(drop)
 }
@@ -138,6 +176,7 @@ pub struct InvitationRow {
     pub token_hash: String,
     pub municipality_id: Option<String>,
     pub network_id: Option<String>,
+    pub organisation_id: Option<String>,
     pub email: String,
     pub name: String,
     pub role: String,
@@ -150,9 +189,10 @@ pub struct InvitationRow {
 
 impl InvitationRow {
     pub fn scope(&self) -> Scope {
-        match (&self.municipality_id, &self.network_id) {
-            (Some(m), _) => Scope::Municipality(m.clone()),
-            (None, n) => Scope::Network(n.clone().unwrap_or_default()),
+        match (&self.municipality_id, &self.network_id, &self.organisation_id) {
+            (Some(m), _, _) => Scope::Municipality(m.clone()),
+            (None, Some(n), _) => Scope::Network(n.clone()),
+            (None, None, o) => Scope::Organisation(o.clone().unwrap_or_default()),
         }
     }
 }
@@ -202,5 +242,6 @@ pub fn pending_invitations(
     match scope {
         Scope::Municipality(id) => query.filter(invitations::municipality_id.eq(id.clone())).load(conn),
         Scope::Network(id) => query.filter(invitations::network_id.eq(id.clone())).load(conn),
+        Scope::Organisation(id) => query.filter(invitations::organisation_id.eq(id.clone())).load(conn),
     }
 }

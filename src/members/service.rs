@@ -11,6 +11,7 @@ use crate::domain::{BoundedText, Email, Locale};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::identity::repo as identity_repo;
 use crate::identity::service::{self as identity, CreateUser};
+use crate::organisations::repo as organisations_repo;
 
 use super::dto::{AcceptInvitationRequest, AcceptedInvitation, InvitationDto, InviteRequest, MemberDto};
 use super::repo::{self, InvitationRow};
@@ -19,15 +20,28 @@ use super::Scope;
 pub const INVITATION_DAYS: i64 = 7;
 const INVITATION_PREFIX: &str = "inv_";
 
-fn event<'a>(scope: &'a Scope, action: &'a str, entity_id: &'a str, changes: serde_json::Value) -> Event<'a> {
-    Event {
+/// Records a membership change; an organisation's changes count for its municipality.
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    scope: &Scope,
+    action: &str,
+    entity_id: &str,
+    changes: serde_json::Value,
+) -> Result<(), ApiError> {
+    let organisation_municipality = match scope {
+        Scope::Organisation(id) => organisations_repo::find(conn, id)?.map(|o| o.municipality_id),
+        _ => None,
+    };
+    let event = Event {
         action,
         entity_type: "membership",
         entity_id,
-        municipality_id: scope.municipality_id(),
+        municipality_id: scope.municipality_id().or(organisation_municipality.as_deref()),
         network_id: scope.network_id(),
         changes,
-    }
+    };
+    Ok(audit::record(conn, actor, event)?)
 }
 
 pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<MemberDto>, ApiError> {
@@ -51,6 +65,7 @@ fn invitation_dto(row: &InvitationRow, invitation_url: Option<String>) -> Invita
         role: row.role.clone(),
         municipality_id: row.municipality_id.clone(),
         network_id: row.network_id.clone(),
+        organisation_id: row.organisation_id.clone(),
         expires_at: utc(row.expires_at),
         invitation_url,
     }
@@ -86,6 +101,7 @@ pub fn invite(
         token_hash,
         municipality_id: scope.municipality_id().map(str::to_owned),
         network_id: scope.network_id().map(str::to_owned),
+        organisation_id: scope.organisation_id().map(str::to_owned),
         email: email.as_str().to_owned(),
         name: name.into_inner(),
         role: role.to_owned(),
@@ -103,7 +119,7 @@ pub fn invite(
         }
         repo::insert_invitation(conn, &row)?;
         let changes = serde_json::json!({"email": {"before": null, "after": row.email}, "role": {"before": null, "after": row.role}});
-        audit::record(conn, actor, event(scope, "member.invited", &row.id, changes))?;
+        record(conn, actor, scope, "member.invited", &row.id, changes)?;
         Ok(invitation_dto(&row, Some(format!("{public_url}/api/v1/invitations/{token}/accept"))))
     })
 }
@@ -112,6 +128,7 @@ fn role_message(scope: &Scope) -> &'static str {
     match scope {
         Scope::Municipality(_) => "must be one of municipal_admin, officer, finance, auditor",
         Scope::Network(_) => "must be one of coordinator, treasurer, member",
+        Scope::Organisation(_) => "must be contact",
     }
 }
 
@@ -166,13 +183,14 @@ pub fn accept(
         }
         let actor = Actor { user_id: Some(user.id.clone()), request_id: Some(request_id.clone()) };
         let changes = serde_json::json!({"role": {"before": null, "after": invitation.role}});
-        audit::record(conn, &actor, event(&scope, "member.joined", &user.id, changes))?;
+        record(conn, &actor, &scope, "member.joined", &user.id, changes)?;
         Ok(AcceptedInvitation {
             user_id: user.id,
             email: user.email,
             role: invitation.role.clone(),
             municipality_id: invitation.municipality_id.clone(),
             network_id: invitation.network_id.clone(),
+            organisation_id: invitation.organisation_id.clone(),
             new_account,
         })
     })
@@ -199,11 +217,11 @@ fn ensure_admin_remains(
 ) -> Result<String, ApiError> {
     let current =
         repo::member_role(conn, scope, user_id)?.ok_or_else(|| ApiError::not_found("No such member."))?;
-    let admin = scope.admin_role();
+    let Some(admin) = scope.admin_role() else { return Ok(current) };
     if current == admin && new_role != Some(admin) && repo::count_role(conn, scope, admin)? <= 1 {
         let who = match scope {
             Scope::Municipality(_) => "the last municipal admin of this municipality",
-            Scope::Network(_) => "the last coordinator of this network",
+            _ => "the last coordinator of this network",
         };
         return Err(ApiError::new(
             ErrorCode::LastAdmin,
@@ -225,7 +243,7 @@ pub fn change_role(
         let before = ensure_admin_remains(conn, scope, user_id, Some(role))?;
         repo::set_role(conn, scope, user_id, role)?;
         let changes = serde_json::json!({"role": {"before": before, "after": role}});
-        audit::record(conn, actor, event(scope, "member.role_changed", user_id, changes))?;
+        record(conn, actor, scope, "member.role_changed", user_id, changes)?;
         list_members(conn, scope)?
             .into_iter()
             .find(|m| m.user_id == user_id)
@@ -238,7 +256,7 @@ pub fn remove(conn: &mut DbConnection, actor: &Actor, scope: &Scope, user_id: &s
         let before = ensure_admin_remains(conn, scope, user_id, None)?;
         repo::remove(conn, scope, user_id)?;
         let changes = serde_json::json!({"role": {"before": before, "after": null}});
-        audit::record(conn, actor, event(scope, "member.removed", user_id, changes))?;
+        record(conn, actor, scope, "member.removed", user_id, changes)?;
         Ok(())
     })
 }

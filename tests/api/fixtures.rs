@@ -12,10 +12,13 @@ pub struct Tenant {
     pub coordinator: User,
     pub treasurer: User,
     pub member: User,
+    pub organisation_id: String,
+    pub contact: User,
 }
 
 /// One municipality with its admin, officer and auditor, and a linked network with its
-/// coordinator, treasurer and member. `tag` keeps emails unique.
+/// coordinator, treasurer and member, and a partner organisation with a contact. `tag` keeps
+/// emails unique.
 pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
     let municipality = app
         .post_as(
@@ -54,5 +57,27 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
     let treasurer =
         app.join(&coordinator, &network_members, &format!("treasurer@{tag}.example"), "treasurer").await;
     let member = app.join(&coordinator, &network_members, &format!("member@{tag}.example"), "member").await;
-    Tenant { municipality_id, network_id, admin, officer, auditor, coordinator, treasurer, member }
+    let organisation = app
+        .post_as(
+            &officer,
+            "/api/v1/organisations",
+            serde_json::json!({"municipality_id": municipality_id, "name": format!("Welzijn {tag}"), "kind": "welfare"}),
+        )
+        .await;
+    assert_eq!(organisation.status, 201, "{}", organisation.text());
+    let organisation_id = organisation.json()["id"].as_str().unwrap().to_owned();
+    let contacts = format!("/api/v1/organisations/{organisation_id}/contacts");
+    let contact = app.join(&officer, &contacts, &format!("contact@{tag}.example"), "contact").await;
+    Tenant {
+        municipality_id,
+        network_id,
+        admin,
+        officer,
+        auditor,
+        coordinator,
+        treasurer,
+        member,
+        organisation_id,
+        contact,
+    }
 }

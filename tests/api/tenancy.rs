@@ -37,9 +37,13 @@ fn example_body(spec: &Value, operation: &Value) -> Option<Value> {
 
 /// Fills a path template with tenant A's objects.
 fn fill(path: &str, a: &Tenant) -> String {
-    let in_network = path.starts_with("/api/v1/networks/");
-    let user = if in_network { &a.member.id } else { &a.auditor.id };
-    let id = if in_network { &a.network_id } else { &a.municipality_id };
+    let (id, user) = if path.starts_with("/api/v1/networks/") {
+        (&a.network_id, &a.member.id)
+    } else if path.starts_with("/api/v1/organisations/") {
+        (&a.organisation_id, &a.contact.id)
+    } else {
+        (&a.municipality_id, &a.auditor.id)
+    };
     path.replace("{id}", id).replace("{network_id}", &a.network_id).replace("{user_id}", user)
 }
 
