@@ -30,6 +30,8 @@ pub enum ErrorCode {
     ValidationFailed,
     /// A record with this unique value already exists.
     Conflict,
+    /// The action is not allowed in the record's current state; `allowed_actions` lists what is.
+    InvalidTransition,
     /// The last municipal admin of a municipality or the last coordinator of a network cannot
     /// be removed or given another role.
     LastAdmin,
@@ -57,7 +59,9 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict | Self::LastAdmin | Self::InvitationUsed => StatusCode::CONFLICT,
+            Self::Conflict | Self::InvalidTransition | Self::LastAdmin | Self::InvitationUsed => {
+                StatusCode::CONFLICT
+            }
             Self::InvitationExpired => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -76,6 +80,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => "Payload too large",
             Self::ValidationFailed => "Validation failed",
             Self::Conflict => "Conflict",
+            Self::InvalidTransition => "Action not allowed",
             Self::LastAdmin => "Last admin",
             Self::InvitationUsed => "Invitation already used",
             Self::InvitationExpired => "Invitation expired",
@@ -131,6 +136,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// With `invalid_transition` and `forbidden`: what the caller may do now.
+    pub allowed_actions: Option<Vec<String>>,
     /// Seconds to wait, with `rate_limited` (sent as `Retry-After`).
     pub retry_after_seconds: Option<u64>,
     /// What actually went wrong, for the log only.
@@ -140,7 +147,14 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self { code, detail: detail.into(), errors: Vec::new(), retry_after_seconds: None, cause: None }
+        Self {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            allowed_actions: None,
+            retry_after_seconds: None,
+            cause: None,
+        }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -160,6 +174,11 @@ impl ApiError {
             retry_after_seconds: Some(retry_after_seconds.max(1)),
             ..Self::new(ErrorCode::RateLimited, "Too many attempts. Wait a moment and try again.")
         }
+    }
+
+    /// The action is not allowed in this state; names what is.
+    pub fn invalid_transition(detail: impl Into<String>, allowed_actions: Vec<String>) -> Self {
+        Self { allowed_actions: Some(allowed_actions), ..Self::new(ErrorCode::InvalidTransition, detail) }
     }
 
     /// One field is wrong.
@@ -215,6 +234,7 @@ impl ApiError {
             instance: instance.map(str::to_owned),
             request_id: request_id.map(str::to_owned),
             errors: self.errors.clone(),
+            allowed_actions: self.allowed_actions.clone(),
         }
     }
 
@@ -287,6 +307,9 @@ pub struct Problem {
     /// Correlates the answer with the server log; also sent as `X-Request-Id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// What the caller may do now, with `invalid_transition`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
     /// Field problems, with `validation_failed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,

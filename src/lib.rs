@@ -15,5 +15,7 @@ pub mod municipalities;
 pub mod networks;
 pub mod openapi;
 pub mod organisations;
+pub mod parties;
 pub mod startup;
 pub mod telemetry;
+pub mod visions;

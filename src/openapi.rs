@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::startup::AppState;
-use crate::{audit, identity, members, municipalities, networks, organisations};
+use crate::{audit, identity, members, municipalities, networks, organisations, visions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +45,9 @@ use crate::{audit, identity, members, municipalities, networks, organisations};
         organisations::handlers::get, organisations::handlers::update,
         members::handlers::list_organisation_contacts, members::handlers::invite_organisation_contact,
         members::handlers::remove_organisation_contact,
+        visions::handlers::create, visions::handlers::list, visions::handlers::get,
+        visions::handlers::update, visions::handlers::revisions, visions::handlers::propose,
+        visions::handlers::endorse, visions::handlers::archive,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -55,6 +58,7 @@ use crate::{audit, identity, members, municipalities, networks, organisations};
         (name = "networks", description = "Informal networks and the municipalities they work with"),
         (name = "organisations", description = "Partner organisations (welfare, care, ...) and their contacts"),
         (name = "members", description = "Who belongs where, with which role; invitations"),
+        (name = "visions", description = "Shared visions: drafted together, endorsed by every party"),
         (name = "audit", description = "The audit trail of every change"),
     ),
     modifiers(&BearerAuth, &ProblemResponses, &ApiVersionHeader),

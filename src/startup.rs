@@ -14,7 +14,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, metrics, request};
-use crate::{audit, identity, members, municipalities, networks, openapi, organisations};
+use crate::{audit, identity, members, municipalities, networks, openapi, organisations, visions};
 
 /// Shared by every worker; cheap to clone through `web::Data`.
 pub struct AppState {
@@ -130,5 +130,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(networks::routes)
         .configure(organisations::routes)
         .configure(members::routes)
+        .configure(visions::routes)
         .configure(audit::routes);
 }

@@ -33,6 +33,7 @@ pub mod registry;
 pub mod roles;
 pub mod text;
 pub mod time;
+pub mod workflow;
 
 pub use email::Email;
 pub use locale::Locale;

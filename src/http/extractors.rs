@@ -86,3 +86,12 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// Parses an optional JSON body of a workflow action: empty means the defaults; anything else
+/// must be valid JSON of the right shape (400 / 422 as for any body).
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|cause| json_error(JsonPayloadError::Deserialize(cause)))
+}

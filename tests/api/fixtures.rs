@@ -14,6 +14,8 @@ pub struct Tenant {
     pub member: User,
     pub organisation_id: String,
     pub contact: User,
+    /// A draft vision of the municipality, the network and the organisation.
+    pub vision_id: String,
 }
 
 /// One municipality with its admin, officer and auditor, and a linked network with its
@@ -68,7 +70,18 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
     let organisation_id = organisation.json()["id"].as_str().unwrap().to_owned();
     let contacts = format!("/api/v1/organisations/{organisation_id}/contacts");
     let contact = app.join(&officer, &contacts, &format!("contact@{tag}.example"), "contact").await;
+    let vision = app
+        .post_as(
+            &officer,
+            "/api/v1/visions",
+            serde_json::json!({"municipality_id": municipality_id, "title": format!("Visie {tag}"), "statement": "",
+                "parties": [{"type": "network", "id": network_id}, {"type": "organisation", "id": organisation_id}]}),
+        )
+        .await;
+    assert_eq!(vision.status, 201, "{}", vision.text());
+    let vision_id = vision.json()["id"].as_str().unwrap().to_owned();
     Tenant {
+        vision_id,
         municipality_id,
         network_id,
         admin,

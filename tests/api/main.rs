@@ -12,3 +12,4 @@ mod migrations;
 mod openapi;
 mod tenancy;
 mod test_routes;
+mod visions;

@@ -41,6 +41,8 @@ fn fill(path: &str, a: &Tenant) -> String {
         (&a.network_id, &a.member.id)
     } else if path.starts_with("/api/v1/organisations/") {
         (&a.organisation_id, &a.contact.id)
+    } else if path.starts_with("/api/v1/visions/") {
+        (&a.vision_id, &a.member.id)
     } else {
         (&a.municipality_id, &a.auditor.id)
     };
@@ -66,7 +68,12 @@ async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestAp
                 assert_eq!(reply.status, 404, "{method} {path} as {}: {}", outsider.email, reply.text());
                 reply.assert_problem(404, "not_found");
             }
-            let low: &User = if path.starts_with("/api/v1/networks/") { &a.member } else { &a.auditor };
+            let low: &User = if path.starts_with("/api/v1/networks/") || path.starts_with("/api/v1/visions/")
+            {
+                &a.member
+            } else {
+                &a.auditor
+            };
             let reply = app.call(low, method.clone(), &target, body.clone()).await;
             if method == Method::GET {
                 assert!(

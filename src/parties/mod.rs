@@ -1,0 +1,150 @@
+//! Who takes part in a vision or an agreement: checking a list of parties against the
+//! municipality, storing it, and the scope the policy needs.
+
+use diesel::prelude::*;
+
+use crate::auth::policy::RecordScope;
+use crate::db::schema::{
+    municipality_networks, network_memberships, organisation_memberships, organisations, record_parties,
+};
+use crate::db::DbConnection;
+use crate::domain::{Party, PartyType};
+use crate::error::{ApiError, FieldError};
+
+pub const VISION: &str = "vision";
+pub const AGREEMENT: &str = "agreement";
+const MAX_PARTIES: usize = 50;
+
+/// Checks the parties of a record of `municipality_id`: the municipality itself (added when
+/// left out), networks it works with (an active link), and its partner organisations.
+pub fn check(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    parties: &[Party],
+) -> Result<Vec<Party>, ApiError> {
+    if parties.len() > MAX_PARTIES {
+        return Err(ApiError::invalid_field("parties", format!("at most {MAX_PARTIES} parties")));
+    }
+    let mut checked = vec![Party::new(PartyType::Municipality, municipality_id)];
+    let mut errors = Vec::new();
+    for (i, party) in parties.iter().enumerate() {
+        let field = format!("parties[{i}]");
+        if uuid::Uuid::parse_str(&party.id).is_err() {
+            errors.push(FieldError::new(format!("{field}.id"), "must be a UUID"));
+            continue;
+        }
+        let known = match party.party_type {
+            PartyType::Municipality => party.id == municipality_id,
+            PartyType::Network => municipality_networks::table
+                .find((municipality_id, &party.id))
+                .select(municipality_networks::status)
+                .first::<String>(conn)
+                .optional()?
+                .is_some_and(|status| status == "active"),
+            PartyType::Organisation => organisations::table
+                .find(&party.id)
+                .select(organisations::municipality_id)
+                .first::<String>(conn)
+                .optional()?
+                .is_some_and(|m| m == municipality_id),
+        };
+        if !known {
+            let why = match party.party_type {
+                PartyType::Municipality => "the only municipality party is the record's own municipality",
+                PartyType::Network => "no network that works with this municipality (an active link)",
+                PartyType::Organisation => "no partner organisation of this municipality",
+            };
+            errors.push(FieldError::new(field, why));
+        } else if !checked.contains(party) {
+            checked.push(party.clone());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    if checked.len() < 2 {
+        return Err(ApiError::invalid_field(
+            "parties",
+            "name at least one network or organisation besides the municipality",
+        ));
+    }
+    checked.sort();
+    Ok(checked)
+}
+
+pub fn replace(
+    conn: &mut DbConnection,
+    record_type: &str,
+    record_id: &str,
+    parties: &[Party],
+) -> QueryResult<()> {
+    diesel::delete(
+        record_parties::table
+            .filter(record_parties::record_type.eq(record_type))
+            .filter(record_parties::record_id.eq(record_id)),
+    )
+    .execute(conn)?;
+    for party in parties {
+        diesel::insert_into(record_parties::table)
+            .values((
+                record_parties::record_type.eq(record_type),
+                record_parties::record_id.eq(record_id),
+                record_parties::party_type.eq(party.party_type.as_str()),
+                record_parties::party_id.eq(&party.id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The parties of each record named, sorted.
+pub fn of(
+    conn: &mut DbConnection,
+    record_type: &str,
+    record_ids: &[String],
+) -> QueryResult<Vec<(String, Party)>> {
+    let rows: Vec<(String, String, String)> = record_parties::table
+        .filter(record_parties::record_type.eq(record_type))
+        .filter(record_parties::record_id.eq_any(record_ids))
+        .select((record_parties::record_id, record_parties::party_type, record_parties::party_id))
+        .order((record_parties::record_id, record_parties::party_type, record_parties::party_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(record, party_type, id)| Some((record, Party::new(party_type.parse().ok()?, id))))
+        .collect())
+}
+
+/// Ids of the records of `record_type` that one of the user's networks or organisations is a
+/// party to.
+pub fn records_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    record_type: &str,
+) -> QueryResult<Vec<String>> {
+    let networks: Vec<String> = network_memberships::table
+        .filter(network_memberships::user_id.eq(user_id))
+        .select(network_memberships::network_id)
+        .load(conn)?;
+    let organisations: Vec<String> = organisation_memberships::table
+        .filter(organisation_memberships::user_id.eq(user_id))
+        .select(organisation_memberships::organisation_id)
+        .load(conn)?;
+    record_parties::table
+        .filter(record_parties::record_type.eq(record_type))
+        .filter(
+            record_parties::party_type
+                .eq(PartyType::Network.as_str())
+                .and(record_parties::party_id.eq_any(networks))
+                .or(record_parties::party_type
+                    .eq(PartyType::Organisation.as_str())
+                    .and(record_parties::party_id.eq_any(organisations))),
+        )
+        .select(record_parties::record_id)
+        .distinct()
+        .load(conn)
+}
+
+pub fn scope(municipality_id: &str, parties: &[Party]) -> RecordScope {
+    RecordScope { municipality_id: municipality_id.to_owned(), parties: parties.to_vec() }
+}

@@ -1,0 +1,143 @@
+//! Queries on visions, their revisions and endorsements.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{municipality_memberships, vision_endorsements, vision_revisions, visions};
+use crate::db::DbConnection;
+use crate::parties;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = visions)]
+pub struct VisionRow {
+    pub id: String,
+    pub municipality_id: String,
+    pub status: String,
+    pub title: String,
+    pub statement: String,
+    pub goals: String,
+    pub themes: String,
+    pub revision: i32,
+    pub version: i64,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = vision_endorsements)]
+pub struct EndorsementRow {
+    pub vision_id: String,
+    pub party_type: String,
+    pub party_id: String,
+    pub revision: i32,
+    pub endorsed_by: String,
+    pub endorsed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = vision_revisions)]
+pub struct RevisionRow {
+    pub vision_id: String,
+    pub revision: i32,
+    pub content: String,
+    pub edited_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &VisionRow) -> QueryResult<()> {
+    diesel::insert_into(visions::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VisionRow>> {
+    visions::table.find(id).select(VisionRow::as_select()).first(conn).optional()
+}
+
+/// Takes the row lock (PostgreSQL) before reading, so concurrent actions on one vision queue
+/// up; bumps the version.
+pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VisionRow>> {
+    diesel::update(visions::table.find(id)).set(visions::version.eq(visions::version + 1)).execute(conn)?;
+    find(conn, id)
+}
+
+pub fn save(conn: &mut DbConnection, row: &VisionRow) -> QueryResult<()> {
+    diesel::update(visions::table.find(&row.id))
+        .set((
+            visions::status.eq(&row.status),
+            visions::title.eq(&row.title),
+            visions::statement.eq(&row.statement),
+            visions::goals.eq(&row.goals),
+            visions::themes.eq(&row.themes),
+            visions::revision.eq(row.revision),
+            visions::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_revision(conn: &mut DbConnection, row: &RevisionRow) -> QueryResult<()> {
+    diesel::insert_into(vision_revisions::table).values(row).execute(conn).map(drop)
+}
+
+pub fn revisions(conn: &mut DbConnection, vision_id: &str) -> QueryResult<Vec<RevisionRow>> {
+    vision_revisions::table
+        .filter(vision_revisions::vision_id.eq(vision_id))
+        .order(vision_revisions::revision.asc())
+        .select(RevisionRow::as_select())
+        .load(conn)
+}
+
+pub fn endorsements(conn: &mut DbConnection, vision_ids: &[String]) -> QueryResult<Vec<EndorsementRow>> {
+    vision_endorsements::table
+        .filter(vision_endorsements::vision_id.eq_any(vision_ids))
+        .order((vision_endorsements::vision_id, vision_endorsements::endorsed_at))
+        .select(EndorsementRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_endorsement(conn: &mut DbConnection, row: &EndorsementRow) -> QueryResult<()> {
+    diesel::insert_into(vision_endorsements::table).values(row).execute(conn).map(drop)
+}
+
+pub fn clear_endorsements(conn: &mut DbConnection, vision_id: &str) -> QueryResult<()> {
+    diesel::delete(vision_endorsements::table.filter(vision_endorsements::vision_id.eq(vision_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub struct VisionFilter {
+    /// `None` for platform admins.
+    pub visible_to: Option<String>,
+    pub municipality_id: Option<String>,
+    pub status: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Visions of the caller's municipalities and those their networks or organisations are a
+/// party to.
+pub fn list(conn: &mut DbConnection, filter: &VisionFilter) -> QueryResult<Vec<VisionRow>> {
+    let mut query = visions::table.select(VisionRow::as_select()).into_boxed();
+    if let Some(user_id) = &filter.visible_to {
+        let as_party = parties::records_of_user(conn, user_id, parties::VISION)?;
+        query = query.filter(
+            visions::municipality_id
+                .eq_any(
+                    municipality_memberships::table
+                        .filter(municipality_memberships::user_id.eq(user_id.clone()))
+                        .select(municipality_memberships::municipality_id),
+                )
+                .or(visions::id.eq_any(as_party)),
+        );
+    }
+    if let Some(municipality_id) = &filter.municipality_id {
+        query = query.filter(visions::municipality_id.eq(municipality_id.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(visions::status.eq(status.clone()));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(visions::id.gt(after.clone()));
+    }
+    query.order(visions::id.asc()).limit(filter.limit).load(conn)
+}
