@@ -95,9 +95,14 @@ async fn a_vision_is_drafted_proposed_endorsed_by_every_party_and_archived(app: 
     assert_eq!(items[0]["content"]["statement"], "Niemand hoeft er alleen voor te staan.");
     assert_eq!(items[1]["content"]["title"], "Samen tegen eenzaamheid");
 
-    let listed = app.get_as(&a.contact, "/api/v1/visions").await.json();
-    assert_eq!(listed["items"][0]["id"], id.as_str(), "a party organisation's contact finds it");
-    assert_eq!(app.get_as(&b.coordinator, "/api/v1/visions").await.json()["items"], json!([]));
+    let ids = |page: Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let listed = ids(app.get_as(&a.contact, "/api/v1/visions").await.json());
+    assert_eq!(listed, [a.vision_id.clone(), id.clone()], "a party organisation's contact finds both");
+    let archived_only = ids(app.get_as(&a.contact, "/api/v1/visions?status=archived").await.json());
+    assert_eq!(archived_only, [id.clone()]);
+    assert_eq!(ids(app.get_as(&b.coordinator, "/api/v1/visions").await.json()), [b.vision_id.clone()]);
 
     let trail = app
         .get_as(&a.auditor, &format!("/api/v1/audit-events?entity_type=vision&entity_id={id}"))
