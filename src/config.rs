@@ -80,6 +80,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PACTUM_DEMO")]
     pub demo: bool,
 
+    /// Seconds between runs of the date job (agreements starting and ending); 0 turns it off.
+    #[arg(long, env = "PACTUM_SCHEDULE_INTERVAL_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub schedule_interval_seconds: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PACTUM_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: Option<u16>,
@@ -126,6 +131,7 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub login_attempts_per_account: u32,
     pub login_attempts_per_address: u32,
+    pub schedule_interval_seconds: u64,
     pub workers: Option<usize>,
 }
 
@@ -172,6 +178,7 @@ impl Settings {
                 .map_err(|_| ConfigError::Invalid("PACTUM_BODY_LIMIT_BYTES is too large".into()))?,
             login_attempts_per_account: args.login_attempts_per_account,
             login_attempts_per_address: args.login_attempts_per_address,
+            schedule_interval_seconds: args.schedule_interval_seconds,
             workers: args.workers.map(usize::from),
         })
     }

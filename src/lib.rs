@@ -1,8 +1,10 @@
 //! Pactum: the system of record for how a municipality and the informal networks in its area
 //! work together. The binary (`main.rs`) and the tests both build on this library.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod commitments;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -12,7 +12,9 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::startup::AppState;
-use crate::{audit, identity, members, municipalities, networks, organisations, visions};
+use crate::{
+    agreements, audit, commitments, identity, members, municipalities, networks, organisations, visions,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +50,14 @@ use crate::{audit, identity, members, municipalities, networks, organisations, v
         visions::handlers::create, visions::handlers::list, visions::handlers::get,
         visions::handlers::update, visions::handlers::revisions, visions::handlers::propose,
         visions::handlers::endorse, visions::handlers::archive,
+        agreements::handlers::create, agreements::handlers::list, agreements::handlers::get,
+        agreements::handlers::update, agreements::handlers::propose, agreements::handlers::request_changes,
+        agreements::handlers::sign, agreements::handlers::suspend, agreements::handlers::resume,
+        agreements::handlers::complete, agreements::handlers::terminate, agreements::handlers::amend,
+        agreements::handlers::versions, agreements::handlers::version, agreements::handlers::diff,
+        agreements::handlers::document, agreements::handlers::create_check_in, agreements::handlers::list_check_ins,
+        commitments::handlers::list, commitments::handlers::get, commitments::handlers::complete,
+        commitments::handlers::miss, commitments::handlers::waive,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -59,6 +69,7 @@ use crate::{audit, identity, members, municipalities, networks, organisations, v
         (name = "organisations", description = "Partner organisations (welfare, care, ...) and their contacts"),
         (name = "members", description = "Who belongs where, with which role; invitations"),
         (name = "visions", description = "Shared visions: drafted together, endorsed by every party"),
+        (name = "agreements", description = "Collaboration agreements, their versions, commitments and check-ins"),
         (name = "audit", description = "The audit trail of every change"),
     ),
     modifiers(&BearerAuth, &ProblemResponses, &ApiVersionHeader),

@@ -14,7 +14,10 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, metrics, request};
-use crate::{audit, identity, members, municipalities, networks, openapi, organisations, visions};
+use crate::{
+    agreements, audit, commitments, identity, members, municipalities, networks, openapi, organisations,
+    visions,
+};
 
 /// Shared by every worker; cheap to clone through `web::Data`.
 pub struct AppState {
@@ -59,6 +62,10 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        if settings.schedule_interval_seconds > 0 {
+            let every = std::time::Duration::from_secs(settings.schedule_interval_seconds);
+            actix_web::rt::spawn(run_date_job(db.clone(), every));
+        }
         let body_limit = settings.body_limit_bytes;
         let workers = settings.workers;
         let state = web::Data::new(AppState {
@@ -114,6 +121,19 @@ impl Application {
     }
 }
 
+/// Moves agreements whose start or end date has come, now and then every `every`.
+async fn run_date_job(db: Database, every: std::time::Duration) {
+    let mut interval = actix_web::rt::time::interval(every);
+    loop {
+        interval.tick().await;
+        match db.run(agreements::service::run_date_changes).await {
+            Ok(0) => {}
+            Ok(changed) => tracing::info!(changed, "date job moved agreements"),
+            Err(err) => tracing::warn!(error = %err.detail, "date job failed; retrying next run"),
+        }
+    }
+}
+
 /// Every route of the service.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::live)))
@@ -131,5 +151,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(organisations::routes)
         .configure(members::routes)
         .configure(visions::routes)
+        .configure(agreements::routes)
+        .configure(commitments::routes)
         .configure(audit::routes);
 }

@@ -2,6 +2,7 @@
 //! revisions, and an audit event for every change.
 
 use crate::audit::{self, Actor, Event};
+use crate::auth::policy::ActionCheck;
 use crate::auth::{Action, Caller, Target};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
@@ -94,26 +95,17 @@ fn names(actions: &[VisionAction]) -> Vec<String> {
     actions.iter().map(|a| a.as_str().to_owned()).collect()
 }
 
-/// 404 for what the caller cannot see, 403 for an action their role does not allow, 409 for
-/// one the vision's state does not allow.
 fn check(caller: &Caller, loaded: &Loaded, action: VisionAction) -> Result<(), ApiError> {
-    let scope = loaded.scope();
-    if !caller.can_see(Target::Record(&scope)) {
-        return Err(ApiError::not_found("No such vision."));
+    ActionCheck {
+        record: "vision",
+        status: loaded.status().as_str(),
+        action: action.as_str(),
+        visible: caller.can_see(Target::Record(&loaded.scope())),
+        permitted: permitted(caller, loaded, action),
+        possible: possible(caller, loaded, action),
+        allowed: names(&allowed_actions(caller, loaded)),
     }
-    let allowed = names(&allowed_actions(caller, loaded));
-    if !permitted(caller, loaded, action) {
-        return Err(ApiError {
-            allowed_actions: Some(allowed),
-            ..ApiError::forbidden("Your role does not allow this.")
-        });
-    }
-    if !possible(caller, loaded, action) {
-        let detail =
-            format!("A {} vision cannot be given the action {}.", loaded.status().as_str(), action.as_str());
-        return Err(ApiError::invalid_transition(detail, allowed));
-    }
-    Ok(())
+    .verdict()
 }
 
 fn to_dto(caller: &Caller, loaded: &Loaded) -> VisionDto {

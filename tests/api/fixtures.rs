@@ -16,6 +16,55 @@ pub struct Tenant {
     pub contact: User,
     /// A draft vision of the municipality, the network and the organisation.
     pub vision_id: String,
+    /// An active agreement between the same three parties, signed by all.
+    pub agreement_id: String,
+    /// The network's commitment under that agreement.
+    pub commitment_id: String,
+}
+
+/// A new agreement between the municipality, the network and the organisation, in draft.
+pub async fn draft_agreement(
+    app: &TestApp,
+    t: &Tenant,
+    starts_on: &str,
+    ends_on: Option<&str>,
+) -> serde_json::Value {
+    let reply = app
+        .post_as(
+            &t.officer,
+            "/api/v1/agreements",
+            serde_json::json!({
+                "municipality_id": t.municipality_id,
+                "title": "Koffie-ochtenden",
+                "parties": [{"type": "network", "id": t.network_id}, {"type": "organisation", "id": t.organisation_id}],
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "review_interval_months": 6,
+                "body": "1. Elke dinsdag koffie.\n2. De gemeente stelt de buurtkamer beschikbaar.\n",
+                "provisions": [{"kind": "space", "description": "De buurtkamer"}, {"kind": "money", "description": "Koffie", "amount_cents": 25000}],
+                "commitments": [
+                    {"party": {"type": "network", "id": t.network_id}, "description": "Koffie zetten", "due_on": "2027-03-01"},
+                    {"party": {"type": "municipality", "id": t.municipality_id}, "description": "Sleutel regelen"},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    reply.json()
+}
+
+/// Proposes the agreement and has every party sign it.
+pub async fn sign_by_all(app: &TestApp, t: &Tenant, agreement_id: &str) -> serde_json::Value {
+    let path = format!("/api/v1/agreements/{agreement_id}");
+    let proposed = app.post_as(&t.officer, &format!("{path}/propose"), serde_json::json!({})).await;
+    assert_eq!(proposed.status, 200, "{}", proposed.text());
+    let mut last = serde_json::Value::Null;
+    for signer in [&t.officer, &t.coordinator, &t.contact] {
+        let signed = app.post_as(signer, &format!("{path}/sign"), serde_json::json!({})).await;
+        assert_eq!(signed.status, 200, "{}: {}", signer.email, signed.text());
+        last = signed.json();
+    }
+    last
 }
 
 /// One municipality with its admin, officer and auditor, and a linked network with its
@@ -80,7 +129,7 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         .await;
     assert_eq!(vision.status, 201, "{}", vision.text());
     let vision_id = vision.json()["id"].as_str().unwrap().to_owned();
-    Tenant {
+    let mut tenant = Tenant {
         vision_id,
         municipality_id,
         network_id,
@@ -92,5 +141,23 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         member,
         organisation_id,
         contact,
-    }
+        agreement_id: String::new(),
+        commitment_id: String::new(),
+    };
+    let agreement = draft_agreement(app, &tenant, "2026-01-01", None).await;
+    tenant.agreement_id = agreement["id"].as_str().unwrap().to_owned();
+    let active = sign_by_all(app, &tenant, &tenant.agreement_id).await;
+    assert_eq!(active["status"], "active", "{active}");
+    let commitments = app
+        .get_as(
+            &tenant.officer,
+            &format!(
+                "/api/v1/commitments?agreement_id={}&party_type=network&party_id={}",
+                tenant.agreement_id, tenant.network_id
+            ),
+        )
+        .await
+        .json();
+    tenant.commitment_id = commitments["items"][0]["id"].as_str().unwrap().to_owned();
+    tenant
 }

@@ -332,6 +332,9 @@ pub fn test_settings(database: &TestDatabase, extra_flags: &[&str]) -> Settings 
         "test-secret-that-is-long-enough-for-hs256",
         "--workers",
         "1",
+        // Tests run the date job themselves, on the dates they choose.
+        "--schedule-interval-seconds",
+        "0",
     ];
     argv.extend_from_slice(extra_flags);
     Settings::resolve(ServeArgs::try_parse_from(argv).expect("valid flags")).expect("valid settings")

@@ -43,10 +43,17 @@ fn fill(path: &str, a: &Tenant) -> String {
         (&a.organisation_id, &a.contact.id)
     } else if path.starts_with("/api/v1/visions/") {
         (&a.vision_id, &a.member.id)
+    } else if path.starts_with("/api/v1/agreements/") {
+        (&a.agreement_id, &a.member.id)
+    } else if path.starts_with("/api/v1/commitments/") {
+        (&a.commitment_id, &a.member.id)
     } else {
         (&a.municipality_id, &a.auditor.id)
     };
-    path.replace("{id}", id).replace("{network_id}", &a.network_id).replace("{user_id}", user)
+    path.replace("{id}", id)
+        .replace("{network_id}", &a.network_id)
+        .replace("{user_id}", user)
+        .replace("{n}", "1")
 }
 
 async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestApp) {
@@ -68,12 +75,10 @@ async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestAp
                 assert_eq!(reply.status, 404, "{method} {path} as {}: {}", outsider.email, reply.text());
                 reply.assert_problem(404, "not_found");
             }
-            let low: &User = if path.starts_with("/api/v1/networks/") || path.starts_with("/api/v1/visions/")
-            {
-                &a.member
-            } else {
-                &a.auditor
-            };
+            let network_member_sees =
+                ["/api/v1/networks/", "/api/v1/visions/", "/api/v1/agreements/", "/api/v1/commitments/"];
+            let low: &User =
+                if network_member_sees.iter().any(|p| path.starts_with(p)) { &a.member } else { &a.auditor };
             let reply = app.call(low, method.clone(), &target, body.clone()).await;
             if method == Method::GET {
                 assert!(

@@ -101,8 +101,8 @@ async fn a_vision_is_drafted_proposed_endorsed_by_every_party_and_archived(app: 
     let listed = ids(app.get_as(&a.contact, "/api/v1/visions").await.json());
     assert_eq!(listed, [a.vision_id.clone(), id.clone()], "a party organisation's contact finds both");
     let archived_only = ids(app.get_as(&a.contact, "/api/v1/visions?status=archived").await.json());
-    assert_eq!(archived_only, [id.clone()]);
-    assert_eq!(ids(app.get_as(&b.coordinator, "/api/v1/visions").await.json()), [b.vision_id.clone()]);
+    assert_eq!(archived_only, vec![id.clone()]);
+    assert_eq!(ids(app.get_as(&b.coordinator, "/api/v1/visions").await.json()), vec![b.vision_id.clone()]);
 
     let trail = app
         .get_as(&a.auditor, &format!("/api/v1/audit-events?entity_type=vision&entity_id={id}"))

@@ -1,0 +1,17 @@
+//! Commitments: each party's obligations under the agreement version in force, with their own
+//! status (`open -> done | missed | waived`), listed across agreements.
+
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+pub mod service;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/v1/commitments").route(web::get().to(handlers::list)))
+        .service(web::resource("/api/v1/commitments/{id}").route(web::get().to(handlers::get)))
+        .service(web::resource("/api/v1/commitments/{id}/complete").route(web::post().to(handlers::complete)))
+        .service(web::resource("/api/v1/commitments/{id}/miss").route(web::post().to(handlers::miss)))
+        .service(web::resource("/api/v1/commitments/{id}/waive").route(web::post().to(handlers::waive)));
+}

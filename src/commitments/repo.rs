@@ -1,0 +1,162 @@
+//! Queries on commitments: kept in step with the version in force, and listed across
+//! agreements.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::agreements::content::CommitmentTerms;
+use crate::db::schema::{commitments, municipality_memberships};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commitments)]
+pub struct CommitmentRow {
+    pub id: String,
+    pub agreement_id: String,
+    pub municipality_id: String,
+    pub key: String,
+    pub party_type: String,
+    pub party_id: String,
+    pub description: String,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub note: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CommitmentRow>> {
+    commitments::table.find(id).select(CommitmentRow::as_select()).first(conn).optional()
+}
+
+pub fn of_agreement(conn: &mut DbConnection, agreement_id: &str) -> QueryResult<Vec<CommitmentRow>> {
+    commitments::table
+        .filter(commitments::agreement_id.eq(agreement_id))
+        .order(commitments::id.asc())
+        .select(CommitmentRow::as_select())
+        .load(conn)
+}
+
+/// Writes a status change if the version is still `row.version - 1`.
+pub fn save(conn: &mut DbConnection, row: &CommitmentRow) -> QueryResult<bool> {
+    let updated =
+        diesel::update(commitments::table.find(&row.id).filter(commitments::version.eq(row.version - 1)))
+            .set((
+                commitments::status.eq(&row.status),
+                commitments::note.eq(&row.note),
+                commitments::version.eq(row.version),
+                commitments::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Makes the agreement's commitments those of the version now in force: same key keeps its
+/// status, new keys start open, and commitments the version dropped are waived.
+pub fn sync(
+    conn: &mut DbConnection,
+    agreement_id: &str,
+    municipality_id: &str,
+    terms: &[CommitmentTerms],
+    version_number: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let existing = of_agreement(conn, agreement_id)?;
+    for term in terms {
+        let key = term.key.clone().unwrap_or_default();
+        match existing.iter().find(|c| c.key == key) {
+            Some(current) => {
+                diesel::update(commitments::table.find(&current.id))
+                    .set((
+                        commitments::party_type.eq(term.party.party_type.as_str()),
+                        commitments::party_id.eq(&term.party.id),
+                        commitments::description.eq(&term.description),
+                        commitments::due_on.eq(term.due_on),
+                        commitments::version.eq(current.version + 1),
+                        commitments::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                let row = CommitmentRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    agreement_id: agreement_id.to_owned(),
+                    municipality_id: municipality_id.to_owned(),
+                    key,
+                    party_type: term.party.party_type.as_str().to_owned(),
+                    party_id: term.party.id.clone(),
+                    description: term.description.clone(),
+                    due_on: term.due_on,
+                    status: "open".to_owned(),
+                    note: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                diesel::insert_into(commitments::table).values(&row).execute(conn)?;
+            }
+        }
+    }
+    for dropped in existing
+        .iter()
+        .filter(|c| c.status == "open" && !terms.iter().any(|t| t.key.as_deref() == Some(&c.key)))
+    {
+        diesel::update(commitments::table.find(&dropped.id))
+            .set((
+                commitments::status.eq("waived"),
+                commitments::note.eq(format!("Dropped by version {version_number} of the agreement.")),
+                commitments::version.eq(dropped.version + 1),
+                commitments::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub struct CommitmentFilter {
+    /// `None` for platform admins.
+    pub visible_to: Option<String>,
+    /// Agreements the caller's networks or organisations are a party to.
+    pub as_party: Vec<String>,
+    pub status: Option<String>,
+    pub due_before: Option<NaiveDate>,
+    pub party_type: Option<String>,
+    pub party_id: Option<String>,
+    pub agreement_id: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConnection, filter: &CommitmentFilter) -> QueryResult<Vec<CommitmentRow>> {
+    let mut query = commitments::table.select(CommitmentRow::as_select()).into_boxed();
+    if let Some(user_id) = &filter.visible_to {
+        let mine = municipality_memberships::table
+            .filter(municipality_memberships::user_id.eq(user_id.clone()))
+            .select(municipality_memberships::municipality_id);
+        query = query.filter(
+            commitments::municipality_id
+                .eq_any(mine)
+                .or(commitments::agreement_id.eq_any(filter.as_party.clone())),
+        );
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(commitments::status.eq(status.clone()));
+    }
+    if let Some(due_before) = filter.due_before {
+        query = query.filter(commitments::due_on.lt(due_before));
+    }
+    if let Some(party_type) = &filter.party_type {
+        query = query.filter(commitments::party_type.eq(party_type.clone()));
+    }
+    if let Some(party_id) = &filter.party_id {
+        query = query.filter(commitments::party_id.eq(party_id.clone()));
+    }
+    if let Some(agreement_id) = &filter.agreement_id {
+        query = query.filter(commitments::agreement_id.eq(agreement_id.clone()));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(commitments::id.gt(after.clone()));
+    }
+    query.order(commitments::id.asc()).limit(filter.limit).load(conn)
+}

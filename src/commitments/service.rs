@@ -1,0 +1,168 @@
+//! Rules for commitments: the owing party's representative or an officer closes one, once.
+
+use strum::IntoEnumIterator;
+
+use crate::agreements::service as agreements;
+use crate::audit::{self, Actor, Event};
+use crate::auth::policy::ActionCheck;
+use crate::auth::{Action, Caller, Target};
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::time::{now, utc};
+use crate::domain::workflow::{CommitmentAction, CommitmentStatus};
+use crate::domain::{BoundedText, Party};
+use crate::error::{ApiError, ErrorCode};
+use crate::http::pagination::{Page, PageRequest};
+use crate::parties::{self, AGREEMENT};
+
+use super::dto::{CommitmentDto, CommitmentQuery};
+use super::repo::{self, CommitmentFilter, CommitmentRow};
+
+fn party(row: &CommitmentRow) -> Option<Party> {
+    Some(Party::new(row.party_type.parse().ok()?, row.party_id.clone()))
+}
+
+fn status(row: &CommitmentRow) -> CommitmentStatus {
+    row.status.parse().unwrap_or(CommitmentStatus::Waived)
+}
+
+/// The owing party's representative, or an officer of the municipality.
+fn permitted(caller: &Caller, row: &CommitmentRow, scope: &crate::auth::policy::RecordScope) -> bool {
+    party(row).is_some_and(|p| caller.represents(&p))
+        || caller.may(Action::ManageLifecycle, Target::Record(scope))
+}
+
+fn allowed(
+    caller: &Caller,
+    row: &CommitmentRow,
+    scope: &crate::auth::policy::RecordScope,
+) -> Vec<CommitmentAction> {
+    if !permitted(caller, row, scope) {
+        return Vec::new();
+    }
+    CommitmentAction::iter().filter(|a| status(row).next(*a).is_some()).collect()
+}
+
+fn to_dto(caller: &Caller, row: CommitmentRow, scope: &crate::auth::policy::RecordScope) -> CommitmentDto {
+    let allowed_actions = allowed(caller, &row, scope);
+    CommitmentDto {
+        party: party(&row).unwrap_or_else(|| {
+            Party::new(crate::domain::PartyType::Municipality, row.municipality_id.clone())
+        }),
+        status: status(&row),
+        allowed_actions,
+        id: row.id,
+        agreement_id: row.agreement_id,
+        key: row.key,
+        description: row.description,
+        due_on: row.due_on,
+        note: row.note,
+        version: row.version,
+        updated_at: utc(row.updated_at),
+    }
+}
+
+fn visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<(CommitmentRow, crate::auth::policy::RecordScope), ApiError> {
+    let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such commitment."))?;
+    let agreement = agreements::visible(conn, caller, &row.agreement_id).map_err(|e| match e.code {
+        ErrorCode::NotFound => ApiError::not_found("No such commitment."),
+        _ => e,
+    })?;
+    Ok((row, agreement.scope()))
+}
+
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<CommitmentDto, ApiError> {
+    let (row, scope) = visible(conn, caller, id)?;
+    Ok(to_dto(caller, row, &scope))
+}
+
+pub fn act(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    action: CommitmentAction,
+    note: Option<String>,
+) -> Result<CommitmentDto, ApiError> {
+    let note = match note {
+        Some(text) => Some(
+            BoundedText::<2000>::parse(&text).map_err(|m| ApiError::invalid_field("note", m))?.into_inner(),
+        ),
+        None if action == CommitmentAction::Waive => {
+            return Err(ApiError::invalid_field("note", "say why it is waived"))
+        }
+        None => None,
+    };
+    write_transaction(conn, |conn| {
+        let (mut row, scope) = visible(conn, caller, id)?;
+        let before = status(&row);
+        ActionCheck {
+            record: "commitment",
+            status: before.as_str(),
+            action: action.as_str(),
+            visible: true,
+            permitted: permitted(caller, &row, &scope),
+            possible: before.next(action).is_some(),
+            allowed: allowed(caller, &row, &scope).iter().map(|a| a.as_str().to_owned()).collect(),
+        }
+        .verdict()?;
+        let next = before.next(action).unwrap_or(before);
+        row.status = next.as_str().to_owned();
+        row.note = note.clone().or(row.note);
+        row.version += 1;
+        row.updated_at = now();
+        if !repo::save(conn, &row)? {
+            return Err(ApiError::conflict("The commitment changed meanwhile. Reload and try again."));
+        }
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            Event {
+                action: &format!("commitment.{}", next.as_str()),
+                entity_type: "commitment",
+                entity_id: &row.id,
+                municipality_id: Some(&row.municipality_id),
+                network_id: None,
+                changes: serde_json::json!({"status": {"before": before.as_str(), "after": next.as_str()}, "note": {"before": null, "after": note}}),
+            },
+        )?;
+        Ok(to_dto(caller, row, &scope))
+    })
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    query: CommitmentQuery,
+    page: &PageRequest,
+) -> Result<Page<CommitmentDto>, ApiError> {
+    if query.party_id.is_some() != query.party_type.is_some() {
+        return Err(ApiError::bad_request("party_type and party_id go together."));
+    }
+    let as_party = if caller.is_platform_admin {
+        Vec::new()
+    } else {
+        parties::records_of_user(conn, &caller.user_id, AGREEMENT)?
+    };
+    let filter = CommitmentFilter {
+        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        as_party,
+        status: query.status.map(|s| s.as_str().to_owned()),
+        due_before: query.due_before,
+        party_type: query.party_type.map(|t| t.as_str().to_owned()),
+        party_id: query.party_id.map(|p| p.to_string()),
+        agreement_id: query.agreement_id.map(|a| a.to_string()),
+        after_id: page.after_id.clone(),
+        limit: page.fetch_limit(),
+    };
+    let rows = repo::list(conn, &filter)?;
+    let page = Page::from_rows(rows, page, |r| &r.id, |r| r);
+    let mut items = Vec::with_capacity(page.items.len());
+    for row in page.items {
+        let scope = agreements::load(conn, &row.agreement_id, false)?.scope();
+        items.push(to_dto(caller, row, &scope));
+    }
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
