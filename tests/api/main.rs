@@ -4,6 +4,7 @@
 mod fixtures;
 mod helpers;
 
+mod agreements;
 mod cli;
 mod errors;
 mod health;
