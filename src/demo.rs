@@ -156,6 +156,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<Vec<Login>, ApiError> {
     let officer =
         identity_repo::find_user(conn, &officer_id)?.ok_or_else(|| ApiError::not_found("demo officer"))?;
     let officer = identity_repo::caller_for(conn, officer)?;
+    let mut network_ids = Vec::new();
     for network in &NETWORKS {
         let id = match crate::networks::repo::find_by_name(conn, network.name)? {
             Some(row) => row.id,
@@ -178,11 +179,112 @@ pub fn seed(conn: &mut DbConnection) -> Result<Vec<Login>, ApiError> {
                 networks::create(conn, &officer, input)?.id
             }
         };
+        network_ids.push(id.clone());
         for (email, name, role) in network.people {
             let user_id = user(conn, email, name)?;
             join(conn, &Scope::Network(id.clone()), &user_id, role.as_str())?;
             logins.push(Login { email, name, role: format!("{} of {}", role.as_str(), network.name) });
         }
     }
+    shared_work(conn, &municipality_id, &network_ids)?;
     Ok(logins)
+}
+
+/// A caller for a demo person, by email.
+fn caller(conn: &mut DbConnection, email: &str) -> Result<crate::auth::Caller, ApiError> {
+    let user =
+        identity_repo::find_user_by_email(conn, email)?.ok_or_else(|| ApiError::not_found("demo user"))?;
+    Ok(identity_repo::caller_for(conn, user)?)
+}
+
+/// A vision endorsed by Gemeente Lindendaal, Buurtkracht Oost and Taalhuis Lindendaal, and an
+/// agreement between them in force, with commitments on every side.
+fn shared_work(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    network_ids: &[String],
+) -> Result<(), ApiError> {
+    use crate::agreements::content::{CommitmentTerms, Provision, ProvisionKind};
+    use crate::agreements::dto::CreateAgreement;
+    use crate::agreements::service as agreements;
+    use crate::domain::workflow::{AgreementAction, VisionAction};
+    use crate::domain::{Party, PartyType};
+    use crate::visions::dto::{CreateVision, Goal};
+    use crate::visions::service as visions;
+
+    const VISION_TITLE: &str = "Samen tegen eenzaamheid in Oost";
+    if crate::visions::repo::find_by_title(conn, municipality_id, VISION_TITLE)?.is_some() {
+        return Ok(());
+    }
+    let officer = caller(conn, "sanne.devries@lindendaal.example")?;
+    let fatima = caller(conn, "fatima.elamrani@example.nl")?;
+    let ahmet = caller(conn, "ahmet.yilmaz@example.nl")?;
+    let (oost, taalhuis) =
+        (Party::new(PartyType::Network, &network_ids[0]), Party::new(PartyType::Network, &network_ids[1]));
+    let municipality = uuid::Uuid::parse_str(municipality_id).map_err(ApiError::internal)?;
+    let vision = visions::create(
+        conn,
+        &officer,
+        CreateVision {
+            municipality_id: municipality,
+            title: VISION_TITLE.into(),
+            statement:
+                "Niemand in Oost hoeft er alleen voor te staan. Bewoners, vrijwilligers en de gemeente \
+                        zorgen samen voor ontmoeting, taal en een helpende hand."
+                    .into(),
+            goals: vec![
+                Goal {
+                    title: "Meer ontmoeting in de buurt".into(),
+                    indicator: Some("Twee koffie-ochtenden per week".into()),
+                },
+                Goal {
+                    title: "Nieuwkomers spreken mee".into(),
+                    indicator: Some("Veertig deelnemers aan het taalcafé".into()),
+                },
+            ],
+            themes: vec!["loneliness".into(), "language".into()],
+            parties: vec![oost.clone(), taalhuis.clone()],
+        },
+    )?;
+    visions::act(conn, &officer, &vision.id, VisionAction::Propose, None)?;
+    for who in [&officer, &fatima, &ahmet] {
+        visions::act(conn, who, &vision.id, VisionAction::Endorse, None)?;
+    }
+    let agreement = agreements::create(
+        conn,
+        &officer,
+        CreateAgreement {
+            municipality_id: municipality,
+            title: "Koffie-ochtenden en taalcafé in Oost".into(),
+            vision_id: uuid::Uuid::parse_str(&vision.id).ok(),
+            parties: vec![oost.clone(), taalhuis.clone()],
+            starts_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+            ends_on: chrono::NaiveDate::from_ymd_opt(2027, 8, 31),
+            review_interval_months: Some(6),
+            next_review_on: None,
+            body: "1. Buurtkracht Oost organiseert elke dinsdag en donderdag een koffie-ochtend in de buurtkamer.\n\
+                   2. Taalhuis Lindendaal houdt elke woensdag een taalcafé in dezelfde ruimte.\n\
+                   3. De gemeente stelt de buurtkamer gratis beschikbaar en betaalt koffie en thee.\n"
+                .into(),
+            provisions: vec![
+                Provision { kind: ProvisionKind::Space, description: "De buurtkamer aan het Lindenplein".into(), amount_cents: None },
+                Provision { kind: ProvisionKind::Money, description: "Koffie, thee en koekjes".into(), amount_cents: Some(120_000) },
+            ],
+            commitments: vec![
+                CommitmentTerms { key: None, party: oost.clone(), description: "Verslag van het eerste halfjaar".into(), due_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 1) },
+                CommitmentTerms { key: None, party: taalhuis, description: "Vrijwilligers trainen voor het taalcafé".into(), due_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 1) },
+                CommitmentTerms {
+                    key: None,
+                    party: Party::new(PartyType::Municipality, municipality_id),
+                    description: "Sleutels en schoonmaak van de buurtkamer regelen".into(),
+                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
+                },
+            ],
+        },
+    )?;
+    agreements::act(conn, &officer, &agreement.id, AgreementAction::Propose, None, None)?;
+    for who in [&officer, &fatima, &ahmet] {
+        agreements::act(conn, who, &agreement.id, AgreementAction::Sign, None, None)?;
+    }
+    Ok(())
 }

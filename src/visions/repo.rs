@@ -45,6 +45,19 @@ pub struct RevisionRow {
     pub created_at: NaiveDateTime,
 }
 
+pub fn find_by_title(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    title: &str,
+) -> QueryResult<Option<VisionRow>> {
+    visions::table
+        .filter(visions::municipality_id.eq(municipality_id))
+        .filter(visions::title.eq(title))
+        .select(VisionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn insert(conn: &mut DbConnection, row: &VisionRow) -> QueryResult<()> {
     diesel::insert_into(visions::table).values(row).execute(conn).map(drop)
 }

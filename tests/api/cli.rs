@@ -243,6 +243,12 @@ fn demo_twice(backend: Backend) {
     )));
     let distinct: std::collections::BTreeSet<_> = kinds.iter().map(|k| k.0.clone()).collect();
     assert_eq!(distinct.len(), 3, "three kinds of network");
+    use pactum::db::schema::{agreements, commitments, visions};
+    let vision_states: Vec<String> = visions::table.select(visions::status).load(&mut conn).unwrap();
+    assert_eq!(vision_states, ["endorsed"], "one shared vision, endorsed by all");
+    let agreement_states: Vec<String> = agreements::table.select(agreements::status).load(&mut conn).unwrap();
+    assert_eq!(agreement_states, ["active"], "one agreement in force");
+    assert_eq!(commitments::table.count().get_result::<i64>(&mut conn).unwrap(), 3);
 
     let refused =
         pactum(&["demo"], &[("PACTUM_DATABASE_URL", url.as_str()), ("PACTUM_ENV", "production")], None);
