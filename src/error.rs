@@ -39,6 +39,10 @@ pub enum ErrorCode {
     InvitationUsed,
     /// The invitation is past its expiry; ask for a new one.
     InvitationExpired,
+    /// This `Idempotency-Key` was used before for a different request.
+    IdempotencyKeyReused,
+    /// A request with this `Idempotency-Key` is still running.
+    IdempotencyKeyInFlight,
     /// `If-Match` names a version that is no longer current; reload and retry.
     PreconditionFailed,
     /// Too many attempts; wait as long as `Retry-After` says.
@@ -59,9 +63,12 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict | Self::InvalidTransition | Self::LastAdmin | Self::InvitationUsed => {
-                StatusCode::CONFLICT
-            }
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict
+            | Self::InvalidTransition
+            | Self::LastAdmin
+            | Self::InvitationUsed
+            | Self::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             Self::InvitationExpired => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -84,6 +91,8 @@ impl ErrorCode {
             Self::LastAdmin => "Last admin",
             Self::InvitationUsed => "Invitation already used",
             Self::InvitationExpired => "Invitation expired",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
+            Self::IdempotencyKeyInFlight => "Request in progress",
             Self::PreconditionFailed => "Precondition failed",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service unavailable",

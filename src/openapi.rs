@@ -4,9 +4,10 @@
 use actix_web::{web, HttpResponse};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Type};
+use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
@@ -72,7 +73,7 @@ use crate::{
         (name = "agreements", description = "Collaboration agreements, their versions, commitments and check-ins"),
         (name = "audit", description = "The audit trail of every change"),
     ),
-    modifiers(&BearerAuth, &ProblemResponses, &ApiVersionHeader),
+    modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
 )]
 pub struct ApiDoc;
 
@@ -92,6 +93,31 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the optional `Idempotency-Key` header on every authenticated POST.
+struct IdempotencyKeyHeader;
+
+impl Modify for IdempotencyKeyHeader {
+    fn modify(&self, openapi: &mut Spec) {
+        for item in openapi.paths.paths.values_mut() {
+            let Some(operation) = item.post.as_mut() else { continue };
+            if !operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                continue;
+            }
+            let parameter = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "1 to 255 characters. The same key and body within 24 hours replays the first response; \
+                     another body is a 422, a request still running a 409.",
+                ))
+                .schema(Some(Object::with_type(Type::String)))
+                .build();
+            operation.parameters.get_or_insert_with(Vec::new).push(parameter);
+        }
     }
 }
 

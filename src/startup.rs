@@ -13,7 +13,7 @@ use crate::auth::rate_limit::LoginLimits;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
-use crate::http::{extractors, health, metrics, request};
+use crate::http::{extractors, health, idempotency, metrics, request};
 use crate::{
     agreements, audit, commitments, identity, members, municipalities, networks, openapi, organisations,
     visions,
@@ -89,6 +89,7 @@ impl Application {
                 .app_data(extractors::payload_config(body_limit))
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
+                .wrap(from_fn(idempotency::guard))
                 .wrap(from_fn(request::context))
                 .wrap(from_fn(metrics::record))
                 .configure(routes)

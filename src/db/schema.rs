@@ -292,6 +292,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    idempotency_keys,
     users,
     municipalities,
     networks,
@@ -315,3 +316,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitments,
     check_ins,
 );
+
+diesel::table! {
+    idempotency_keys (caller, key) {
+        caller -> Text,
+        key -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}

@@ -4,6 +4,7 @@
 pub mod etag;
 pub mod extractors;
 pub mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod pagination;
 pub mod request;

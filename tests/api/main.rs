@@ -8,6 +8,7 @@ mod agreements;
 mod cli;
 mod errors;
 mod health;
+mod idempotency;
 mod identity;
 mod migrations;
 mod openapi;

@@ -1,0 +1,240 @@
+//! `Idempotency-Key` on POST: the first response to a caller's key is stored and replayed when
+//! the same request comes again within 24 hours; the same key with another body is a 422, and
+//! while the first request still runs a 409. Keys are scoped to the caller (the token's
+//! subject); requests without a valid token pass through and get their 401 from the handler.
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, ETAG, LOCATION};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::idempotency_keys;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::time::now;
+use crate::error::{ApiError, ErrorCode};
+use crate::startup::AppState;
+
+pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const KEPT_HOURS: i64 = 24;
+/// Response headers worth replaying.
+const KEPT_HEADERS: [HeaderName; 3] = [CONTENT_TYPE, LOCATION, ETAG];
+
+/// The key of a request, checked; `None` without the header.
+pub fn key_of(req: &actix_web::HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(HEADER) else { return Ok(None) };
+    let key =
+        value.to_str().map_err(|_| ApiError::bad_request("Idempotency-Key must be printable ASCII."))?;
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 printable characters."));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// For the actions that move money: refuses a request without a key.
+pub fn require(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+    match key_of(req)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::bad_request(
+            "This action moves money: send an Idempotency-Key header, and the same key when you retry.",
+        )),
+    }
+}
+
+enum Claim {
+    New,
+    Replay(StoredResponse),
+    Reused,
+    InFlight,
+}
+
+struct StoredResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let boxed = |res: ServiceResponse<_>| res.map_into_boxed_body();
+    if req.method() != Method::POST {
+        return next.call(req).await.map(boxed);
+    }
+    let Some(key) = key_of(req.request())? else { return next.call(req).await.map(boxed) };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await.map(boxed);
+    };
+    let caller = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|token| state.tokens.verify(token.trim()).ok())
+        .map(|claims| claims.sub);
+    let Some(caller) = caller else { return next.call(req).await.map(boxed) };
+
+    let body = req.extract::<web::Bytes>().await?;
+    let mut hasher = Sha256::new();
+    hasher.update(req.path().as_bytes());
+    hasher.update(b"?");
+    hasher.update(req.query_string().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let request_hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    req.set_payload(Payload::from(body));
+
+    let (claim_caller, claim_key) = (caller.clone(), key.clone());
+    let claim = state.db.run(move |conn| claim(conn, &claim_caller, &claim_key, &request_hash)).await?;
+    match claim {
+        Claim::New => {}
+        Claim::Replay(stored) => {
+            let mut response =
+                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+            for (name, value) in &stored.headers {
+                response.insert_header((name.as_str(), value.as_str()));
+            }
+            response.insert_header((REPLAYED, HeaderValue::from_static("true")));
+            return Ok(req.into_response(response.body(stored.body)));
+        }
+        Claim::Reused => {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was already used for a different request. Use a new key.",
+            )
+            .into())
+        }
+        Claim::InFlight => {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyInFlight,
+                "A request with this Idempotency-Key is still running. Retry in a moment.",
+            )
+            .into())
+        }
+    }
+
+    let release = |state: web::Data<AppState>, caller: String, key: String| async move {
+        let _ = state.db.run(move |conn| Ok(release(conn, &caller, &key)?)).await;
+    };
+    let response = match next.call(req).await {
+        Ok(response) => response,
+        Err(err) => {
+            release(state, caller, key).await;
+            return Err(err);
+        }
+    };
+    let status = response.status();
+    if status.is_server_error() || response.response().error().is_some_and(|_| status.is_server_error()) {
+        release(state, caller, key).await;
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (head, response_body) = response.into_parts();
+    let bytes = body::to_bytes(response_body)
+        .await
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("unreadable response body")))?;
+    let stored = StoredResponse {
+        status: status.as_u16(),
+        headers: KEPT_HEADERS
+            .iter()
+            .filter_map(|name| {
+                Some((name.as_str().to_owned(), head.headers().get(name)?.to_str().ok()?.to_owned()))
+            })
+            .collect(),
+        body: bytes.to_vec(),
+    };
+    state.db.run(move |conn| Ok(store(conn, &caller, &key, &stored)?)).await?;
+    Ok(ServiceResponse::new(request, head.set_body(bytes).map_into_boxed_body()))
+}
+
+fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -> Result<Claim, ApiError> {
+    write_transaction(conn, |conn| {
+        let existing: Option<(
+            String,
+            String,
+            Option<i32>,
+            Option<String>,
+            Option<Vec<u8>>,
+            chrono::NaiveDateTime,
+        )> = idempotency_keys::table
+            .find((caller, key))
+            .select((
+                idempotency_keys::request_hash,
+                idempotency_keys::state,
+                idempotency_keys::response_status,
+                idempotency_keys::response_headers,
+                idempotency_keys::response_body,
+                idempotency_keys::created_at,
+            ))
+            .first(conn)
+            .optional()?;
+        match existing {
+            Some((_, _, _, _, _, created)) if created < now() - Duration::hours(KEPT_HOURS) => {
+                diesel::delete(idempotency_keys::table.find((caller, key))).execute(conn)?;
+            }
+            Some((hash, _, _, _, _, _)) if hash != request_hash => return Ok(Claim::Reused),
+            Some((_, state, status, headers, body, _)) => {
+                return Ok(match (state.as_str(), status) {
+                    ("done", Some(status)) => Claim::Replay(StoredResponse {
+                        status: u16::try_from(status).unwrap_or(200),
+                        headers: headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
+                        body: body.unwrap_or_default(),
+                    }),
+                    _ => Claim::InFlight,
+                });
+            }
+            None => {}
+        }
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::caller.eq(caller),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(request_hash),
+                idempotency_keys::state.eq("in_flight"),
+                idempotency_keys::created_at.eq(now()),
+            ))
+            .execute(conn)
+            .map(|_| Claim::New)
+            .or_else(|err| match err {
+                // Another request claimed the key between our read and our insert.
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                ) => Ok(Claim::InFlight),
+                other => Err(ApiError::from(other)),
+            })
+    })
+}
+
+fn store(
+    conn: &mut DbConnection,
+    caller: &str,
+    key: &str,
+    response: &StoredResponse,
+) -> diesel::QueryResult<()> {
+    diesel::update(idempotency_keys::table.find((caller, key)))
+        .set((
+            idempotency_keys::state.eq("done"),
+            idempotency_keys::response_status.eq(i32::from(response.status)),
+            idempotency_keys::response_headers
+                .eq(serde_json::to_string(&response.headers).unwrap_or_default()),
+            idempotency_keys::response_body.eq(&response.body),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Forgets a key whose request failed on our side, so a retry runs again.
+fn release(conn: &mut DbConnection, caller: &str, key: &str) -> diesel::QueryResult<()> {
+    diesel::delete(
+        idempotency_keys::table.find((caller, key)).filter(idempotency_keys::state.eq("in_flight")),
+    )
+    .execute(conn)
+    .map(drop)
+}
