@@ -103,7 +103,7 @@ impl Modify for IdempotencyKeyHeader {
     fn modify(&self, openapi: &mut Spec) {
         for item in openapi.paths.paths.values_mut() {
             let Some(operation) = item.post.as_mut() else { continue };
-            if !operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+            if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
                 continue;
             }
             let parameter = ParameterBuilder::new()

@@ -153,38 +153,35 @@ pub async fn guard(
     Ok(ServiceResponse::new(request, head.set_body(bytes).map_into_boxed_body()))
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+struct KeyRow {
+    request_hash: String,
+    state: String,
+    response_status: Option<i32>,
+    response_headers: Option<String>,
+    response_body: Option<Vec<u8>>,
+    created_at: chrono::NaiveDateTime,
+}
+
 fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -> Result<Claim, ApiError> {
     write_transaction(conn, |conn| {
-        let existing: Option<(
-            String,
-            String,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<u8>>,
-            chrono::NaiveDateTime,
-        )> = idempotency_keys::table
-            .find((caller, key))
-            .select((
-                idempotency_keys::request_hash,
-                idempotency_keys::state,
-                idempotency_keys::response_status,
-                idempotency_keys::response_headers,
-                idempotency_keys::response_body,
-                idempotency_keys::created_at,
-            ))
-            .first(conn)
-            .optional()?;
+        let existing: Option<KeyRow> =
+            idempotency_keys::table.find((caller, key)).select(KeyRow::as_select()).first(conn).optional()?;
         match existing {
-            Some((_, _, _, _, _, created)) if created < now() - Duration::hours(KEPT_HOURS) => {
+            Some(row) if row.created_at < now() - Duration::hours(KEPT_HOURS) => {
                 diesel::delete(idempotency_keys::table.find((caller, key))).execute(conn)?;
             }
-            Some((hash, _, _, _, _, _)) if hash != request_hash => return Ok(Claim::Reused),
-            Some((_, state, status, headers, body, _)) => {
-                return Ok(match (state.as_str(), status) {
+            Some(row) if row.request_hash != request_hash => return Ok(Claim::Reused),
+            Some(row) => {
+                return Ok(match (row.state.as_str(), row.response_status) {
                     ("done", Some(status)) => Claim::Replay(StoredResponse {
                         status: u16::try_from(status).unwrap_or(200),
-                        headers: headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
-                        body: body.unwrap_or_default(),
+                        headers: row
+                            .response_headers
+                            .and_then(|h| serde_json::from_str(&h).ok())
+                            .unwrap_or_default(),
+                        body: row.response_body.unwrap_or_default(),
                     }),
                     _ => Claim::InFlight,
                 });
