@@ -43,6 +43,15 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// A request with this `Idempotency-Key` is still running.
     IdempotencyKeyInFlight,
+    /// The fund's budget cannot carry this approval.
+    InsufficientBudget,
+    /// This would pay or schedule more than the grant was awarded.
+    Overpayment,
+    /// A fund's budget cannot go below what it has already committed.
+    BudgetBelowCommitted,
+    /// Above the fund's four-eyes threshold a second, different officer must approve, and nobody
+    /// approves an application they submitted.
+    FourEyesRequired,
     /// `If-Match` names a version that is no longer current; reload and retry.
     PreconditionFailed,
     /// Too many attempts; wait as long as `Retry-After` says.
@@ -58,7 +67,7 @@ impl ErrorCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::FourEyesRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -68,7 +77,10 @@ impl ErrorCode {
             | Self::InvalidTransition
             | Self::LastAdmin
             | Self::InvitationUsed
-            | Self::IdempotencyKeyInFlight => StatusCode::CONFLICT,
+            | Self::IdempotencyKeyInFlight
+            | Self::InsufficientBudget
+            | Self::Overpayment
+            | Self::BudgetBelowCommitted => StatusCode::CONFLICT,
             Self::InvitationExpired => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -93,6 +105,10 @@ impl ErrorCode {
             Self::InvitationExpired => "Invitation expired",
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::IdempotencyKeyInFlight => "Request in progress",
+            Self::InsufficientBudget => "Insufficient budget",
+            Self::Overpayment => "Overpayment",
+            Self::BudgetBelowCommitted => "Budget below committed",
+            Self::FourEyesRequired => "Second approver required",
             Self::PreconditionFailed => "Precondition failed",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service unavailable",

@@ -15,6 +15,15 @@ pub enum Target<'a> {
     Organisation(&'a OrganisationScope),
     /// A vision or an agreement: owned by a municipality, shared with its parties.
     Record(&'a RecordScope),
+    /// A grant: a network's application to a municipality's fund.
+    Grant(&'a GrantScope),
+}
+
+/// A grant: the fund's municipality and the applying network.
+#[derive(Debug, Clone, Default)]
+pub struct GrantScope {
+    pub municipality_id: String,
+    pub network_id: String,
 }
 
 /// A partner organisation and the municipality it belongs to.
@@ -54,8 +63,13 @@ pub enum Action {
     ReadAudit,
     /// Act for a party of a record: endorse, sign, ask for changes.
     Represent,
-    /// Move a record through its life: archive, suspend, resume, complete, terminate.
+    /// Move a record through its life: archive, suspend, resume, complete, terminate; decide
+    /// on grants.
     ManageLifecycle,
+    /// Set up and change the municipality's funds.
+    ManageFunds,
+    /// Mark payments and give the second approval above a fund's four-eyes threshold.
+    Pay,
 }
 
 impl Caller {
@@ -98,6 +112,9 @@ impl Caller {
                     self.is_contact_of(&scope.organisation_id)
                         || self.municipality_role(&scope.municipality_id).is_some()
                 }
+                Target::Grant(scope) => {
+                    self.municipality_role(&scope.municipality_id).is_some() || self.network_role(&scope.network_id).is_some()
+                }
                 Target::Record(scope) => {
                     self.municipality_role(&scope.municipality_id).is_some()
                         || scope.parties.iter().any(|p| match p.party_type {
@@ -122,6 +139,8 @@ impl Caller {
                     Action::Update | Action::ManageMembers => role == MunicipalAdmin,
                     Action::ManageNetworks => matches!(role, MunicipalAdmin | Officer),
                     Action::ReadAudit => matches!(role, MunicipalAdmin | Auditor),
+                    Action::ManageFunds => matches!(role, MunicipalAdmin | Officer),
+                    Action::Pay => matches!(role, MunicipalAdmin | Officer | Finance),
                     Action::Represent | Action::ManageLifecycle => false,
                 }
             }
@@ -144,6 +163,18 @@ impl Caller {
                 match action {
                     Action::Read => self.can_see(target),
                     Action::Update | Action::ManageMembers => officer,
+                    _ => false,
+                }
+            }
+            Target::Grant(scope) => {
+                let role = self.municipality_role(&scope.municipality_id);
+                let volunteer = matches!(self.network_role(&scope.network_id), Some(NetworkRole::Coordinator | NetworkRole::Treasurer));
+                match action {
+                    Action::Read => self.can_see(target),
+                    // The network's coordinator or treasurer writes and submits the application.
+                    Action::Update => volunteer,
+                    Action::ManageLifecycle => matches!(role, Some(MunicipalAdmin | Officer)),
+                    Action::Pay => matches!(role, Some(MunicipalAdmin | Officer | Finance)),
                     _ => false,
                 }
             }
@@ -227,6 +258,7 @@ pub fn not_found(target: Target<'_>) -> ApiError {
         Target::Network(_) => ApiError::not_found("No such network."),
         Target::Organisation(_) => ApiError::not_found("No such organisation."),
         Target::Record(_) => ApiError::not_found("Not found."),
+        Target::Grant(_) => ApiError::not_found("No such grant."),
     }
 }
 

@@ -292,6 +292,10 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    funds,
+    grants,
+    tranches,
+    ledger_entries,
     idempotency_keys,
     users,
     municipalities,
@@ -326,6 +330,97 @@ diesel::table! {
         response_status -> Nullable<Integer>,
         response_headers -> Nullable<Text>,
         response_body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    funds (id) {
+        id -> Text,
+        municipality_id -> Text,
+        name -> Text,
+        description -> Text,
+        currency -> Text,
+        budget_cents -> BigInt,
+        committed_cents -> BigInt,
+        paid_cents -> BigInt,
+        refunded_cents -> BigInt,
+        opens_on -> Date,
+        closes_on -> Nullable<Date>,
+        max_grant_cents -> BigInt,
+        four_eyes_threshold_cents -> BigInt,
+        decision_weeks -> Integer,
+        reporting_tiers -> Text,
+        report_due_days -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        municipality_id -> Text,
+        fund_id -> Text,
+        network_id -> Text,
+        agreement_id -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        title -> Text,
+        purpose -> Text,
+        requested_cents -> BigInt,
+        approved_cents -> Nullable<BigInt>,
+        scheduled_cents -> BigInt,
+        paid_cents -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        budget_lines -> Text,
+        payee_iban -> Text,
+        payee_name -> Text,
+        info_question -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        decision_due_on -> Nullable<Date>,
+        first_approval_by -> Nullable<Text>,
+        first_approval_cents -> Nullable<BigInt>,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tranches (id) {
+        id -> Text,
+        grant_id -> Text,
+        municipality_id -> Text,
+        due_on -> Date,
+        amount_cents -> BigInt,
+        status -> Text,
+        paid_on -> Nullable<Date>,
+        payment_reference -> Nullable<Text>,
+        paid_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        municipality_id -> Text,
+        fund_id -> Text,
+        grant_id -> Text,
+        tranche_id -> Nullable<Text>,
+        kind -> Text,
+        amount_cents -> BigInt,
+        actor_user_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

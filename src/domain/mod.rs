@@ -26,7 +26,9 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 pub mod email;
+pub mod iban;
 pub mod locale;
+pub mod money;
 pub mod network;
 pub mod party;
 pub mod registry;
@@ -36,6 +38,7 @@ pub mod time;
 pub mod workflow;
 
 pub use email::Email;
+pub use iban::Iban;
 pub use locale::Locale;
 pub use network::{LegalForm, NetworkKind};
 pub use party::{Party, PartyType};

@@ -200,6 +200,84 @@ impl CommitmentStatus {
     }
 }
 
+text_enum! {
+    pub enum GrantStatus {
+        Draft,
+        Submitted,
+        InReview,
+        InfoRequested,
+        Approved,
+        Rejected,
+        Withdrawn,
+        Active,
+        Reporting,
+        Settled,
+        Closed,
+        Cancelled,
+    }
+}
+
+text_enum! {
+    pub enum GrantAction {
+        Edit,
+        Submit,
+        StartReview,
+        RequestInfo,
+        Approve,
+        Reject,
+        Withdraw,
+        Cancel,
+        /// Taken when the first tranche is paid, never asked for.
+        Activate,
+    }
+}
+
+impl GrantAction {
+    /// Actions people ask for through the API.
+    pub const BY_PEOPLE: [Self; 8] = [
+        Self::Edit,
+        Self::Submit,
+        Self::StartReview,
+        Self::RequestInfo,
+        Self::Approve,
+        Self::Reject,
+        Self::Withdraw,
+        Self::Cancel,
+    ];
+}
+
+impl GrantStatus {
+    /// The status after `action`. `approval_complete` says whether an approval is final (below
+    /// the four-eyes threshold, or the second officer's); a first approval above it keeps the
+    /// application in review.
+    pub fn next(self, action: GrantAction, approval_complete: bool) -> Option<Self> {
+        use GrantAction as A;
+        use GrantStatus as S;
+        match (self, action) {
+            (S::Draft, A::Edit) => Some(S::Draft),
+            (S::InfoRequested, A::Edit) => Some(S::InfoRequested),
+            // Submitting an answer to a question sends the application back for review.
+            (S::Draft | S::InfoRequested, A::Submit) => Some(S::Submitted),
+            (S::Submitted, A::StartReview) => Some(S::InReview),
+            (S::Submitted | S::InReview, A::RequestInfo) => Some(S::InfoRequested),
+            (S::InReview, A::Approve) => Some(if approval_complete { S::Approved } else { S::InReview }),
+            (S::Submitted | S::InReview | S::InfoRequested, A::Reject) => Some(S::Rejected),
+            (S::Draft | S::Submitted | S::InReview | S::InfoRequested, A::Withdraw) => Some(S::Withdrawn),
+            (S::Approved | S::Active, A::Cancel) => Some(S::Cancelled),
+            (S::Approved, A::Activate) => Some(S::Active),
+            _ => None,
+        }
+    }
+}
+
+text_enum! {
+    pub enum TrancheStatus {
+        Scheduled,
+        Paid,
+        Cancelled,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +344,24 @@ mod tests {
         assert_eq!(ended, AgreementOutcome { status: S::Terminated, amendment: None });
         let terminated = AgreementState { status: S::Terminated, amendment: None };
         assert!(terminated.next(A::Edit, false).is_none());
+    }
+
+    #[test]
+    fn grant_machine_table() {
+        use GrantAction as A;
+        use GrantStatus as S;
+        let allowed = |status: S| -> Vec<A> { A::BY_PEOPLE.into_iter().filter(|a| status.next(*a, true).is_some()).collect() };
+        assert_eq!(allowed(S::Draft), [A::Edit, A::Submit, A::Withdraw]);
+        assert_eq!(allowed(S::Submitted), [A::StartReview, A::RequestInfo, A::Reject, A::Withdraw]);
+        assert_eq!(allowed(S::InReview), [A::RequestInfo, A::Approve, A::Reject, A::Withdraw]);
+        assert_eq!(allowed(S::InfoRequested), [A::Edit, A::Submit, A::Reject, A::Withdraw]);
+        assert_eq!(allowed(S::Approved), [A::Cancel]);
+        assert_eq!(allowed(S::Active), [A::Cancel]);
+        for ended in [S::Rejected, S::Withdrawn, S::Cancelled, S::Closed] {
+            assert!(allowed(ended).is_empty(), "{ended:?}");
+        }
+        assert_eq!(S::InReview.next(A::Approve, false), Some(S::InReview), "a first of two approvals");
+        assert_eq!(S::Approved.next(A::Activate, true), Some(S::Active));
     }
 
     #[test]
