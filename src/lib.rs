@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod funds;
+pub mod grants;
 pub mod http;
 pub mod identity;
 pub mod ledger;

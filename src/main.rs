@@ -45,8 +45,22 @@ enum Command {
         #[arg(long = "env", env = "PACTUM_ENV", value_enum, default_value_t = Environment::Development)]
         environment: Environment,
     },
+    /// Check the books: every fund's and grant's counters agree with the ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// Print the version of Pactum and of its API.
     Version,
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Compare every counter with the ledger; exits non-zero on any difference.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -79,6 +93,7 @@ fn main() -> ExitCode {
             create_user_from_stdin(&database, &email, &name, admin)
         }
         Command::Demo { database, environment } => demo(&database, environment),
+        Command::Ledger { command: LedgerCommand::Verify { database } } => verify_ledger(&database),
         Command::Version => {
             println!("pactum {} (API {})", env!("CARGO_PKG_VERSION"), pactum::http::API_VERSION);
             Ok(())
@@ -180,4 +195,19 @@ fn print_logins(logins: &[pactum::demo::Login]) {
     for login in logins {
         println!("  {:<36} {:<20} {}", login.email, login.name, login.role);
     }
+}
+
+fn verify_ledger(database: &DatabaseArgs) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Pretty);
+    let db = open_database(database)?;
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let problems = pactum::ledger::verify(&mut conn)?;
+    if problems.is_empty() {
+        println!("The ledger and every balance agree.");
+        return Ok(());
+    }
+    for problem in &problems {
+        println!("{problem}");
+    }
+    anyhow::bail!("{} balances disagree with the ledger", problems.len())
 }

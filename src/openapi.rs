@@ -14,7 +14,8 @@ use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::startup::AppState;
 use crate::{
-    agreements, audit, commitments, identity, members, municipalities, networks, organisations, visions,
+    agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
+    organisations, visions,
 };
 
 #[derive(OpenApi)]
@@ -59,6 +60,13 @@ use crate::{
         agreements::handlers::document, agreements::handlers::create_check_in, agreements::handlers::list_check_ins,
         commitments::handlers::list, commitments::handlers::get, commitments::handlers::complete,
         commitments::handlers::miss, commitments::handlers::waive,
+        funds::handlers::create, funds::handlers::list, funds::handlers::get, funds::handlers::update,
+        funds::handlers::ledger,
+        grants::handlers::create, grants::handlers::list, grants::handlers::get, grants::handlers::update,
+        grants::handlers::submit, grants::handlers::start_review, grants::handlers::request_info,
+        grants::handlers::approve, grants::handlers::reject, grants::handlers::withdraw, grants::handlers::cancel,
+        grants::handlers::ledger, grants::handlers::list_tranches, grants::handlers::add_tranche,
+        grants::handlers::pay_tranche, grants::handlers::cancel_tranche,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -71,6 +79,8 @@ use crate::{
         (name = "members", description = "Who belongs where, with which role; invitations"),
         (name = "visions", description = "Shared visions: drafted together, endorsed by every party"),
         (name = "agreements", description = "Collaboration agreements, their versions, commitments and check-ins"),
+        (name = "funds", description = "Funds for micro-grants, their balances and ledger"),
+        (name = "grants", description = "Grant applications, decisions with four eyes, tranches"),
         (name = "audit", description = "The audit trail of every change"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),

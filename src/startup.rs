@@ -15,8 +15,8 @@ use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, idempotency, metrics, request};
 use crate::{
-    agreements, audit, commitments, identity, members, municipalities, networks, openapi, organisations,
-    visions,
+    agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
+    organisations, visions,
 };
 
 /// Shared by every worker; cheap to clone through `web::Data`.
@@ -154,5 +154,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(visions::routes)
         .configure(agreements::routes)
         .configure(commitments::routes)
+        .configure(funds::routes)
+        .configure(grants::routes)
         .configure(audit::routes);
 }

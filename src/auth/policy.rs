@@ -113,7 +113,8 @@ impl Caller {
                         || self.municipality_role(&scope.municipality_id).is_some()
                 }
                 Target::Grant(scope) => {
-                    self.municipality_role(&scope.municipality_id).is_some() || self.network_role(&scope.network_id).is_some()
+                    self.municipality_role(&scope.municipality_id).is_some()
+                        || self.network_role(&scope.network_id).is_some()
                 }
                 Target::Record(scope) => {
                     self.municipality_role(&scope.municipality_id).is_some()
@@ -168,7 +169,10 @@ impl Caller {
             }
             Target::Grant(scope) => {
                 let role = self.municipality_role(&scope.municipality_id);
-                let volunteer = matches!(self.network_role(&scope.network_id), Some(NetworkRole::Coordinator | NetworkRole::Treasurer));
+                let volunteer = matches!(
+                    self.network_role(&scope.network_id),
+                    Some(NetworkRole::Coordinator | NetworkRole::Treasurer)
+                );
                 match action {
                     Action::Read => self.can_see(target),
                     // The network's coordinator or treasurer writes and submits the application.

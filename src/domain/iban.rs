@@ -13,7 +13,8 @@ impl Iban {
             return Err(invalid);
         }
         let (country, rest) = compact.split_at(2);
-        if !country.bytes().all(|b| b.is_ascii_uppercase()) || !rest[..2].bytes().all(|b| b.is_ascii_digit()) {
+        if !country.bytes().all(|b| b.is_ascii_uppercase()) || !rest[..2].bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(invalid);
         }
         // Move the first four characters to the end, letters become 10..35, then mod 97 == 1.
@@ -21,7 +22,8 @@ impl Iban {
         let mut remainder: u32 = 0;
         for c in rearranged.chars() {
             let value = c.to_digit(36).ok_or(invalid)?;
-            remainder = if value >= 10 { (remainder * 100 + value) % 97 } else { (remainder * 10 + value) % 97 };
+            remainder =
+                if value >= 10 { (remainder * 100 + value) % 97 } else { (remainder * 10 + value) % 97 };
         }
         if remainder == 1 {
             Ok(Self(compact))

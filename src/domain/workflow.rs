@@ -350,7 +350,9 @@ mod tests {
     fn grant_machine_table() {
         use GrantAction as A;
         use GrantStatus as S;
-        let allowed = |status: S| -> Vec<A> { A::BY_PEOPLE.into_iter().filter(|a| status.next(*a, true).is_some()).collect() };
+        let allowed = |status: S| -> Vec<A> {
+            A::BY_PEOPLE.into_iter().filter(|a| status.next(*a, true).is_some()).collect()
+        };
         assert_eq!(allowed(S::Draft), [A::Edit, A::Submit, A::Withdraw]);
         assert_eq!(allowed(S::Submitted), [A::StartReview, A::RequestInfo, A::Reject, A::Withdraw]);
         assert_eq!(allowed(S::InReview), [A::RequestInfo, A::Approve, A::Reject, A::Withdraw]);

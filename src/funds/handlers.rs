@@ -18,7 +18,11 @@ use super::{repo, service};
 #[utoipa::path(post, path = "/api/v1/funds", tag = "funds", operation_id = "createFund",
     security(("bearer" = [])), request_body = CreateFund,
     responses((status = 201, description = "Created", body = FundDto)))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<CreateFund>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateFund>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
     let mut response = HttpResponse::Created();
@@ -32,7 +36,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
 #[utoipa::path(get, path = "/api/v1/funds", tag = "funds", operation_id = "listFunds",
     security(("bearer" = [])), params(FundQuery),
     responses((status = 200, description = "A page of funds", body = Page<FundDto>)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<FundQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<FundQuery>,
+) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let result = state
@@ -40,9 +48,16 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<
         .run(move |conn| {
             let visible_to = (!caller.is_platform_admin).then(|| caller.user_id.clone());
             let municipality = query.municipality_id.map(|m| m.to_string());
-            let rows = repo::list(conn, visible_to.as_deref(), municipality.as_deref(), page.after_id.as_deref(), page.fetch_limit())?;
+            let rows = repo::list(
+                conn,
+                visible_to.as_deref(),
+                municipality.as_deref(),
+                page.after_id.as_deref(),
+                page.fetch_limit(),
+            )?;
             let page = Page::from_rows(rows, &page, |r| &r.id, |r| r);
-            let items = page.items.into_iter().map(|r| service::to_dto(conn, r)).collect::<Result<Vec<_>, _>>()?;
+            let items =
+                page.items.into_iter().map(|r| service::to_dto(conn, r)).collect::<Result<Vec<_>, _>>()?;
             Ok(Page { items, next_cursor: page.next_cursor })
         })
         .await?;
@@ -55,7 +70,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<
 #[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "funds", operation_id = "getFund",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Fund id")),
     responses((status = 200, description = "The fund", body = FundDto)))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let dto = state
         .db

@@ -9,9 +9,15 @@ pub mod service;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/funds").route(web::get().to(handlers::list)).route(web::post().to(handlers::create)))
-        .service(
-            web::resource("/api/v1/funds/{id}").route(web::get().to(handlers::get)).route(web::patch().to(handlers::update)),
-        )
-        .service(web::resource("/api/v1/funds/{id}/ledger").route(web::get().to(handlers::ledger)));
+    cfg.service(
+        web::resource("/api/v1/funds")
+            .route(web::get().to(handlers::list))
+            .route(web::post().to(handlers::create)),
+    )
+    .service(
+        web::resource("/api/v1/funds/{id}")
+            .route(web::get().to(handlers::get))
+            .route(web::patch().to(handlers::update)),
+    )
+    .service(web::resource("/api/v1/funds/{id}/ledger").route(web::get().to(handlers::ledger)));
 }

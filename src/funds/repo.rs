@@ -42,21 +42,22 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FundRow>> {
 /// Saves the rules and the budget; `false` when the budget would drop below what is committed
 /// (checked in the same statement, so a concurrent approval cannot slip in between).
 pub fn update(conn: &mut DbConnection, row: &FundRow) -> QueryResult<bool> {
-    let updated = diesel::update(funds::table.find(&row.id).filter(funds::committed_cents.le(row.budget_cents)))
-        .set((
-            funds::name.eq(&row.name),
-            funds::description.eq(&row.description),
-            funds::budget_cents.eq(row.budget_cents),
-            funds::closes_on.eq(row.closes_on),
-            funds::max_grant_cents.eq(row.max_grant_cents),
-            funds::four_eyes_threshold_cents.eq(row.four_eyes_threshold_cents),
-            funds::decision_weeks.eq(row.decision_weeks),
-            funds::reporting_tiers.eq(&row.reporting_tiers),
-            funds::report_due_days.eq(row.report_due_days),
-            funds::version.eq(funds::version + 1),
-            funds::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)?;
+    let updated =
+        diesel::update(funds::table.find(&row.id).filter(funds::committed_cents.le(row.budget_cents)))
+            .set((
+                funds::name.eq(&row.name),
+                funds::description.eq(&row.description),
+                funds::budget_cents.eq(row.budget_cents),
+                funds::closes_on.eq(row.closes_on),
+                funds::max_grant_cents.eq(row.max_grant_cents),
+                funds::four_eyes_threshold_cents.eq(row.four_eyes_threshold_cents),
+                funds::decision_weeks.eq(row.decision_weeks),
+                funds::reporting_tiers.eq(&row.reporting_tiers),
+                funds::report_due_days.eq(row.report_due_days),
+                funds::version.eq(funds::version + 1),
+                funds::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -72,11 +73,17 @@ pub fn commit(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<bool
 
 /// Gives `cents` of a commitment back to the budget.
 pub fn release(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {
-    diesel::update(funds::table.find(id)).set(funds::committed_cents.eq(funds::committed_cents - cents)).execute(conn).map(drop)
+    diesel::update(funds::table.find(id))
+        .set(funds::committed_cents.eq(funds::committed_cents - cents))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn add_paid(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {
-    diesel::update(funds::table.find(id)).set(funds::paid_cents.eq(funds::paid_cents + cents)).execute(conn).map(drop)
+    diesel::update(funds::table.find(id))
+        .set(funds::paid_cents.eq(funds::paid_cents + cents))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn list(

@@ -49,7 +49,8 @@ pub fn to_dto(conn: &mut DbConnection, row: FundRow) -> Result<FundDto, ApiError
 pub fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<FundRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
     let sees = caller.can_see(Target::Municipality(&row.municipality_id))
-        || (!caller.networks.is_empty() && repo::linked_municipalities(conn, &caller.user_id)?.contains(&row.municipality_id));
+        || (!caller.networks.is_empty()
+            && repo::linked_municipalities(conn, &caller.user_id)?.contains(&row.municipality_id));
     if sees {
         Ok(row)
     } else {
@@ -80,9 +81,15 @@ fn check_rules(row: &FundRow, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new("description", "must be at most 5000 characters"));
     }
     let tiers = tiers_of(row);
-    let ascending = tiers.windows(2).all(|w| matches!((w[0].up_to_cents, w[1].up_to_cents), (Some(a), Some(b)) if a < b) || w[1].up_to_cents.is_none() && w[0].up_to_cents.is_some());
+    let ascending = tiers.windows(2).all(|w| {
+        matches!((w[0].up_to_cents, w[1].up_to_cents), (Some(a), Some(b)) if a < b)
+            || w[1].up_to_cents.is_none() && w[0].up_to_cents.is_some()
+    });
     if tiers.is_empty() || !ascending || tiers.last().is_some_and(|t| t.up_to_cents.is_some()) {
-        errors.push(FieldError::new("reporting_tiers", "list tiers by rising up_to_cents; the last has no up_to_cents"));
+        errors.push(FieldError::new(
+            "reporting_tiers",
+            "list tiers by rising up_to_cents; the last has no up_to_cents",
+        ));
     }
 }
 
@@ -90,8 +97,11 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Re
     let municipality_id = input.municipality_id.to_string();
     caller.authorize(Action::ManageFunds, Target::Municipality(&municipality_id))?;
     let mut errors = Vec::new();
-    let name = BoundedText::<200>::parse(&input.name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
-    let currency = currency(input.currency.as_deref().unwrap_or("EUR")).map_err(|m| errors.push(FieldError::new("currency", m))).ok();
+    let name =
+        BoundedText::<200>::parse(&input.name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
+    let currency = currency(input.currency.as_deref().unwrap_or("EUR"))
+        .map_err(|m| errors.push(FieldError::new("currency", m)))
+        .ok();
     let created = now();
     let row = FundRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -108,7 +118,8 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Re
         max_grant_cents: input.max_grant_cents.unwrap_or(input.budget_cents),
         four_eyes_threshold_cents: input.four_eyes_threshold_cents.unwrap_or(DEFAULT_THRESHOLD_CENTS),
         decision_weeks: input.decision_weeks.unwrap_or(DEFAULT_DECISION_WEEKS),
-        reporting_tiers: serde_json::to_string(&input.reporting_tiers.unwrap_or_else(default_tiers)).unwrap_or_default(),
+        reporting_tiers: serde_json::to_string(&input.reporting_tiers.unwrap_or_else(default_tiers))
+            .unwrap_or_default(),
         report_due_days: input.report_due_days.unwrap_or(DEFAULT_REPORT_DUE_DAYS),
         version: 1,
         created_at: created,
@@ -126,7 +137,13 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Re
     })
 }
 
-fn record(conn: &mut DbConnection, caller: &Caller, dto: &FundDto, action: &str, before: Option<&FundDto>) -> Result<(), ApiError> {
+fn record(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    dto: &FundDto,
+    action: &str,
+    before: Option<&FundDto>,
+) -> Result<(), ApiError> {
     let json = |d: &FundDto| {
         let mut value = serde_json::to_value(d).unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
@@ -158,7 +175,9 @@ pub fn update(
 ) -> Result<FundDto, ApiError> {
     write_transaction(conn, |conn| {
         let before = visible(conn, caller, id)?;
-        caller.authorize(Action::ManageFunds, Target::Municipality(&before.municipality_id))?;
+        if !caller.may(Action::ManageFunds, Target::Municipality(&before.municipality_id)) {
+            return Err(ApiError::forbidden("Only the municipality's officers change its funds."));
+        }
         etag::check(expected_version, before.version)?;
         let mut row = before.clone();
         let mut errors = Vec::new();
@@ -174,7 +193,8 @@ pub fn update(
         row.budget_cents = change.budget_cents.unwrap_or(row.budget_cents);
         row.closes_on = change.closes_on.unwrap_or(row.closes_on);
         row.max_grant_cents = change.max_grant_cents.unwrap_or(row.max_grant_cents);
-        row.four_eyes_threshold_cents = change.four_eyes_threshold_cents.unwrap_or(row.four_eyes_threshold_cents);
+        row.four_eyes_threshold_cents =
+            change.four_eyes_threshold_cents.unwrap_or(row.four_eyes_threshold_cents);
         row.decision_weeks = change.decision_weeks.unwrap_or(row.decision_weeks);
         row.report_due_days = change.report_due_days.unwrap_or(row.report_due_days);
         if let Some(tiers) = &change.reporting_tiers {

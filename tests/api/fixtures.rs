@@ -20,6 +20,63 @@ pub struct Tenant {
     pub agreement_id: String,
     /// The network's commitment under that agreement.
     pub commitment_id: String,
+    /// A fund of the municipality, and an approved grant of the network from it with one
+    /// scheduled tranche.
+    pub fund_id: String,
+    pub grant_id: String,
+    pub tranche_id: String,
+}
+
+/// A POST with a fresh `Idempotency-Key`, as a careful client sends it.
+pub async fn post_keyed(
+    app: &TestApp,
+    user: &User,
+    path: &str,
+    body: serde_json::Value,
+) -> crate::helpers::Reply {
+    let request = app
+        .request(actix_web::http::Method::POST, path)
+        .insert_header(("Authorization", format!("Bearer {}", user.token)))
+        .insert_header(("Idempotency-Key", uuid::Uuid::now_v7().to_string()))
+        .content_type("application/json");
+    app.send(request, Some(actix_web::web::Bytes::from(body.to_string()))).await
+}
+
+/// A fund of `t`'s municipality, open since 2026.
+pub async fn fund(app: &TestApp, t: &Tenant, budget_cents: i64, threshold_cents: i64) -> String {
+    let reply = app
+        .post_as(
+            &t.officer,
+            "/api/v1/funds",
+            serde_json::json!({"municipality_id": t.municipality_id, "name": "Buurtbudget", "budget_cents": budget_cents,
+                "opens_on": "2026-01-01", "max_grant_cents": budget_cents, "four_eyes_threshold_cents": threshold_cents}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    reply.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// An application of `t`'s network for `cents`, submitted and in review.
+pub async fn grant_in_review(app: &TestApp, t: &Tenant, fund_id: &str, cents: i64) -> String {
+    let reply = app
+        .post_as(
+            &t.treasurer,
+            "/api/v1/grants",
+            serde_json::json!({"fund_id": fund_id, "network_id": t.network_id, "title": "Koffie-ochtenden",
+                "purpose": "Ontmoeting", "requested_cents": cents, "starts_on": "2026-02-01", "ends_on": "2026-12-31",
+                "budget_lines": [{"description": "Koffie", "amount_cents": cents}],
+                "payee": {"iban": "NL91 ABNA 0417 1643 00", "name": "Stichting Welzijn"}}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let id = reply.json()["id"].as_str().unwrap().to_owned();
+    let submitted =
+        app.post_as(&t.treasurer, &format!("/api/v1/grants/{id}/submit"), serde_json::json!({})).await;
+    assert_eq!(submitted.json()["status"], "submitted", "{}", submitted.text());
+    let review =
+        app.post_as(&t.officer, &format!("/api/v1/grants/{id}/start-review"), serde_json::json!({})).await;
+    assert_eq!(review.json()["status"], "in_review", "{}", review.text());
+    id
 }
 
 /// A new agreement between the municipality, the network and the organisation, in draft.
@@ -143,6 +200,9 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         contact,
         agreement_id: String::new(),
         commitment_id: String::new(),
+        fund_id: String::new(),
+        grant_id: String::new(),
+        tranche_id: String::new(),
     };
     let agreement = draft_agreement(app, &tenant, "2026-01-01", None).await;
     tenant.agreement_id = agreement["id"].as_str().unwrap().to_owned();
@@ -159,5 +219,18 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         .await
         .json();
     tenant.commitment_id = commitments["items"][0]["id"].as_str().unwrap().to_owned();
+    tenant.fund_id = fund(app, &tenant, 1_000_000, 500_000).await;
+    tenant.grant_id = grant_in_review(app, &tenant, &tenant.fund_id, 100_000).await;
+    let approved = post_keyed(
+        app,
+        &tenant.officer,
+        &format!("/api/v1/grants/{}/approve", tenant.grant_id),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(approved.json()["status"], "approved", "{}", approved.text());
+    let tranches =
+        app.get_as(&tenant.officer, &format!("/api/v1/grants/{}/tranches", tenant.grant_id)).await.json();
+    tenant.tranche_id = tranches["items"][0]["id"].as_str().unwrap().to_owned();
     tenant
 }

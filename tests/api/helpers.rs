@@ -254,7 +254,8 @@ impl TestApp {
         User { id, email: email.to_owned(), token: tokens["access_token"].as_str().unwrap().to_owned() }
     }
 
-    /// Sends a request as `user`, with an optional JSON body.
+    /// Sends a request as `user`, with an optional JSON body (a POST with a fresh
+    /// `Idempotency-Key`, as careful clients send it).
     pub async fn call(
         &self,
         user: &User,
@@ -262,8 +263,12 @@ impl TestApp {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Reply {
-        let request =
+        let keyed = method == Method::POST;
+        let mut request =
             self.request(method, path).insert_header(("Authorization", format!("Bearer {}", user.token)));
+        if keyed {
+            request = request.insert_header(("Idempotency-Key", uuid::Uuid::now_v7().to_string()));
+        }
         match body {
             Some(body) => {
                 self.send(request.content_type("application/json"), Some(Bytes::from(body.to_string()))).await

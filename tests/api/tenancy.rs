@@ -47,6 +47,12 @@ fn fill(path: &str, a: &Tenant) -> String {
         (&a.agreement_id, &a.member.id)
     } else if path.starts_with("/api/v1/commitments/") {
         (&a.commitment_id, &a.member.id)
+    } else if path.starts_with("/api/v1/funds/") {
+        (&a.fund_id, &a.member.id)
+    } else if path.starts_with("/api/v1/grants/") {
+        (&a.grant_id, &a.member.id)
+    } else if path.starts_with("/api/v1/tranches/") {
+        (&a.tranche_id, &a.member.id)
     } else {
         (&a.municipality_id, &a.auditor.id)
     };
@@ -75,8 +81,15 @@ async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestAp
                 assert_eq!(reply.status, 404, "{method} {path} as {}: {}", outsider.email, reply.text());
                 reply.assert_problem(404, "not_found");
             }
-            let network_member_sees =
-                ["/api/v1/networks/", "/api/v1/visions/", "/api/v1/agreements/", "/api/v1/commitments/"];
+            let network_member_sees = [
+                "/api/v1/networks/",
+                "/api/v1/visions/",
+                "/api/v1/agreements/",
+                "/api/v1/commitments/",
+                "/api/v1/funds/",
+                "/api/v1/grants/",
+                "/api/v1/tranches/",
+            ];
             let low: &User =
                 if network_member_sees.iter().any(|p| path.starts_with(p)) { &a.member } else { &a.auditor };
             let reply = app.call(low, method.clone(), &target, body.clone()).await;

@@ -1,0 +1,289 @@
+//! HTTP handlers for grants and tranches.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::auth::Caller;
+use crate::domain::workflow::GrantAction;
+use crate::error::ApiError;
+use crate::funds::dto::LedgerQuery;
+use crate::http::extractors::optional_json;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::{etag, idempotency};
+use crate::ledger::{self, EntryDto};
+use crate::startup::AppState;
+
+use super::dto::{
+    ApproveRequest, CreateGrant, CreateTranche, GrantActionRequest, GrantDto, GrantQuery, PayRequest,
+    TrancheDto, TrancheList, UpdateGrant,
+};
+use super::service::{self, tranches};
+
+/// Apply for a grant.
+///
+/// The network's coordinator or treasurer, to a fund of a municipality the network works with.
+/// Starts as a draft; `submit` sends it.
+#[utoipa::path(post, path = "/api/v1/grants", tag = "grants", operation_id = "createGrant",
+    security(("bearer" = [])), request_body = CreateGrant,
+    responses((status = 201, description = "Drafted", body = GrantDto)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateGrant>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header(("Location", format!("/api/v1/grants/{}", dto.id)));
+    Ok(etag::with_etag(response, dto.version, dto))
+}
+
+/// List grants.
+///
+/// Those of the caller's municipalities and networks, filtered by fund, network, status and
+/// decision deadline.
+#[utoipa::path(get, path = "/api/v1/grants", tag = "grants", operation_id = "listGrants",
+    security(("bearer" = [])), params(GrantQuery),
+    responses((status = 200, description = "A page of grants", body = Page<GrantDto>)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<GrantQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = state.db.run(move |conn| service::list(conn, &caller, query, &page)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Get a grant.
+///
+/// For the municipality's people and the network's members, with `allowed_actions`.
+#[utoipa::path(get, path = "/api/v1/grants/{id}", tag = "grants", operation_id = "getGrant",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    responses((status = 200, description = "The grant", body = GrantDto)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
+/// Edit an application.
+///
+/// In draft, or while a question is open. The network's coordinator or treasurer.
+#[utoipa::path(patch, path = "/api/v1/grants/{id}", tag = "grants", operation_id = "updateGrant",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    request_body = UpdateGrant,
+    responses((status = 200, description = "The edited application", body = GrantDto)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<uuid::Uuid>,
+    body: web::Json<UpdateGrant>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let expected = etag::expected_version(&req)?;
+    let change = body.into_inner();
+    let dto = state.db.run(move |conn| service::update(conn, &caller, &id, expected, change)).await?;
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: uuid::Uuid,
+    action: GrantAction,
+    body: &[u8],
+) -> Result<HttpResponse, ApiError> {
+    let request: GrantActionRequest = optional_json(body)?;
+    let id = id.to_string();
+    let dto = state.db.run(move |conn| service::act(conn, &caller, &id, action, request)).await?;
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
+/// One handler per workflow action, so each has its own documented path.
+macro_rules! grant_action {
+    ($name:ident, $action:expr, $path:literal, $operation:literal, $summary:literal, $description:literal) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = $description]
+        #[utoipa::path(post, path = $path, tag = "grants", operation_id = $operation,
+            security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+            request_body(content = GrantActionRequest, description = "Optional: `reason`, `question`, `answer`"),
+            responses((status = 200, description = "The grant after the action", body = GrantDto)))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<uuid::Uuid>,
+            body: web::Bytes,
+        ) -> Result<HttpResponse, ApiError> {
+            act(state, caller, id.into_inner(), $action, &body).await
+        }
+    };
+}
+
+grant_action!(submit, GrantAction::Submit, "/api/v1/grants/{id}/submit", "submitGrant", "Submit an application.",
+    "The network's coordinator or treasurer, while the fund is open; after a question, with an `answer`. The legal decision deadline starts at the first submission.");
+grant_action!(
+    start_review,
+    GrantAction::StartReview,
+    "/api/v1/grants/{id}/start-review",
+    "startGrantReview",
+    "Start reviewing an application.",
+    "Officers of the fund's municipality."
+);
+grant_action!(
+    request_info,
+    GrantAction::RequestInfo,
+    "/api/v1/grants/{id}/request-info",
+    "requestGrantInfo",
+    "Ask the network a question.",
+    "Officers, with a `question`; the network answers by editing and submitting again."
+);
+grant_action!(
+    reject,
+    GrantAction::Reject,
+    "/api/v1/grants/{id}/reject",
+    "rejectGrant",
+    "Reject an application.",
+    "Officers, with a `reason`."
+);
+grant_action!(
+    withdraw,
+    GrantAction::Withdraw,
+    "/api/v1/grants/{id}/withdraw",
+    "withdrawGrant",
+    "Withdraw an application.",
+    "The network, before a decision."
+);
+grant_action!(cancel, GrantAction::Cancel, "/api/v1/grants/{id}/cancel", "cancelGrant", "Cancel an approved grant.",
+    "Officers, with a `reason`. Scheduled tranches are cancelled and what was not paid goes back to the fund.");
+
+/// Approve an application.
+///
+/// Officers; at most the requested amount and the fund's maximum, with an optional tranche plan
+/// (one tranche of the whole amount, due at once, by default). At or above the fund's four-eyes
+/// threshold the first approval is recorded and a second, different officer (or finance)
+/// completes it; nobody approves an application they submitted. Commits the budget (409
+/// `insufficient_budget` when the fund cannot carry it). Requires an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/approve", tag = "grants", operation_id = "approveGrant",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    request_body(content = ApproveRequest, description = "Optional: `approved_cents`, `tranches`"),
+    responses((status = 200, description = "Approved, or the first of two approvals recorded", body = GrantDto)))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<uuid::Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    idempotency::require(&req)?;
+    let request: ApproveRequest = optional_json(&body)?;
+    let id = id.into_inner().to_string();
+    let dto = state.db.run(move |conn| service::approve(conn, &caller, &id, request)).await?;
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
+/// The grant's ledger.
+///
+/// Its commit, payments, releases and refunds, oldest first.
+#[utoipa::path(get, path = "/api/v1/grants/{id}/ledger", tag = "grants", operation_id = "getGrantLedger",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id"), LedgerQuery),
+    responses((status = 200, description = "A page of ledger entries", body = Page<EntryDto>)))]
+pub async fn ledger(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let result = state
+        .db
+        .run(move |conn| {
+            service::visible(conn, &caller, &id, false)?;
+            let rows = ledger::entries(conn, None, Some(&id), page.after_id.as_deref(), page.fetch_limit())?;
+            Ok(Page::from_rows(rows, &page, |r| &r.id, EntryDto::from))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// Tranches of a grant.
+///
+/// Scheduled, paid and cancelled payments, oldest first.
+#[utoipa::path(get, path = "/api/v1/grants/{id}/tranches", tag = "grants", operation_id = "listTranches",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    responses((status = 200, description = "Every tranche", body = TrancheList)))]
+pub async fn list_tranches(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let items = state.db.run(move |conn| tranches::list(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(TrancheList { items }))
+}
+
+/// Schedule a tranche.
+///
+/// Officers, on an approved or active grant, within what was approved (409 `overpayment`).
+#[utoipa::path(post, path = "/api/v1/grants/{id}/tranches", tag = "grants", operation_id = "addTranche",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    request_body = CreateTranche,
+    responses((status = 201, description = "Scheduled", body = TrancheDto)))]
+pub async fn add_tranche(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    body: web::Json<CreateTranche>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let input = body.into_inner();
+    let dto = state.db.run(move |conn| tranches::add(conn, &caller, &id, input)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/grants/{}/tranches", dto.grant_id)))
+        .json(dto))
+}
+
+/// Mark a tranche paid.
+///
+/// Finance or officers; once (409 when it is paid or cancelled already). The first payment
+/// makes the grant `active`. Requires an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/tranches/{id}/pay", tag = "grants", operation_id = "payTranche",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Tranche id")),
+    request_body(content = PayRequest, description = "Optional: `paid_on`, `payment_reference`"),
+    responses((status = 200, description = "Paid", body = TrancheDto)))]
+pub async fn pay_tranche(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<uuid::Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    idempotency::require(&req)?;
+    let request: PayRequest = optional_json(&body)?;
+    let id = id.into_inner().to_string();
+    let dto = state.db.run(move |conn| tranches::pay(conn, &caller, &id, request)).await?;
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+/// Cancel a scheduled tranche.
+///
+/// Officers. Its amount can be scheduled again.
+#[utoipa::path(post, path = "/api/v1/tranches/{id}/cancel", tag = "grants", operation_id = "cancelTranche",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Tranche id")),
+    responses((status = 200, description = "Cancelled", body = TrancheDto)))]
+pub async fn cancel_tranche(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let dto = state.db.run(move |conn| tranches::cancel(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(dto))
+}

@@ -1,0 +1,215 @@
+//! Queries on grants and tranches, including the conditional updates that keep rule 2 (never
+//! schedule or pay more than awarded) under any concurrency.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{grants, municipality_memberships, network_memberships, tranches};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grants)]
+pub struct GrantRow {
+    pub id: String,
+    pub municipality_id: String,
+    pub fund_id: String,
+    pub network_id: String,
+    pub agreement_id: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub title: String,
+    pub purpose: String,
+    pub requested_cents: i64,
+    pub approved_cents: Option<i64>,
+    pub scheduled_cents: i64,
+    pub paid_cents: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub budget_lines: String,
+    pub payee_iban: String,
+    pub payee_name: String,
+    pub info_question: Option<String>,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub decision_due_on: Option<NaiveDate>,
+    pub first_approval_by: Option<String>,
+    pub first_approval_cents: Option<i64>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tranches)]
+pub struct TrancheRow {
+    pub id: String,
+    pub grant_id: String,
+    pub municipality_id: String,
+    pub due_on: NaiveDate,
+    pub amount_cents: i64,
+    pub status: String,
+    pub paid_on: Option<NaiveDate>,
+    pub payment_reference: Option<String>,
+    pub paid_by: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &GrantRow) -> QueryResult<()> {
+    diesel::insert_into(grants::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<GrantRow>> {
+    grants::table.find(id).select(GrantRow::as_select()).first(conn).optional()
+}
+
+/// Takes the row lock (PostgreSQL) before reading, so concurrent actions on one grant queue
+/// up; bumps the version.
+pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<GrantRow>> {
+    diesel::update(grants::table.find(id)).set(grants::version.eq(grants::version + 1)).execute(conn)?;
+    find(conn, id)
+}
+
+/// Saves the application and workflow fields (not the money counters, which only move
+/// through the conditional updates below).
+pub fn save(conn: &mut DbConnection, row: &GrantRow) -> QueryResult<()> {
+    diesel::update(grants::table.find(&row.id))
+        .set((
+            grants::status.eq(&row.status),
+            grants::status_reason.eq(&row.status_reason),
+            grants::title.eq(&row.title),
+            grants::purpose.eq(&row.purpose),
+            grants::requested_cents.eq(row.requested_cents),
+            grants::approved_cents.eq(row.approved_cents),
+            grants::starts_on.eq(row.starts_on),
+            grants::ends_on.eq(row.ends_on),
+            grants::budget_lines.eq(&row.budget_lines),
+            grants::payee_iban.eq(&row.payee_iban),
+            grants::payee_name.eq(&row.payee_name),
+            grants::info_question.eq(&row.info_question),
+            grants::submitted_by.eq(&row.submitted_by),
+            grants::submitted_at.eq(row.submitted_at),
+            grants::decision_due_on.eq(row.decision_due_on),
+            grants::first_approval_by.eq(&row.first_approval_by),
+            grants::first_approval_cents.eq(row.first_approval_cents),
+            grants::approved_by.eq(&row.approved_by),
+            grants::approved_at.eq(row.approved_at),
+            grants::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Schedules `cents` more; `false` when scheduled plus paid would pass the approved amount.
+pub fn schedule(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<bool> {
+    let updated = diesel::update(grants::table.find(id).filter(
+        (grants::scheduled_cents + grants::paid_cents + cents).le(grants::approved_cents.assume_not_null()),
+    ))
+    .set(grants::scheduled_cents.eq(grants::scheduled_cents + cents))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn unschedule(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {
+    diesel::update(grants::table.find(id))
+        .set(grants::scheduled_cents.eq(grants::scheduled_cents - cents))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Moves a paid tranche's amount from scheduled to paid.
+pub fn mark_paid(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {
+    diesel::update(grants::table.find(id))
+        .set((
+            grants::scheduled_cents.eq(grants::scheduled_cents - cents),
+            grants::paid_cents.eq(grants::paid_cents + cents),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub struct GrantFilter {
+    /// `None` for platform admins.
+    pub visible_to: Option<String>,
+    pub fund_id: Option<String>,
+    pub network_id: Option<String>,
+    pub status: Option<String>,
+    pub decision_due_before: Option<NaiveDate>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Grants of the caller's municipalities and networks.
+pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<GrantRow>> {
+    let mut query = grants::table.select(GrantRow::as_select()).into_boxed();
+    if let Some(user_id) = &filter.visible_to {
+        let municipalities = municipality_memberships::table
+            .filter(municipality_memberships::user_id.eq(user_id.clone()))
+            .select(municipality_memberships::municipality_id);
+        let networks = network_memberships::table
+            .filter(network_memberships::user_id.eq(user_id.clone()))
+            .select(network_memberships::network_id);
+        query = query
+            .filter(grants::municipality_id.eq_any(municipalities).or(grants::network_id.eq_any(networks)));
+    }
+    if let Some(fund_id) = &filter.fund_id {
+        query = query.filter(grants::fund_id.eq(fund_id.clone()));
+    }
+    if let Some(network_id) = &filter.network_id {
+        query = query.filter(grants::network_id.eq(network_id.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(grants::status.eq(status.clone()));
+    }
+    if let Some(before) = filter.decision_due_before {
+        query = query.filter(grants::decision_due_on.lt(before));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(grants::id.gt(after.clone()));
+    }
+    query.order(grants::id.asc()).limit(filter.limit).load(conn)
+}
+
+pub fn insert_tranche(conn: &mut DbConnection, row: &TrancheRow) -> QueryResult<()> {
+    diesel::insert_into(tranches::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find_tranche(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TrancheRow>> {
+    tranches::table.find(id).select(TrancheRow::as_select()).first(conn).optional()
+}
+
+pub fn tranches_of(conn: &mut DbConnection, grant_id: &str) -> QueryResult<Vec<TrancheRow>> {
+    tranches::table
+        .filter(tranches::grant_id.eq(grant_id))
+        .order(tranches::id.asc())
+        .select(TrancheRow::as_select())
+        .load(conn)
+}
+
+/// Moves a tranche out of `scheduled`; `false` when it already left it (paid or cancelled by
+/// another request).
+pub fn close_tranche(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    paid_on: Option<NaiveDate>,
+    reference: Option<&str>,
+    paid_by: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(tranches::table.find(id).filter(tranches::status.eq("scheduled")))
+        .set((
+            tranches::status.eq(status),
+            tranches::paid_on.eq(paid_on),
+            tranches::payment_reference.eq(reference),
+            tranches::paid_by.eq(paid_by),
+            tranches::version.eq(tranches::version + 1),
+            tranches::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
