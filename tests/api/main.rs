@@ -7,6 +7,7 @@ mod helpers;
 mod agreements;
 mod cli;
 mod errors;
+mod grants;
 mod health;
 mod idempotency;
 mod identity;

@@ -1,0 +1,406 @@
+//! The money path: funds, applications, approvals with four eyes, tranches, the ledger, and the
+//! funding rules under concurrency.
+
+use actix_web::http::Method;
+use serde_json::{json, Value};
+
+use crate::fixtures::{fund, grant_in_review, post_keyed, tenant, Tenant};
+use crate::helpers::{Reply, TestApp, User};
+use crate::on_both_backends;
+
+on_both_backends!(
+    apply_approve_with_two_tranches_and_pay,
+    four_eyes_above_the_threshold,
+    fifty_approvals_against_a_fund_that_can_afford_ten,
+    payments_and_additions_never_overpay_a_grant,
+    one_idempotency_key_twenty_times_pays_once,
+    bad_money_input_is_refused_and_nothing_is_stored,
+    another_network_sees_none_of_it,
+    a_fund_budget_never_drops_below_what_is_committed,
+);
+
+struct Money {
+    a: Tenant,
+    b: Tenant,
+    finance: User,
+    second_officer: User,
+}
+
+async fn setup(app: &TestApp) -> Money {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(app, &root, "a").await;
+    let b = tenant(app, &root, "b").await;
+    let members = format!("/api/v1/municipalities/{}/members", a.municipality_id);
+    let finance = app.join(&a.admin, &members, "finance@a.example", "finance").await;
+    let second_officer = app.join(&a.admin, &members, "officer2@a.example", "officer").await;
+    Money { a, b, finance, second_officer }
+}
+
+async fn balances(app: &TestApp, user: &User, fund_id: &str) -> Value {
+    app.get_as(user, &format!("/api/v1/funds/{fund_id}")).await.json()["balances"].clone()
+}
+
+async fn ledger_kinds(app: &TestApp, user: &User, path: &str) -> Vec<(String, i64)> {
+    let page = app.get_as(user, path).await.json();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap().to_owned(), e["amount_cents"].as_i64().unwrap()))
+        .collect()
+}
+
+async fn verify_ledger(app: &TestApp) {
+    let problems = app.state.db.run(|conn| Ok(pactum::ledger::verify(conn)?)).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+fn ok(reply: &Reply) -> Value {
+    assert!(reply.status < 300, "{}", reply.text());
+    reply.json()
+}
+
+async fn apply_approve_with_two_tranches_and_pay(app: TestApp) {
+    let Money { a, finance, .. } = setup(&app).await;
+    let fund_id = fund(&app, &a, 1_000_000, 800_000).await;
+    let grant_id = grant_in_review(&app, &a, &fund_id, 300_000).await;
+    let grant = format!("/api/v1/grants/{grant_id}");
+    let before = app.get_as(&a.treasurer, &grant).await.json();
+    assert!(before["decision_due_on"].is_string(), "the legal decision deadline is stored on submission");
+    assert_eq!(before["report_requirement"], "activity_report");
+
+    // Approving moves money: without an Idempotency-Key it is refused.
+    let unkeyed = app
+        .send(
+            app.request(Method::POST, &format!("{grant}/approve"))
+                .insert_header(("Authorization", format!("Bearer {}", a.officer.token))),
+            None,
+        )
+        .await;
+    unkeyed.assert_problem(400, "bad_request");
+
+    let plan = json!({"approved_cents": 250_000, "tranches": [{"due_on": "2026-02-01", "amount_cents": 150_000}, {"due_on": "2026-06-01", "amount_cents": 100_000}]});
+    let approved = ok(&post_keyed(&app, &a.officer, &format!("{grant}/approve"), plan).await);
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["approved_cents"], 250_000);
+    assert_eq!(approved["scheduled_cents"], 250_000);
+    assert_eq!(
+        balances(&app, &a.officer, &fund_id).await,
+        json!({"budget_cents": 1_000_000, "committed_cents": 250_000,
+        "paid_cents": 0, "refunded_cents": 0, "available_cents": 750_000})
+    );
+    assert_eq!(
+        ledger_kinds(&app, &a.treasurer, &format!("{grant}/ledger")).await,
+        [("commit".to_owned(), 250_000)]
+    );
+
+    let tranches = app.get_as(&a.treasurer, &format!("{grant}/tranches")).await.json();
+    let first = tranches["items"][0]["id"].as_str().unwrap().to_owned();
+    let second = tranches["items"][1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(tranches["items"][0]["allowed_actions"], json!([]), "a treasurer sees, does not pay");
+    post_keyed(&app, &a.treasurer, &format!("/api/v1/tranches/{first}/pay"), json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let paid = ok(&post_keyed(
+        &app,
+        &finance,
+        &format!("/api/v1/tranches/{first}/pay"),
+        json!({"paid_on": "2026-02-03", "payment_reference": "BATCH-17"}),
+    )
+    .await);
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["payment_reference"], "BATCH-17");
+    post_keyed(&app, &finance, &format!("/api/v1/tranches/{first}/pay"), json!({}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    let active = app.get_as(&a.treasurer, &grant).await.json();
+    assert_eq!(active["status"], "active", "the first payment makes the grant active");
+    assert_eq!(
+        (active["paid_cents"].as_i64(), active["scheduled_cents"].as_i64()),
+        (Some(150_000), Some(100_000))
+    );
+    assert_eq!(balances(&app, &a.officer, &fund_id).await["paid_cents"], 150_000);
+
+    // More than awarded cannot be scheduled; cancelling a tranche frees its amount.
+    post_keyed(
+        &app,
+        &a.officer,
+        &format!("{grant}/tranches"),
+        json!({"due_on": "2026-09-01", "amount_cents": 1}),
+    )
+    .await
+    .assert_problem(409, "overpayment");
+    ok(&post_keyed(&app, &a.officer, &format!("/api/v1/tranches/{second}/cancel"), json!({})).await);
+    let added = post_keyed(
+        &app,
+        &a.officer,
+        &format!("{grant}/tranches"),
+        json!({"due_on": "2026-09-01", "amount_cents": 100_000}),
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    let third = added.json()["id"].as_str().unwrap().to_owned();
+    ok(&post_keyed(&app, &finance, &format!("/api/v1/tranches/{third}/pay"), json!({})).await);
+    let done = app.get_as(&a.officer, &grant).await.json();
+    assert_eq!((done["paid_cents"].as_i64(), done["unscheduled_cents"].as_i64()), (Some(250_000), Some(0)));
+    assert_eq!(
+        ledger_kinds(&app, &a.officer, &format!("/api/v1/funds/{fund_id}/ledger")).await,
+        [("commit".to_owned(), 250_000), ("payment".to_owned(), 150_000), ("payment".to_owned(), 100_000)]
+    );
+    verify_ledger(&app).await;
+
+    let trail = app
+        .get_as(&a.auditor, &format!("/api/v1/audit-events?entity_type=grant&entity_id={grant_id}"))
+        .await
+        .json();
+    let actions: Vec<&str> =
+        trail["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "grant.created",
+            "grant.submitted",
+            "grant.review_started",
+            "grant.approved",
+            "grant.tranche_paid",
+            "grant.tranche_cancelled",
+            "grant.tranche_scheduled",
+            "grant.tranche_paid"
+        ]
+    );
+}
+
+async fn four_eyes_above_the_threshold(app: TestApp) {
+    let Money { a, finance, second_officer, .. } = setup(&app).await;
+    let fund_id = fund(&app, &a, 5_000_000, 500_000).await;
+    let grant_id = grant_in_review(&app, &a, &fund_id, 600_000).await;
+    let approve = format!("/api/v1/grants/{grant_id}/approve");
+    let first = ok(&post_keyed(&app, &a.officer, &approve, json!({"approved_cents": 550_000})).await);
+    assert_eq!(first["status"], "in_review", "one approval is not enough above the threshold");
+    assert_eq!(first["pending_approval"]["approved_by"], a.officer.id.as_str());
+    assert_eq!(balances(&app, &a.officer, &fund_id).await["committed_cents"], 0, "nothing committed yet");
+    post_keyed(&app, &a.officer, &approve, json!({})).await.assert_problem(403, "four_eyes_required");
+    post_keyed(&app, &second_officer, &approve, json!({"approved_cents": 600_000}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let second = ok(&post_keyed(&app, &finance, &approve, json!({})).await);
+    assert_eq!(second["status"], "approved");
+    assert_eq!(second["approved_cents"], 550_000);
+
+    // Somebody who submitted an application never approves it, even as an officer.
+    let network_members = format!("/api/v1/networks/{}/members", a.network_id);
+    let invite = app
+        .post_as(
+            &a.coordinator,
+            &network_members,
+            json!({"email": second_officer.email, "name": "Twee", "role": "treasurer"}),
+        )
+        .await;
+    let url = invite.json()["invitation_url"].as_str().unwrap().to_owned();
+    app.post_json(&format!("/api/v1/{}", url.split_once("/api/v1/").unwrap().1), &json!({})).await;
+    let both = User {
+        id: second_officer.id.clone(),
+        email: second_officer.email.clone(),
+        token: app.login(&second_officer.email).await["access_token"].as_str().unwrap().to_owned(),
+    };
+    let own = app
+        .post_as(
+            &both,
+            "/api/v1/grants",
+            json!({"fund_id": fund_id, "network_id": a.network_id, "title": "Eigen aanvraag",
+            "requested_cents": 100_000, "starts_on": "2026-03-01", "ends_on": "2026-04-01",
+            "payee": {"iban": "NL91ABNA0417164300", "name": "Buurtkracht"}}),
+        )
+        .await;
+    let own_id = own.json()["id"].as_str().unwrap().to_owned();
+    ok(&app.post_as(&both, &format!("/api/v1/grants/{own_id}/submit"), json!({})).await);
+    ok(&app.post_as(&a.officer, &format!("/api/v1/grants/{own_id}/start-review"), json!({})).await);
+    post_keyed(&app, &both, &format!("/api/v1/grants/{own_id}/approve"), json!({}))
+        .await
+        .assert_problem(403, "four_eyes_required");
+    verify_ledger(&app).await;
+}
+
+async fn fifty_approvals_against_a_fund_that_can_afford_ten(app: TestApp) {
+    let Money { a, .. } = setup(&app).await;
+    let fund_id = fund(&app, &a, 1_000_000, 100_000_000).await;
+    let mut grants = Vec::new();
+    for _ in 0..50 {
+        grants.push(grant_in_review(&app, &a, &fund_id, 100_000).await);
+    }
+    let paths: Vec<String> = grants.iter().map(|id| format!("/api/v1/grants/{id}/approve")).collect();
+    let replies = futures_util::future::join_all(
+        paths.iter().map(|path| post_keyed(&app, &a.officer, path, json!({}))),
+    )
+    .await;
+    let approved = replies.iter().filter(|r| r.status == 200).count();
+    for refused in replies.iter().filter(|r| r.status != 200) {
+        refused.assert_problem(409, "insufficient_budget");
+    }
+    assert_eq!(approved, 10, "exactly what the budget affords");
+    let money = balances(&app, &a.officer, &fund_id).await;
+    assert_eq!(
+        (money["committed_cents"].as_i64(), money["available_cents"].as_i64()),
+        (Some(1_000_000), Some(0))
+    );
+    let still_in_review = app
+        .get_as(&a.officer, &format!("/api/v1/grants?fund_id={fund_id}&status=in_review&limit=200"))
+        .await
+        .json();
+    assert_eq!(still_in_review["items"].as_array().unwrap().len(), 40, "a refused approval changes nothing");
+    verify_ledger(&app).await;
+}
+
+async fn payments_and_additions_never_overpay_a_grant(app: TestApp) {
+    let Money { a, finance, .. } = setup(&app).await;
+    let fund_id = fund(&app, &a, 10_000_000, 100_000_000).await;
+    let grant_id = grant_in_review(&app, &a, &fund_id, 300_000).await;
+    let plan = json!({"tranches": [{"due_on": "2026-02-01", "amount_cents": 100_000}, {"due_on": "2026-03-01", "amount_cents": 100_000}]});
+    ok(&post_keyed(&app, &a.officer, &format!("/api/v1/grants/{grant_id}/approve"), plan).await);
+    let tranches = app.get_as(&a.officer, &format!("/api/v1/grants/{grant_id}/tranches")).await.json();
+    let ids: Vec<String> =
+        tranches["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect();
+    let calls: Vec<(&User, String, Value)> = (0..30)
+        .map(|i| match i % 3 {
+            0 => (&finance, format!("/api/v1/tranches/{}/pay", ids[i % 2]), json!({})),
+            _ => (
+                &a.officer,
+                format!("/api/v1/grants/{grant_id}/tranches"),
+                json!({"due_on": "2026-04-01", "amount_cents": 60_000}),
+            ),
+        })
+        .collect();
+    let replies = futures_util::future::join_all(
+        calls.iter().map(|(user, path, body)| post_keyed(&app, user, path, body.clone())),
+    )
+    .await;
+    for reply in &replies {
+        assert!(matches!(reply.status, 200 | 201 | 409), "{}", reply.text());
+    }
+    let grant = app.get_as(&a.officer, &format!("/api/v1/grants/{grant_id}")).await.json();
+    let (scheduled, paid) =
+        (grant["scheduled_cents"].as_i64().unwrap(), grant["paid_cents"].as_i64().unwrap());
+    assert!(scheduled + paid <= 300_000, "scheduled {scheduled} + paid {paid}");
+    assert_eq!(paid, 200_000, "both original tranches paid exactly once");
+    assert_eq!(scheduled, 60_000, "one 60,000 addition fits in the 100,000 left");
+    verify_ledger(&app).await;
+}
+
+async fn one_idempotency_key_twenty_times_pays_once(app: TestApp) {
+    let Money { a, finance, .. } = setup(&app).await;
+    let tranches = app.get_as(&a.officer, &format!("/api/v1/grants/{}/tranches", a.grant_id)).await.json();
+    let tranche = tranches["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/tranches/{tranche}/pay");
+    let send = || {
+        let request = app
+            .request(Method::POST, &path)
+            .insert_header(("Authorization", format!("Bearer {}", finance.token)))
+            .insert_header(("Idempotency-Key", "pay-once"))
+            .content_type("application/json");
+        app.send(request, Some(actix_web::web::Bytes::from_static(b"{\"payment_reference\":\"R1\"}")))
+    };
+    let replies = futures_util::future::join_all((0..20).map(|_| send())).await;
+    assert!(
+        replies.iter().all(|r| r.status == 200 || r.status == 409),
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(replies.iter().any(|r| r.status == 200));
+    let later = send().await;
+    assert_eq!(later.status, 200, "a retry gets the first answer");
+    assert_eq!(later.header("idempotent-replayed"), Some("true"));
+    let payments = ledger_kinds(&app, &a.officer, &format!("/api/v1/grants/{}/ledger", a.grant_id)).await;
+    assert_eq!(payments.iter().filter(|(k, _)| k == "payment").count(), 1, "one effect");
+    verify_ledger(&app).await;
+}
+
+async fn count_grants(app: &TestApp, user: &User) -> usize {
+    app.get_as(user, "/api/v1/grants?limit=200").await.json()["items"].as_array().unwrap().len()
+}
+
+async fn bad_money_input_is_refused_and_nothing_is_stored(app: TestApp) {
+    let Money { a, .. } = setup(&app).await;
+    let before = count_grants(&app, &a.officer).await;
+    let base = json!({"fund_id": a.fund_id, "network_id": a.network_id, "title": "Aanvraag", "requested_cents": 10_000,
+        "starts_on": "2026-03-01", "ends_on": "2026-04-01", "payee": {"iban": "NL91ABNA0417164300", "name": "Buurtkracht"}});
+    let cases: [(&str, Value, &str); 6] = [
+        ("requested_cents", json!(0), "requested_cents"),
+        ("requested_cents", json!(-500), "requested_cents"),
+        ("requested_cents", json!(100_000_000_001_i64), "requested_cents"),
+        ("requested_cents", json!(2_000_000), "requested_cents"),
+        ("payee", json!({"iban": "NL92ABNA0417164300", "name": "Buurtkracht"}), "payee.iban"),
+        ("ends_on", json!("2026-02-01"), "ends_on"),
+    ];
+    for (field, value, reported) in cases {
+        let mut body = base.clone();
+        body[field] = value;
+        let reply = app.post_as(&a.treasurer, "/api/v1/grants", body).await;
+        let problem = reply.assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], reported, "{problem}");
+    }
+    let mut lines = base.clone();
+    lines["budget_lines"] = json!([{"description": "Koffie", "amount_cents": 0}]);
+    app.post_as(&a.treasurer, "/api/v1/grants", lines).await.assert_problem(422, "validation_failed");
+    app.post_as(&a.officer, "/api/v1/funds", json!({"municipality_id": a.municipality_id, "name": "X", "budget_cents": -1, "opens_on": "2026-01-01"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(count_grants(&app, &a.officer).await, before, "nothing stored");
+    let grant_id = grant_in_review(&app, &a, &a.fund_id, 50_000).await;
+    let approve = format!("/api/v1/grants/{grant_id}/approve");
+    post_keyed(&app, &a.officer, &approve, json!({"approved_cents": 60_000}))
+        .await
+        .assert_problem(422, "validation_failed");
+    post_keyed(
+        &app,
+        &a.officer,
+        &approve,
+        json!({"tranches": [{"due_on": "2026-05-01", "amount_cents": 60_000}]}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert_eq!(
+        app.get_as(&a.officer, &format!("/api/v1/grants/{grant_id}")).await.json()["status"],
+        "in_review"
+    );
+    verify_ledger(&app).await;
+}
+
+async fn another_network_sees_none_of_it(app: TestApp) {
+    let Money { a, b, .. } = setup(&app).await;
+    let grant = format!("/api/v1/grants/{}", a.grant_id);
+    for outsider in [&b.treasurer, &b.coordinator, &b.officer] {
+        for path in [
+            grant.clone(),
+            format!("{grant}/tranches"),
+            format!("{grant}/ledger"),
+            format!("/api/v1/funds/{}", a.fund_id),
+        ] {
+            app.get_as(outsider, &path).await.assert_problem(404, "not_found");
+        }
+        post_keyed(&app, outsider, &format!("/api/v1/tranches/{}/pay", a.tranche_id), json!({}))
+            .await
+            .assert_problem(404, "not_found");
+        let listed = app.get_as(outsider, "/api/v1/grants").await.json();
+        assert!(listed["items"].as_array().unwrap().iter().all(|g| g["id"] != a.grant_id.as_str()));
+    }
+    // The network's own treasurer does see it.
+    assert_eq!(app.get_as(&a.treasurer, &grant).await.status, 200);
+}
+
+async fn a_fund_budget_never_drops_below_what_is_committed(app: TestApp) {
+    let Money { a, .. } = setup(&app).await;
+    let path = format!("/api/v1/funds/{}", a.fund_id);
+    // The fixture's grant committed 100,000 cents.
+    app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 99_999})))
+        .await
+        .assert_problem(409, "budget_below_committed");
+    let lowered =
+        ok(&app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 100_000}))).await);
+    assert_eq!(lowered["balances"]["available_cents"], 0);
+    let raised =
+        ok(&app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 2_000_000}))).await);
+    assert_eq!(raised["balances"]["available_cents"], 1_900_000);
+    app.call(&a.treasurer, Method::PATCH, &path, Some(json!({"budget_cents": 5})))
+        .await
+        .assert_problem(403, "forbidden");
+}
