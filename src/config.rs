@@ -76,6 +76,11 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub login_attempts_per_address: u32,
 
+    /// Largest receipt upload, in bytes.
+    #[arg(long, env = "PACTUM_RECEIPT_LIMIT_BYTES", default_value_t = 10_485_760,
+          value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
+    pub receipt_limit_bytes: u64,
+
     /// Fill the database with the demo example before serving (not in production).
     #[arg(long, env = "PACTUM_DEMO")]
     pub demo: bool,
@@ -129,6 +134,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub jwt_secret: Secret,
     pub body_limit_bytes: usize,
+    pub receipt_limit_bytes: usize,
     pub login_attempts_per_account: u32,
     pub login_attempts_per_address: u32,
     pub schedule_interval_seconds: u64,
@@ -176,6 +182,8 @@ impl Settings {
             jwt_secret,
             body_limit_bytes: usize::try_from(args.body_limit_bytes)
                 .map_err(|_| ConfigError::Invalid("PACTUM_BODY_LIMIT_BYTES is too large".into()))?,
+            receipt_limit_bytes: usize::try_from(args.receipt_limit_bytes)
+                .map_err(|_| ConfigError::Invalid("PACTUM_RECEIPT_LIMIT_BYTES is too large".into()))?,
             login_attempts_per_account: args.login_attempts_per_account,
             login_attempts_per_address: args.login_attempts_per_address,
             schedule_interval_seconds: args.schedule_interval_seconds,

@@ -21,6 +21,7 @@ pub mod networks;
 pub mod openapi;
 pub mod organisations;
 pub mod parties;
+pub mod reports;
 pub mod startup;
 pub mod telemetry;
 pub mod visions;

@@ -15,7 +15,7 @@ use crate::http::{health, metrics};
 use crate::startup::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
-    organisations, visions,
+    organisations, reports, visions,
 };
 
 #[derive(OpenApi)]
@@ -67,6 +67,10 @@ use crate::{
         grants::handlers::approve, grants::handlers::reject, grants::handlers::withdraw, grants::handlers::cancel,
         grants::handlers::ledger, grants::handlers::list_tranches, grants::handlers::add_tranche,
         grants::handlers::pay_tranche, grants::handlers::cancel_tranche,
+        grants::handlers::settle, grants::handlers::settlement, grants::handlers::refund, grants::handlers::close,
+        reports::handlers::create, reports::handlers::list, reports::handlers::get, reports::handlers::update,
+        reports::handlers::submit, reports::handlers::request_changes, reports::handlers::accept,
+        reports::handlers::upload_receipt, reports::handlers::download_receipt,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -81,6 +85,7 @@ use crate::{
         (name = "agreements", description = "Collaboration agreements, their versions, commitments and check-ins"),
         (name = "funds", description = "Funds for micro-grants, their balances and ledger"),
         (name = "grants", description = "Grant applications, decisions with four eyes, tranches"),
+        (name = "reports", description = "Spending reports and receipts"),
         (name = "audit", description = "The audit trail of every change"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),

@@ -16,7 +16,7 @@ use crate::db::{migrations, Database};
 use crate::http::{extractors, health, idempotency, metrics, request};
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, visions,
+    organisations, reports, visions,
 };
 
 /// Shared by every worker; cheap to clone through `web::Data`.
@@ -122,14 +122,18 @@ impl Application {
     }
 }
 
-/// Moves agreements whose start or end date has come, now and then every `every`.
+/// Moves agreements whose start or end date has come and grants whose period is over, now and
+/// then every `every`.
 async fn run_date_job(db: Database, every: std::time::Duration) {
     let mut interval = actix_web::rt::time::interval(every);
     loop {
         interval.tick().await;
-        match db.run(agreements::service::run_date_changes).await {
+        let changes = db.run(|conn| {
+            Ok(agreements::service::run_date_changes(conn)? + grants::settlement::run_date_changes(conn)?)
+        });
+        match changes.await {
             Ok(0) => {}
-            Ok(changed) => tracing::info!(changed, "date job moved agreements"),
+            Ok(changed) => tracing::info!(changed, "date job moved agreements and grants"),
             Err(err) => tracing::warn!(error = %err.detail, "date job failed; retrying next run"),
         }
     }
@@ -156,5 +160,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(commitments::routes)
         .configure(funds::routes)
         .configure(grants::routes)
+        .configure(reports::routes)
         .configure(audit::routes);
 }

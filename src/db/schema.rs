@@ -292,6 +292,9 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    spending_reports,
+    receipts,
+    grant_settlements,
     funds,
     grants,
     tranches,
@@ -422,5 +425,54 @@ diesel::table! {
         actor_user_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spending_reports (id) {
+        id -> Text,
+        grant_id -> Text,
+        municipality_id -> Text,
+        kind -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        narrative -> Text,
+        people_reached -> Nullable<Integer>,
+        expenses -> Text,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> Text,
+        report_id -> Text,
+        municipality_id -> Text,
+        sha256 -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        file_name -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_settlements (grant_id) {
+        grant_id -> Text,
+        municipality_id -> Text,
+        settled_cents -> BigInt,
+        refund_due_cents -> BigInt,
+        refunded_cents -> BigInt,
+        note -> Nullable<Text>,
+        settled_by -> Text,
+        settled_at -> Timestamp,
     }
 }

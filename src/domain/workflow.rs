@@ -227,14 +227,18 @@ text_enum! {
         Reject,
         Withdraw,
         Cancel,
+        Settle,
+        Close,
         /// Taken when the first tranche is paid, never asked for.
         Activate,
+        /// Taken by the date job when the grant's period is over and a report is due.
+        StartReporting,
     }
 }
 
 impl GrantAction {
     /// Actions people ask for through the API.
-    pub const BY_PEOPLE: [Self; 8] = [
+    pub const BY_PEOPLE: [Self; 10] = [
         Self::Edit,
         Self::Submit,
         Self::StartReview,
@@ -243,6 +247,8 @@ impl GrantAction {
         Self::Reject,
         Self::Withdraw,
         Self::Cancel,
+        Self::Settle,
+        Self::Close,
     ];
 }
 
@@ -265,6 +271,39 @@ impl GrantStatus {
             (S::Draft | S::Submitted | S::InReview | S::InfoRequested, A::Withdraw) => Some(S::Withdrawn),
             (S::Approved | S::Active, A::Cancel) => Some(S::Cancelled),
             (S::Approved, A::Activate) => Some(S::Active),
+            (S::Active, A::StartReporting) => Some(S::Reporting),
+            (S::Active | S::Reporting, A::Settle) => Some(S::Settled),
+            (S::Settled, A::Close) => Some(S::Closed),
+            _ => None,
+        }
+    }
+}
+
+text_enum! {
+    pub enum ReportStatus {
+        Draft,
+        Submitted,
+        Accepted,
+    }
+}
+
+text_enum! {
+    pub enum ReportAction {
+        Edit,
+        Submit,
+        RequestChanges,
+        Accept,
+    }
+}
+
+impl ReportStatus {
+    pub fn next(self, action: ReportAction) -> Option<Self> {
+        use ReportAction as A;
+        use ReportStatus as S;
+        match (self, action) {
+            (S::Draft, A::Edit) | (S::Submitted, A::RequestChanges) => Some(S::Draft),
+            (S::Draft, A::Submit) => Some(S::Submitted),
+            (S::Submitted, A::Accept) => Some(S::Accepted),
             _ => None,
         }
     }
@@ -358,7 +397,9 @@ mod tests {
         assert_eq!(allowed(S::InReview), [A::RequestInfo, A::Approve, A::Reject, A::Withdraw]);
         assert_eq!(allowed(S::InfoRequested), [A::Edit, A::Submit, A::Reject, A::Withdraw]);
         assert_eq!(allowed(S::Approved), [A::Cancel]);
-        assert_eq!(allowed(S::Active), [A::Cancel]);
+        assert_eq!(allowed(S::Active), [A::Cancel, A::Settle]);
+        assert_eq!(allowed(S::Reporting), [A::Settle]);
+        assert_eq!(allowed(S::Settled), [A::Close]);
         for ended in [S::Rejected, S::Withdrawn, S::Cancelled, S::Closed] {
             assert!(allowed(ended).is_empty(), "{ended:?}");
         }

@@ -86,6 +86,13 @@ pub fn add_paid(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()
         .map(drop)
 }
 
+pub fn add_refunded(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {
+    diesel::update(funds::table.find(id))
+        .set(funds::refunded_cents.eq(funds::refunded_cents + cents))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn list(
     conn: &mut DbConnection,
     visible_to: Option<&str>,

@@ -5,6 +5,7 @@ pub mod dto;
 pub mod handlers;
 pub mod repo;
 pub mod service;
+pub mod settlement;
 
 use actix_web::web;
 
@@ -27,6 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/grants/{id}/withdraw").route(web::post().to(handlers::withdraw)))
     .service(web::resource("/api/v1/grants/{id}/cancel").route(web::post().to(handlers::cancel)))
     .service(web::resource("/api/v1/grants/{id}/ledger").route(web::get().to(handlers::ledger)))
+    .service(web::resource("/api/v1/grants/{id}/settle").route(web::post().to(handlers::settle)))
+    .service(web::resource("/api/v1/grants/{id}/settlement").route(web::get().to(handlers::settlement)))
+    .service(web::resource("/api/v1/grants/{id}/refunds").route(web::post().to(handlers::refund)))
+    .service(web::resource("/api/v1/grants/{id}/close").route(web::post().to(handlers::close)))
     .service(
         web::resource("/api/v1/grants/{id}/tranches")
             .route(web::get().to(handlers::list_tranches))

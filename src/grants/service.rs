@@ -55,7 +55,7 @@ pub fn visible(
     Ok((row, fund))
 }
 
-fn pending(row: &GrantRow) -> Option<(String, i64)> {
+pub fn pending(row: &GrantRow) -> Option<(String, i64)> {
     Some((row.first_approval_by.clone()?, row.first_approval_cents?))
 }
 
@@ -65,13 +65,13 @@ fn permitted(caller: &Caller, row: &GrantRow, action: GrantAction) -> bool {
     let target = Target::Grant(&scope);
     match action {
         A::Edit | A::Submit | A::Withdraw => caller.may(Action::Update, target),
-        A::StartReview | A::RequestInfo | A::Reject | A::Cancel => {
+        A::StartReview | A::RequestInfo | A::Reject | A::Cancel | A::Settle | A::Close => {
             caller.may(Action::ManageLifecycle, target)
         }
         // A first approval is an officer's; the second may also be finance's.
         A::Approve if pending(row).is_some() => caller.may(Action::Pay, target),
         A::Approve => caller.may(Action::ManageLifecycle, target),
-        A::Activate => false,
+        A::Activate | A::StartReporting => false,
     }
 }
 
@@ -83,7 +83,7 @@ fn allowed_actions(caller: &Caller, row: &GrantRow) -> Vec<GrantAction> {
     GrantAction::BY_PEOPLE.into_iter().filter(|a| permitted(caller, row, *a) && possible(row, *a)).collect()
 }
 
-fn check(caller: &Caller, row: &GrantRow, action: GrantAction) -> Result<(), ApiError> {
+pub fn check(caller: &Caller, row: &GrantRow, action: GrantAction) -> Result<(), ApiError> {
     ActionCheck {
         record: "grant",
         status: status(row).as_str(),
@@ -140,7 +140,7 @@ pub fn to_dto(caller: &Caller, row: &GrantRow, fund: &FundRow) -> GrantDto {
     }
 }
 
-fn record(
+pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &GrantRow,
@@ -477,10 +477,13 @@ fn event_name(action: GrantAction) -> &'static str {
         GrantAction::Withdraw => "withdrawn",
         GrantAction::Cancel => "cancelled",
         GrantAction::Activate => "activated",
+        GrantAction::Settle => "settled",
+        GrantAction::Close => "closed",
+        GrantAction::StartReporting => "reporting_started",
     }
 }
 
-fn municipality_time_zone(conn: &mut DbConnection, municipality_id: &str) -> Result<String, ApiError> {
+pub fn municipality_time_zone(conn: &mut DbConnection, municipality_id: &str) -> Result<String, ApiError> {
     Ok(crate::municipalities::repo::find(conn, municipality_id)?.map(|m| m.time_zone).unwrap_or_default())
 }
 
@@ -635,7 +638,7 @@ fn check_plan(
 }
 
 /// Schedules a tranche within what was awarded (409 `overpayment` otherwise).
-fn add_tranche_row(
+pub fn add_tranche_row(
     conn: &mut DbConnection,
     row: &GrantRow,
     due_on: NaiveDate,

@@ -64,7 +64,13 @@ pub async fn guard(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let boxed = |res: ServiceResponse<_>| res.map_into_boxed_body();
-    if req.method() != Method::POST {
+    // Uploads stream past the body limit and are not buffered for replay.
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    if req.method() != Method::POST || multipart {
         return next.call(req).await.map(boxed);
     }
     let Some(key) = key_of(req.request())? else { return next.call(req).await.map(boxed) };

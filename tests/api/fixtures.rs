@@ -25,7 +25,13 @@ pub struct Tenant {
     pub fund_id: String,
     pub grant_id: String,
     pub tranche_id: String,
+    /// A draft spending report on that grant with one receipt.
+    pub report_id: String,
+    pub receipt_id: String,
 }
+
+/// The first bytes of a real PDF, enough to be recognised as one.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// A POST with a fresh `Idempotency-Key`, as a careful client sends it.
 pub async fn post_keyed(
@@ -203,6 +209,8 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         fund_id: String::new(),
         grant_id: String::new(),
         tranche_id: String::new(),
+        report_id: String::new(),
+        receipt_id: String::new(),
     };
     let agreement = draft_agreement(app, &tenant, "2026-01-01", None).await;
     tenant.agreement_id = agreement["id"].as_str().unwrap().to_owned();
@@ -232,5 +240,19 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
     let tranches =
         app.get_as(&tenant.officer, &format!("/api/v1/grants/{}/tranches", tenant.grant_id)).await.json();
     tenant.tranche_id = tranches["items"][0]["id"].as_str().unwrap().to_owned();
+    let report = app
+        .post_as(
+            &tenant.treasurer,
+            &format!("/api/v1/grants/{}/reports", tenant.grant_id),
+            serde_json::json!({"kind": "interim", "narrative": "Begonnen."}),
+        )
+        .await;
+    assert_eq!(report.status, 201, "{}", report.text());
+    tenant.report_id = report.json()["id"].as_str().unwrap().to_owned();
+    let receipt = app
+        .upload(&tenant.treasurer, &format!("/api/v1/reports/{}/receipts", tenant.report_id), "bon.pdf", PDF)
+        .await;
+    assert_eq!(receipt.status, 201, "{}", receipt.text());
+    tenant.receipt_id = receipt.json()["id"].as_str().unwrap().to_owned();
     tenant
 }

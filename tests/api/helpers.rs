@@ -301,6 +301,22 @@ impl TestApp {
         User { id, email: email.to_owned(), token }
     }
 
+    /// Uploads one file as the multipart form field `file`.
+    pub async fn upload(&self, user: &User, path: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        const BOUNDARY: &str = "pactum-test-boundary";
+        let mut body = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = self
+            .request(Method::POST, path)
+            .insert_header(("Authorization", format!("Bearer {}", user.token)))
+            .content_type(format!("multipart/form-data; boundary={BOUNDARY}"));
+        self.send(request, Some(Bytes::from(body))).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
         let request = self.request(Method::POST, path).content_type("application/json");
         self.send(request, Some(Bytes::from(body.to_string()))).await

@@ -53,6 +53,10 @@ fn fill(path: &str, a: &Tenant) -> String {
         (&a.grant_id, &a.member.id)
     } else if path.starts_with("/api/v1/tranches/") {
         (&a.tranche_id, &a.member.id)
+    } else if path.starts_with("/api/v1/reports/") {
+        (&a.report_id, &a.member.id)
+    } else if path.starts_with("/api/v1/receipts/") {
+        (&a.receipt_id, &a.member.id)
     } else {
         (&a.municipality_id, &a.auditor.id)
     };
@@ -89,6 +93,8 @@ async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestAp
                 "/api/v1/funds/",
                 "/api/v1/grants/",
                 "/api/v1/tranches/",
+                "/api/v1/reports/",
+                "/api/v1/receipts/",
             ];
             let low: &User =
                 if network_member_sees.iter().any(|p| path.starts_with(p)) { &a.member } else { &a.auditor };

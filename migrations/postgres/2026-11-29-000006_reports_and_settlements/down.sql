@@ -1,0 +1,3 @@
+DROP TABLE grant_settlements;
+DROP TABLE receipts;
+DROP TABLE spending_reports;
