@@ -4,7 +4,7 @@
 use actix_web::http::Method;
 use serde_json::{json, Value};
 
-use crate::fixtures::{fund, grant_in_review, post_keyed, tenant, Tenant};
+use crate::fixtures::{fund, grant_in_review, post_keyed, tenant, Tenant, PDF};
 use crate::helpers::{Reply, TestApp, User};
 use crate::on_both_backends;
 
@@ -17,6 +17,8 @@ on_both_backends!(
     bad_money_input_is_refused_and_nothing_is_stored,
     another_network_sees_none_of_it,
     a_fund_budget_never_drops_below_what_is_committed,
+    the_whole_path_from_application_to_close,
+    receipts_are_recognised_by_content_and_bounded,
 );
 
 struct Money {
@@ -403,4 +405,162 @@ async fn a_fund_budget_never_drops_below_what_is_committed(app: TestApp) {
     app.call(&a.treasurer, Method::PATCH, &path, Some(json!({"budget_cents": 5})))
         .await
         .assert_problem(403, "forbidden");
+}
+
+async fn the_whole_path_from_application_to_close(app: TestApp) {
+    let Money { a, finance, .. } = setup(&app).await;
+    let fund = ok(&app
+        .post_as(&a.officer, "/api/v1/funds", json!({"municipality_id": a.municipality_id, "name": "Buurtbudget", "budget_cents": 1_000_000,
+            "opens_on": "2026-01-01", "four_eyes_threshold_cents": 900_000,
+            "reporting_tiers": [{"up_to_cents": 100_000, "requirement": "confirmation"}, {"up_to_cents": null, "requirement": "financial_report"}]}))
+        .await);
+    let fund_id = fund["id"].as_str().unwrap().to_owned();
+    let money = |committed: i64, paid: i64, refunded: i64| {
+        json!({"budget_cents": 1_000_000, "committed_cents": committed,
+        "paid_cents": paid, "refunded_cents": refunded, "available_cents": 1_000_000 - committed})
+    };
+    let grant_id = grant_in_review(&app, &a, &fund_id, 300_000).await;
+    let grant = format!("/api/v1/grants/{grant_id}");
+    assert_eq!(app.get_as(&a.treasurer, &grant).await.json()["report_requirement"], "financial_report");
+
+    let plan = json!({"tranches": [{"due_on": "2026-02-01", "amount_cents": 200_000}, {"due_on": "2026-06-01", "amount_cents": 100_000}]});
+    ok(&post_keyed(&app, &a.officer, &format!("{grant}/approve"), plan).await);
+    assert_eq!(balances(&app, &a.officer, &fund_id).await, money(300_000, 0, 0));
+    let tranches = app.get_as(&a.officer, &format!("{grant}/tranches")).await.json();
+    for (i, paid) in [(0, 200_000), (1, 300_000)] {
+        let tranche = tranches["items"][i]["id"].as_str().unwrap();
+        ok(&post_keyed(&app, &finance, &format!("/api/v1/tranches/{tranche}/pay"), json!({})).await);
+        assert_eq!(balances(&app, &a.officer, &fund_id).await, money(300_000, paid, 0));
+    }
+
+    // Settling needs the financial report first.
+    post_keyed(&app, &a.officer, &format!("{grant}/settle"), json!({"settled_cents": 250_000}))
+        .await
+        .assert_problem(409, "conflict");
+    let report = ok(&app
+        .post_as(&a.treasurer, &format!("{grant}/reports"), json!({"kind": "final", "narrative": "26 koffie-ochtenden, 64 bewoners.", "people_reached": 64,
+            "expenses": [{"spent_on": "2026-03-02", "description": "Koffie en thee", "category": "Catering", "amount_cents": 150_000},
+                         {"spent_on": "2026-04-10", "description": "Huur buurtkamer", "category": "rent", "amount_cents": 100_000}]}))
+        .await);
+    let report_path = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
+    ok(&app.post_as(&a.treasurer, &format!("{report_path}/submit"), json!({})).await);
+    let incomplete = app.post_as(&a.officer, &format!("{report_path}/accept"), json!({})).await;
+    let problem = incomplete.assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "expenses[0].receipt_id", "{problem}");
+    ok(&app
+        .post_as(
+            &a.officer,
+            &format!("{report_path}/request-changes"),
+            json!({"reason": "Voeg de bonnen toe."}),
+        )
+        .await);
+    let first = ok(&app.upload(&a.treasurer, &format!("{report_path}/receipts"), "koffie.pdf", PDF).await);
+    let second = ok(&app
+        .upload(&a.treasurer, &format!("{report_path}/receipts"), "huur.pdf", b"%PDF-1.7 huurbon")
+        .await);
+    let mut expenses = report["expenses"].clone();
+    expenses[0]["receipt_id"] = first["id"].clone();
+    expenses[1]["receipt_id"] = second["id"].clone();
+    let edited =
+        ok(&app.call(&a.treasurer, Method::PATCH, &report_path, Some(json!({"expenses": expenses}))).await);
+    assert_eq!(edited["expenses_total_cents"], 250_000);
+    assert_eq!(edited["expenses"][0]["category"], "catering");
+    ok(&app.post_as(&a.treasurer, &format!("{report_path}/submit"), json!({})).await);
+    assert_eq!(
+        ok(&app.post_as(&a.officer, &format!("{report_path}/accept"), json!({})).await)["status"],
+        "accepted"
+    );
+
+    post_keyed(&app, &a.officer, &format!("{grant}/settle"), json!({"settled_cents": 300_001}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let settled = ok(&post_keyed(
+        &app,
+        &a.officer,
+        &format!("{grant}/settle"),
+        json!({"settled_cents": 250_000, "note": "Flyers niet gedrukt"}),
+    )
+    .await);
+    assert_eq!(settled["status"], "settled");
+    assert_eq!(balances(&app, &a.officer, &fund_id).await, money(250_000, 300_000, 0));
+    let settlement = app.get_as(&a.treasurer, &format!("{grant}/settlement")).await.json();
+    assert_eq!(
+        (settlement["refund_due_cents"].as_i64(), settlement["refund_outstanding_cents"].as_i64()),
+        (Some(50_000), Some(50_000))
+    );
+
+    post_keyed(&app, &a.officer, &format!("{grant}/close"), json!({})).await.assert_problem(409, "conflict");
+    let refund = json!({"amount_cents": 50_001, "received_on": "2026-09-15"});
+    post_keyed(&app, &finance, &format!("{grant}/refunds"), refund).await.assert_problem(409, "overpayment");
+    let refunded = post_keyed(
+        &app,
+        &finance,
+        &format!("{grant}/refunds"),
+        json!({"amount_cents": 50_000, "received_on": "2026-09-15"}),
+    )
+    .await;
+    assert_eq!(refunded.status, 201, "{}", refunded.text());
+    assert_eq!(refunded.json()["refund_outstanding_cents"], 0);
+    assert_eq!(balances(&app, &a.officer, &fund_id).await, money(250_000, 300_000, 50_000));
+    assert_eq!(
+        ok(&post_keyed(&app, &a.officer, &format!("{grant}/close"), json!({})).await)["status"],
+        "closed"
+    );
+
+    assert_eq!(
+        ledger_kinds(&app, &a.treasurer, &format!("{grant}/ledger")).await,
+        [
+            ("commit".to_owned(), 300_000),
+            ("payment".to_owned(), 200_000),
+            ("payment".to_owned(), 100_000),
+            ("release".to_owned(), 50_000),
+            ("refund".to_owned(), 50_000)
+        ]
+    );
+    verify_ledger(&app).await;
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(["ledger", "verify"])
+        .env("PACTUM_DATABASE_URL", app.database.url())
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stdout));
+    assert!(String::from_utf8_lossy(&cli.stdout).contains("agree"));
+}
+
+async fn receipts_are_recognised_by_content_and_bounded(app: TestApp) {
+    let Money { a, b, .. } = setup(&app).await;
+    let receipts = format!("/api/v1/reports/{}/receipts", a.report_id);
+    let count = || async {
+        app.get_as(&a.treasurer, &format!("/api/v1/reports/{}", a.report_id)).await.json()["receipts"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count().await, 1);
+    let executable =
+        app.upload(&a.treasurer, &receipts, "bon.pdf", b"MZ\x90\x00\x03 this is a program").await;
+    assert_eq!(executable.assert_problem(422, "validation_failed")["errors"][0]["field"], "file");
+    let huge = vec![b'%'; 50 * 1024 * 1024];
+    app.upload(&a.treasurer, &receipts, "huge.pdf", &huge).await.assert_problem(413, "payload_too_large");
+    assert_eq!(count().await, 1, "nothing stored");
+
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR tiny";
+    let stored = ok(&app.upload(&a.treasurer, &receipts, "bon.png", png).await);
+    assert_eq!(stored["media_type"], "image/png");
+    let download =
+        app.get_as(&a.officer, &format!("/api/v1/receipts/{}", stored["id"].as_str().unwrap())).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.header("content-type"), Some("image/png"));
+    assert_eq!(&download.body[..], &png[..]);
+    assert!(download.header("content-disposition").unwrap().contains("bon.png"));
+    for outsider in [&b.treasurer, &b.officer] {
+        app.get_as(outsider, &format!("/api/v1/receipts/{}", a.receipt_id))
+            .await
+            .assert_problem(404, "not_found");
+        app.get_as(outsider, &format!("/api/v1/reports/{}", a.report_id))
+            .await
+            .assert_problem(404, "not_found");
+        app.upload(outsider, &receipts, "x.pdf", PDF).await.assert_problem(404, "not_found");
+    }
+    app.upload(&a.member, &receipts, "x.pdf", PDF).await.assert_problem(403, "forbidden");
 }
