@@ -68,6 +68,7 @@ use crate::{
         grants::handlers::ledger, grants::handlers::list_tranches, grants::handlers::add_tranche,
         grants::handlers::pay_tranche, grants::handlers::cancel_tranche,
         grants::handlers::settle, grants::handlers::settlement, grants::handlers::refund, grants::handlers::close,
+        grants::handlers::network_grants, grants::handlers::fund_grants_csv, grants::handlers::expenses_csv,
         reports::handlers::create, reports::handlers::list, reports::handlers::get, reports::handlers::update,
         reports::handlers::submit, reports::handlers::request_changes, reports::handlers::accept,
         reports::handlers::upload_receipt, reports::handlers::download_receipt,

@@ -393,6 +393,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        report_due_on -> Nullable<Date>,
     }
 }
 

@@ -138,6 +138,9 @@ pub struct GrantDto {
     pub decision_due_on: Option<NaiveDate>,
     pub pending_approval: Option<PendingApproval>,
     pub approved_at: Option<DateTime<Utc>>,
+    /// When the spending report is due: the end of the period plus the fund's term (set on
+    /// approval).
+    pub report_due_on: Option<NaiveDate>,
     /// What the network reports for this amount, by the fund's tiers.
     pub report_requirement: ReportRequirement,
     pub allowed_actions: Vec<GrantAction>,
@@ -155,6 +158,8 @@ pub struct GrantQuery {
     pub status: Option<GrantStatus>,
     /// Only applications whose decision is due before this date.
     pub decision_due_before: Option<NaiveDate>,
+    /// Only grants whose report is due before this date.
+    pub report_due_before: Option<NaiveDate>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,

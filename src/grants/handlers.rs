@@ -18,6 +18,7 @@ use super::dto::{
 };
 use super::service::{self, tranches};
 use super::settlement::{self, RefundRequest, SettleRequest, SettlementDto};
+use super::views::{self, NetworkGrants};
 
 /// Apply for a grant.
 ///
@@ -364,4 +365,60 @@ pub async fn close(
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| settlement::close(conn, &caller, &id)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
+fn csv_response(file_name: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_name}\"")))
+        .body(body)
+}
+
+/// A network's grants.
+///
+/// The treasurer's overview: awarded, paid, still to come and when the report is due, per grant
+/// and in total, for the grants the caller may see.
+#[utoipa::path(get, path = "/api/v1/networks/{id}/grants", tag = "grants", operation_id = "listNetworkGrants",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id")),
+    responses((status = 200, description = "The overview", body = NetworkGrants)))]
+pub async fn network_grants(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let overview = state.db.run(move |conn| views::network_grants(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(overview))
+}
+
+/// A fund's grants as CSV.
+///
+/// One row per grant, amounts in euros with two decimals; for the municipality's people.
+#[utoipa::path(get, path = "/api/v1/funds/{id}/grants.csv", tag = "funds", operation_id = "exportFundGrants",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Fund id")),
+    responses((status = 200, description = "CSV with a header row", body = String, content_type = "text/csv")))]
+pub async fn fund_grants_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let body = state.db.run(move |conn| views::fund_grants_csv(conn, &caller, &id)).await?;
+    Ok(csv_response("grants.csv", body))
+}
+
+/// A grant's expenses as CSV.
+///
+/// Every expense line of its spending reports, amounts in euros with two decimals.
+#[utoipa::path(get, path = "/api/v1/grants/{id}/expenses.csv", tag = "grants", operation_id = "exportGrantExpenses",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    responses((status = 200, description = "CSV with a header row", body = String, content_type = "text/csv")))]
+pub async fn expenses_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let body = state.db.run(move |conn| views::grant_expenses_csv(conn, &caller, &id)).await?;
+    Ok(csv_response("expenses.csv", body))
 }

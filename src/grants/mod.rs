@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod repo;
 pub mod service;
 pub mod settlement;
+pub mod views;
 
 use actix_web::web;
 
@@ -28,6 +29,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/grants/{id}/withdraw").route(web::post().to(handlers::withdraw)))
     .service(web::resource("/api/v1/grants/{id}/cancel").route(web::post().to(handlers::cancel)))
     .service(web::resource("/api/v1/grants/{id}/ledger").route(web::get().to(handlers::ledger)))
+    .service(web::resource("/api/v1/grants/{id}/expenses.csv").route(web::get().to(handlers::expenses_csv)))
+    .service(web::resource("/api/v1/funds/{id}/grants.csv").route(web::get().to(handlers::fund_grants_csv)))
+    .service(web::resource("/api/v1/networks/{id}/grants").route(web::get().to(handlers::network_grants)))
     .service(web::resource("/api/v1/grants/{id}/settle").route(web::post().to(handlers::settle)))
     .service(web::resource("/api/v1/grants/{id}/settlement").route(web::get().to(handlers::settlement)))
     .service(web::resource("/api/v1/grants/{id}/refunds").route(web::post().to(handlers::refund)))

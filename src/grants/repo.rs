@@ -40,6 +40,7 @@ pub struct GrantRow {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub report_due_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -98,6 +99,7 @@ pub fn save(conn: &mut DbConnection, row: &GrantRow) -> QueryResult<()> {
             grants::first_approval_cents.eq(row.first_approval_cents),
             grants::approved_by.eq(&row.approved_by),
             grants::approved_at.eq(row.approved_at),
+            grants::report_due_on.eq(row.report_due_on),
             grants::updated_at.eq(row.updated_at),
         ))
         .execute(conn)
@@ -139,6 +141,7 @@ pub struct GrantFilter {
     pub network_id: Option<String>,
     pub status: Option<String>,
     pub decision_due_before: Option<NaiveDate>,
+    pub report_due_before: Option<NaiveDate>,
     pub after_id: Option<String>,
     pub limit: i64,
 }
@@ -167,6 +170,9 @@ pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<Gr
     }
     if let Some(before) = filter.decision_due_before {
         query = query.filter(grants::decision_due_on.lt(before));
+    }
+    if let Some(before) = filter.report_due_before {
+        query = query.filter(grants::report_due_on.lt(before));
     }
     if let Some(after) = &filter.after_id {
         query = query.filter(grants::id.gt(after.clone()));

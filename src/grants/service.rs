@@ -132,6 +132,7 @@ pub fn to_dto(caller: &Caller, row: &GrantRow, fund: &FundRow) -> GrantDto {
         pending_approval: pending(row)
             .map(|(by, cents)| PendingApproval { approved_cents: cents, approved_by: by }),
         approved_at: row.approved_at.map(utc),
+        report_due_on: row.report_due_on,
         report_requirement: requirement(&funds::tiers_of(fund), amount),
         allowed_actions: allowed_actions(caller, row),
         version: row.version,
@@ -300,6 +301,7 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateGrant) -> R
             created_by: Some(caller.user_id.clone()),
             created_at: created,
             updated_at: created,
+            report_due_on: None,
         };
         repo::insert(conn, &row)?;
         let dto = to_dto(caller, &row, &fund);
@@ -331,6 +333,7 @@ pub fn list(
         network_id: query.network_id.map(|n| n.to_string()),
         status: query.status.map(|s| s.as_str().to_owned()),
         decision_due_before: query.decision_due_before,
+        report_due_before: query.report_due_before,
         after_id: page.after_id.clone(),
         limit: page.fetch_limit(),
     };
@@ -601,6 +604,7 @@ pub fn approve(
         row.approved_cents = Some(amount);
         row.approved_by = Some(caller.user_id.clone());
         row.approved_at = Some(now());
+        row.report_due_on = Some(row.ends_on + Duration::days(i64::from(fund.report_due_days)));
         row.status = GrantStatus::Approved.as_str().to_owned();
         row.updated_at = now();
         repo::save(conn, &row)?;

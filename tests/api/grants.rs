@@ -19,6 +19,7 @@ on_both_backends!(
     a_fund_budget_never_drops_below_what_is_committed,
     the_whole_path_from_application_to_close,
     receipts_are_recognised_by_content_and_bounded,
+    treasurers_overview_exports_and_the_reporting_date,
 );
 
 struct Money {
@@ -563,4 +564,104 @@ async fn receipts_are_recognised_by_content_and_bounded(app: TestApp) {
         app.upload(outsider, &receipts, "x.pdf", PDF).await.assert_problem(404, "not_found");
     }
     app.upload(&a.member, &receipts, "x.pdf", PDF).await.assert_problem(403, "forbidden");
+}
+
+async fn treasurers_overview_exports_and_the_reporting_date(app: TestApp) {
+    let Money { a, b, finance, .. } = setup(&app).await;
+    let overview =
+        app.get_as(&a.treasurer, &format!("/api/v1/networks/{}/grants", a.network_id)).await.json();
+    assert_eq!(
+        (
+            overview["awarded_cents"].as_i64(),
+            overview["paid_cents"].as_i64(),
+            overview["to_come_cents"].as_i64()
+        ),
+        (Some(100_000), Some(0), Some(100_000))
+    );
+    assert_eq!(overview["items"][0]["grant_id"], a.grant_id.as_str());
+    assert!(overview["items"][0]["next_payment_on"].is_string());
+    assert_eq!(
+        overview["items"][0]["report_due_on"], "2027-03-31",
+        "the period's end plus the fund's 90 days"
+    );
+    app.get_as(&b.treasurer, &format!("/api/v1/networks/{}/grants", a.network_id))
+        .await
+        .assert_problem(404, "not_found");
+
+    let due = |before: &'static str| {
+        let app = &app;
+        let officer = a.officer.clone();
+        async move {
+            let page =
+                app.get_as(&officer, &format!("/api/v1/grants?report_due_before={before}")).await.json();
+            page["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!((due("2027-04-01").await, due("2027-03-01").await), (1, 0));
+
+    let report = format!("/api/v1/reports/{}", a.report_id);
+    let expense = json!({"expenses": [{"spent_on": "2026-03-02", "description": "Koffie, \"extra sterk\"", "category": "catering", "amount_cents": 4250}]});
+    ok(&app.call(&a.treasurer, Method::PATCH, &report, Some(expense)).await);
+    let expenses = app.get_as(&a.treasurer, &format!("/api/v1/grants/{}/expenses.csv", a.grant_id)).await;
+    assert_eq!(expenses.header("content-type"), Some("text/csv; charset=utf-8"));
+    let text = expenses.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "report_id,report_kind,report_status,spent_on,description,category,amount_eur,receipt_id"
+    );
+    assert_eq!(
+        lines[1],
+        format!("{},interim,draft,2026-03-02,\"Koffie, \"\"extra sterk\"\"\",catering,42.50,", a.report_id)
+    );
+    let grants_csv = app.get_as(&a.officer, &format!("/api/v1/funds/{}/grants.csv", a.fund_id)).await.text();
+    assert!(
+        grants_csv.starts_with("grant_id,network,title,status,requested_eur,approved_eur,paid_eur,"),
+        "{grants_csv}"
+    );
+    assert!(
+        grants_csv.contains(&format!(
+            "{},Buurtkracht a,Koffie-ochtenden,approved,1000.00,1000.00,0.00,",
+            a.grant_id
+        )),
+        "{grants_csv}"
+    );
+    for outsider in [&b.treasurer, &b.officer] {
+        app.get_as(outsider, &format!("/api/v1/grants/{}/expenses.csv", a.grant_id))
+            .await
+            .assert_problem(404, "not_found");
+        app.get_as(outsider, &format!("/api/v1/funds/{}/grants.csv", a.fund_id))
+            .await
+            .assert_problem(404, "not_found");
+    }
+    app.get_as(&a.treasurer, &format!("/api/v1/funds/{}/grants.csv", a.fund_id))
+        .await
+        .assert_problem(403, "forbidden");
+
+    // A grant whose period is over and that owes a report moves to `reporting` by date.
+    let created = ok(&app
+        .post_as(
+            &a.treasurer,
+            "/api/v1/grants",
+            json!({"fund_id": a.fund_id, "network_id": a.network_id, "title": "Zomerfeest",
+            "requested_cents": 300_000, "starts_on": "2026-06-01", "ends_on": "2026-08-31",
+            "payee": {"iban": "NL91ABNA0417164300", "name": "Buurtkracht"}}),
+        )
+        .await);
+    let id = created["id"].as_str().unwrap().to_owned();
+    ok(&app.post_as(&a.treasurer, &format!("/api/v1/grants/{id}/submit"), json!({})).await);
+    ok(&app.post_as(&a.officer, &format!("/api/v1/grants/{id}/start-review"), json!({})).await);
+    ok(&post_keyed(&app, &a.officer, &format!("/api/v1/grants/{id}/approve"), json!({})).await);
+    let tranches = app.get_as(&a.officer, &format!("/api/v1/grants/{id}/tranches")).await.json();
+    ok(&post_keyed(
+        &app,
+        &finance,
+        &format!("/api/v1/tranches/{}/pay", tranches["items"][0]["id"].as_str().unwrap()),
+        json!({}),
+    )
+    .await);
+    let run = || app.state.db.run(pactum::grants::settlement::run_date_changes);
+    assert_eq!(run().await.unwrap(), 1);
+    assert_eq!(run().await.unwrap(), 0, "once");
+    assert_eq!(app.get_as(&a.treasurer, &format!("/api/v1/grants/{id}")).await.json()["status"], "reporting");
 }

@@ -1,0 +1,196 @@
+//! Views people ask for: a network treasurer's overview of its grants, and CSV exports for
+//! spreadsheets (UTF-8, a header row, amounts in euros with two decimals, one row per record).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::{Action, Caller, Target};
+use crate::db::DbConnection;
+use crate::domain::money::euros;
+use crate::error::ApiError;
+use crate::funds::repo as funds_repo;
+use crate::funds::service as funds;
+use crate::networks::service as networks;
+use crate::reports::dto::Expense;
+use crate::reports::repo as reports_repo;
+
+use super::repo::{self, GrantFilter};
+use super::service;
+
+/// One grant as a treasurer follows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantSummary {
+    pub grant_id: String,
+    pub fund_id: String,
+    pub title: String,
+    pub status: crate::domain::workflow::GrantStatus,
+    pub awarded_cents: i64,
+    pub paid_cents: i64,
+    /// Awarded and not yet paid.
+    pub to_come_cents: i64,
+    pub next_payment_on: Option<chrono::NaiveDate>,
+    pub report_due_on: Option<chrono::NaiveDate>,
+    pub report_requirement: crate::funds::dto::ReportRequirement,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkGrants {
+    pub network_id: String,
+    pub awarded_cents: i64,
+    pub paid_cents: i64,
+    pub to_come_cents: i64,
+    pub items: Vec<GrantSummary>,
+}
+
+const LIVE: [&str; 4] = ["approved", "active", "reporting", "settled"];
+
+/// Every grant of the network the caller may see, with totals.
+pub fn network_grants(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    network_id: &str,
+) -> Result<NetworkGrants, ApiError> {
+    let scope = networks::scope(conn, network_id)?;
+    caller.authorize(Action::Read, Target::Network(&scope))?;
+    let filter = GrantFilter {
+        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        fund_id: None,
+        network_id: Some(network_id.to_owned()),
+        status: None,
+        decision_due_before: None,
+        report_due_before: None,
+        after_id: None,
+        limit: 1000,
+    };
+    let mut items = Vec::new();
+    for row in repo::list(conn, &filter)? {
+        let Some(fund) = funds_repo::find(conn, &row.fund_id)? else { continue };
+        let awarded = if LIVE.contains(&row.status.as_str()) { row.approved_cents.unwrap_or(0) } else { 0 };
+        let next_payment_on = repo::tranches_of(conn, &row.id)?
+            .into_iter()
+            .filter(|t| t.status == "scheduled")
+            .map(|t| t.due_on)
+            .min();
+        items.push(GrantSummary {
+            report_requirement: service::requirement(
+                &funds::tiers_of(&fund),
+                row.approved_cents.unwrap_or(row.requested_cents),
+            ),
+            status: service::status(&row),
+            to_come_cents: (awarded - row.paid_cents).max(0),
+            awarded_cents: awarded,
+            paid_cents: row.paid_cents,
+            next_payment_on,
+            report_due_on: row.report_due_on,
+            grant_id: row.id,
+            fund_id: row.fund_id,
+            title: row.title,
+        });
+    }
+    Ok(NetworkGrants {
+        network_id: network_id.to_owned(),
+        awarded_cents: items.iter().map(|i| i.awarded_cents).sum(),
+        paid_cents: items.iter().map(|i| i.paid_cents).sum(),
+        to_come_cents: items.iter().map(|i| i.to_come_cents).sum(),
+        items,
+    })
+}
+
+fn csv_text(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Result<String, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    write(&mut writer).map_err(ApiError::internal)?;
+    let bytes = writer.into_inner().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    String::from_utf8(bytes).map_err(ApiError::internal)
+}
+
+/// `grants.csv` of a fund: for the municipality's people.
+pub fn fund_grants_csv(conn: &mut DbConnection, caller: &Caller, fund_id: &str) -> Result<String, ApiError> {
+    let fund = funds::visible(conn, caller, fund_id)?;
+    if !caller.can_see(Target::Municipality(&fund.municipality_id)) {
+        return Err(ApiError::forbidden("The export is for the municipality's people."));
+    }
+    let filter = GrantFilter {
+        visible_to: None,
+        fund_id: Some(fund_id.to_owned()),
+        network_id: None,
+        status: None,
+        decision_due_before: None,
+        report_due_before: None,
+        after_id: None,
+        limit: 100_000,
+    };
+    let rows = repo::list(conn, &filter)?;
+    let network_ids: Vec<String> = rows.iter().map(|r| r.network_id.clone()).collect();
+    let names = crate::identity::repo::network_names(conn, &network_ids)?;
+    csv_text(|w| {
+        w.write_record([
+            "grant_id",
+            "network",
+            "title",
+            "status",
+            "requested_eur",
+            "approved_eur",
+            "paid_eur",
+            "submitted_on",
+            "decision_due_on",
+            "approved_on",
+            "report_due_on",
+        ])?;
+        for row in &rows {
+            let network = names.iter().find(|(id, _)| *id == row.network_id).map_or("", |(_, n)| n.as_str());
+            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            w.write_record([
+                row.id.clone(),
+                network.to_owned(),
+                row.title.clone(),
+                row.status.clone(),
+                euros(row.requested_cents),
+                row.approved_cents.map(euros).unwrap_or_default(),
+                euros(row.paid_cents),
+                date(row.submitted_at.map(|t| t.date())),
+                date(row.decision_due_on),
+                date(row.approved_at.map(|t| t.date())),
+                date(row.report_due_on),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// `expenses.csv` of a grant: every expense line of its reports.
+pub fn grant_expenses_csv(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    grant_id: &str,
+) -> Result<String, ApiError> {
+    service::visible(conn, caller, grant_id, false)?;
+    let reports = reports_repo::of_grant(conn, grant_id)?;
+    csv_text(|w| {
+        w.write_record([
+            "report_id",
+            "report_kind",
+            "report_status",
+            "spent_on",
+            "description",
+            "category",
+            "amount_eur",
+            "receipt_id",
+        ])?;
+        for report in &reports {
+            let expenses: Vec<Expense> = serde_json::from_str(&report.expenses).unwrap_or_default();
+            for expense in expenses {
+                w.write_record([
+                    report.id.clone(),
+                    report.kind.clone(),
+                    report.status.clone(),
+                    expense.spent_on.to_string(),
+                    expense.description,
+                    expense.category,
+                    euros(expense.amount_cents),
+                    expense.receipt_id.unwrap_or_default(),
+                ])?;
+            }
+        }
+        Ok(())
+    })
+}
