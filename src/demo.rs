@@ -187,6 +187,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<Vec<Login>, ApiError> {
         }
     }
     shared_work(conn, &municipality_id, &network_ids)?;
+    grants(conn, &municipality_id, &network_ids)?;
     Ok(logins)
 }
 
@@ -286,5 +287,131 @@ fn shared_work(
     for who in [&officer, &fatima, &ahmet] {
         agreements::act(conn, who, &agreement.id, AgreementAction::Sign, None, None)?;
     }
+    Ok(())
+}
+
+/// A fund with grants in several states: closed, paid and active, in review, and a draft.
+fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]) -> Result<(), ApiError> {
+    use crate::domain::workflow::GrantAction;
+    use crate::funds::dto::CreateFund;
+    use crate::grants::dto::{ApproveRequest, CreateGrant, GrantActionRequest, PayRequest, Payee};
+    use crate::grants::service::{self as grants, tranches};
+    use crate::grants::settlement::{self, SettleRequest};
+
+    const FUND: &str = "Buurtbudget Lindendaal 2026";
+    let existing = crate::funds::repo::list(conn, None, Some(municipality_id), None, 1000)?;
+    if existing.iter().any(|f| f.name == FUND) {
+        return Ok(());
+    }
+    let sanne = caller(conn, "sanne.devries@lindendaal.example")?;
+    let joris = caller(conn, "joris.bakker@lindendaal.example")?;
+    let henk = caller(conn, "henk.jansen@example.nl")?;
+    let ahmet = caller(conn, "ahmet.yilmaz@example.nl")?;
+    let marcia = caller(conn, "marcia.pinas@example.nl")?;
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let municipality = uuid::Uuid::parse_str(municipality_id).map_err(ApiError::internal)?;
+    let fund = crate::funds::service::create(
+        conn,
+        &sanne,
+        CreateFund {
+            municipality_id: municipality,
+            name: FUND.into(),
+            description: "Kleine bijdragen voor bewonersinitiatieven die de buurt sterker maken.".into(),
+            currency: None,
+            budget_cents: 5_000_000,
+            opens_on: date(2026, 1, 1),
+            closes_on: Some(date(2026, 12, 31)),
+            max_grant_cents: Some(500_000),
+            four_eyes_threshold_cents: Some(250_000),
+            decision_weeks: None,
+            reporting_tiers: None,
+            report_due_days: None,
+        },
+    )?;
+    let fund_id = uuid::Uuid::parse_str(&fund.id).map_err(ApiError::internal)?;
+    let apply = |conn: &mut DbConnection,
+                 who: &crate::auth::Caller,
+                 network: &str,
+                 title: &str,
+                 cents: i64,
+                 payee: &str| {
+        grants::create(
+            conn,
+            who,
+            CreateGrant {
+                fund_id,
+                network_id: uuid::Uuid::parse_str(network).map_err(ApiError::internal)?,
+                agreement_id: None,
+                title: title.into(),
+                purpose: format!("{title}: voor en door bewoners."),
+                requested_cents: cents,
+                starts_on: date(2026, 3, 1),
+                ends_on: date(2026, 12, 31),
+                budget_lines: vec![],
+                payee: Payee { iban: "NL91ABNA0417164300".into(), name: payee.into() },
+            },
+        )
+        .map(|g| g.id)
+    };
+    let submit_and_review =
+        |conn: &mut DbConnection, who: &crate::auth::Caller, id: &str| -> Result<(), ApiError> {
+            grants::act(conn, who, id, GrantAction::Submit, GrantActionRequest::default())?;
+            grants::act(conn, &sanne, id, GrantAction::StartReview, GrantActionRequest::default())?;
+            Ok(())
+        };
+    let approve_and_pay = |conn: &mut DbConnection, id: &str| -> Result<(), ApiError> {
+        grants::approve(conn, &sanne, id, ApproveRequest::default())?;
+        for tranche in tranches::list(conn, &joris, id)? {
+            tranches::pay(
+                conn,
+                &joris,
+                &tranche.id,
+                PayRequest { paid_on: None, payment_reference: Some("DEMO-2026".into()) },
+            )?;
+        }
+        Ok(())
+    };
+    // Burendag: small, paid, settled and closed.
+    let burendag =
+        apply(conn, &henk, &network_ids[0], "Burendag Oost", 60_000, "Stichting Welzijn Lindendaal")?;
+    submit_and_review(conn, &henk, &burendag)?;
+    approve_and_pay(conn, &burendag)?;
+    settlement::settle(
+        conn,
+        &sanne,
+        &burendag,
+        SettleRequest { settled_cents: 60_000, note: Some("Gevierd met 120 buren.".into()) },
+    )?;
+    settlement::close(conn, &sanne, &burendag)?;
+    // Koffie-ochtenden: approved, paid, active.
+    let koffie = apply(
+        conn,
+        &henk,
+        &network_ids[0],
+        "Koffie-ochtenden in de buurtkamer",
+        180_000,
+        "Stichting Welzijn Lindendaal",
+    )?;
+    submit_and_review(conn, &henk, &koffie)?;
+    approve_and_pay(conn, &koffie)?;
+    // Taalcafé: waiting for a decision.
+    let taal = apply(
+        conn,
+        &ahmet,
+        &network_ids[1],
+        "Materialen voor het taalcafé",
+        95_000,
+        "Stichting Taalhuis Lindendaal",
+    )?;
+    submit_and_review(conn, &ahmet, &taal)?;
+    // Kookworkshops: still a draft.
+    apply(
+        conn,
+        &marcia,
+        &network_ids[2],
+        "Kookworkshops voor jongeren",
+        320_000,
+        "Vrouwenvereniging Sranan Mama",
+    )?;
     Ok(())
 }

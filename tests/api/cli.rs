@@ -249,6 +249,15 @@ fn demo_twice(backend: Backend) {
     let agreement_states: Vec<String> = agreements::table.select(agreements::status).load(&mut conn).unwrap();
     assert_eq!(agreement_states, ["active"], "one agreement in force");
     assert_eq!(commitments::table.count().get_result::<i64>(&mut conn).unwrap(), 3);
+    use pactum::db::schema::grants;
+    let mut grant_states: Vec<String> = grants::table.select(grants::status).load(&mut conn).unwrap();
+    grant_states.sort();
+    assert_eq!(
+        grant_states,
+        ["active", "closed", "draft", "in_review"],
+        "a fund with grants in several states"
+    );
+    assert!(pactum::ledger::verify(&mut conn).unwrap().is_empty());
 
     let refused =
         pactum(&["demo"], &[("PACTUM_DATABASE_URL", url.as_str()), ("PACTUM_ENV", "production")], None);
