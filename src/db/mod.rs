@@ -126,7 +126,9 @@ impl Database {
             .max_size(max_connections)
             .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(5))
-            .test_on_check_out(true)
+            // No ping on every checkout (a round trip per query on PostgreSQL); a connection
+            // that breaks is discarded when it is returned, and the next checkout opens anew.
+            .test_on_check_out(false)
             .build_unchecked(ConnectionManager { target: target.clone() });
         Self { pool, target }
     }

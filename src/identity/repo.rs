@@ -57,16 +57,16 @@ pub fn update_profile(conn: &mut DbConnection, id: &str, name: &str, locale: &st
 
 /// The caller behind a token: an enabled user in a live session, with every membership.
 pub fn load_caller(conn: &mut DbConnection, user_id: &str, session_id: &str) -> QueryResult<Option<Caller>> {
-    let live_session = sessions::table
+    let user = sessions::table
+        .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
-        .count()
-        .get_result::<i64>(conn)?;
-    if live_session == 0 {
-        return Ok(None);
-    }
-    let Some(user) = find_user(conn, user_id)?.filter(|u| !u.disabled) else {
+        .filter(users::disabled.eq(false))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(user) = user else {
         return Ok(None);
     };
     let mut caller = caller_for(conn, user)?;
