@@ -36,7 +36,8 @@ fn main() {
         let dir = tempfile::tempdir().expect("temp dir");
         let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
         measure("sqlite", &sqlite, dir.path()).await;
-        let admin = std::env::var("PACTUM_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = std::env::var("PACTUM_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         match PgConnection::establish(&admin) {
             Ok(mut conn) => {
                 let name = format!("pactum_bench_{}", uuid::Uuid::now_v7().simple());
@@ -51,9 +52,12 @@ fn main() {
 }
 
 fn user(conn: &mut DbConnection, email: &str, admin: bool) -> String {
-    create_user(conn, CreateUser { email, name: email, password: PASSWORD, locale: Locale::Nl, is_platform_admin: admin })
-        .expect("user")
-        .id
+    create_user(
+        conn,
+        CreateUser { email, name: email, password: PASSWORD, locale: Locale::Nl, is_platform_admin: admin },
+    )
+    .expect("user")
+    .id
 }
 
 fn caller(conn: &mut DbConnection, id: &str) -> Caller {
@@ -76,26 +80,52 @@ fn world(conn: &mut DbConnection) -> World {
     let municipality = pactum::municipalities::service::create(
         conn,
         &(&root).into(),
-        pactum::municipalities::dto::CreateMunicipality { name: "Gemeente Bench".into(), cbs_code: None, time_zone: None },
+        pactum::municipalities::dto::CreateMunicipality {
+            name: "Gemeente Bench".into(),
+            cbs_code: None,
+            time_zone: None,
+        },
     )
     .expect("municipality");
     let scope = Scope::Municipality(municipality.id.clone());
     let officer = user(conn, "officer@bench.example", false);
     let finance = user(conn, "finance@bench.example", false);
-    members::insert_member(conn, &scope, &officer, MunicipalityRole::Officer.as_str(), pactum::domain::time::now()).expect("member");
-    members::insert_member(conn, &scope, &finance, MunicipalityRole::Finance.as_str(), pactum::domain::time::now()).expect("member");
+    members::insert_member(
+        conn,
+        &scope,
+        &officer,
+        MunicipalityRole::Officer.as_str(),
+        pactum::domain::time::now(),
+    )
+    .expect("member");
+    members::insert_member(
+        conn,
+        &scope,
+        &finance,
+        MunicipalityRole::Finance.as_str(),
+        pactum::domain::time::now(),
+    )
+    .expect("member");
     let officer_caller = caller(conn, &officer);
     let network = pactum::networks::service::create(
         conn,
         &officer_caller,
-        serde_json::from_value(serde_json::json!({"name": "Bench netwerk", "kind": "other", "legal_form": "none",
-            "contact_email": "n@bench.example", "municipality_id": municipality.id}))
+        serde_json::from_value(
+            serde_json::json!({"name": "Bench netwerk", "kind": "other", "legal_form": "none",
+            "contact_email": "n@bench.example", "municipality_id": municipality.id}),
+        )
         .expect("network body"),
     )
     .expect("network");
     let treasurer = user(conn, "treasurer@bench.example", false);
-    members::insert_member(conn, &Scope::Network(network.id.clone()), &treasurer, NetworkRole::Treasurer.as_str(), pactum::domain::time::now())
-        .expect("member");
+    members::insert_member(
+        conn,
+        &Scope::Network(network.id.clone()),
+        &treasurer,
+        NetworkRole::Treasurer.as_str(),
+        pactum::domain::time::now(),
+    )
+    .expect("member");
     let fund = pactum::funds::service::create(
         conn,
         &officer_caller,
@@ -130,9 +160,22 @@ fn applications(conn: &mut DbConnection, world: &World, count: usize) -> Vec<Str
                 },
             )
             .expect("grant");
-            pactum::grants::service::act(conn, &treasurer, &grant.id, GrantAction::Submit, GrantActionRequest::default()).expect("submit");
-            pactum::grants::service::act(conn, &officer, &grant.id, GrantAction::StartReview, GrantActionRequest::default())
-                .expect("review");
+            pactum::grants::service::act(
+                conn,
+                &treasurer,
+                &grant.id,
+                GrantAction::Submit,
+                GrantActionRequest::default(),
+            )
+            .expect("submit");
+            pactum::grants::service::act(
+                conn,
+                &officer,
+                &grant.id,
+                GrantAction::StartReview,
+                GrantActionRequest::default(),
+            )
+            .expect("review");
             grant.id
         })
         .collect()
@@ -153,7 +196,9 @@ async fn throughput(client: &awc::Client, token: &str, method: Method, paths: &[
     let started = Instant::now();
     for chunk in paths.chunks(CONCURRENCY) {
         let replies = join_all(chunk.iter().map(|path| {
-            let mut request = client.request(method.clone(), path.as_str()).insert_header(("Authorization", format!("Bearer {token}")));
+            let mut request = client
+                .request(method.clone(), path.as_str())
+                .insert_header(("Authorization", format!("Bearer {token}")));
             if keyed {
                 request = request.insert_header(("Idempotency-Key", uuid::Uuid::now_v7().to_string()));
             }
@@ -175,9 +220,23 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 async fn measure(backend: &str, url: &str, data_dir: &std::path::Path) {
     let args = ServeArgs::try_parse_from([
-        "serve", "--env", "development", "--database-url", url, "--bind", "127.0.0.1:0", "--data-dir",
-        data_dir.to_str().expect("utf-8"), "--jwt-secret", "bench-secret-that-is-long-enough-for-hs256",
-        "--schedule-interval-seconds", "0", "--database-pool-size", "8", "--login-attempts-per-address", "100000",
+        "serve",
+        "--env",
+        "development",
+        "--database-url",
+        url,
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.to_str().expect("utf-8"),
+        "--jwt-secret",
+        "bench-secret-that-is-long-enough-for-hs256",
+        "--schedule-interval-seconds",
+        "0",
+        "--database-pool-size",
+        "8",
+        "--login-attempts-per-address",
+        "100000",
     ])
     .expect("flags");
     let app = Application::build(Settings::resolve(args).expect("settings")).expect("app");
@@ -193,19 +252,25 @@ async fn measure(backend: &str, url: &str, data_dir: &std::path::Path) {
     let (mut approvals, mut payments, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let grants = applications(&mut conn, &world, WRITES);
-        let approve: Vec<String> = grants.iter().map(|g| format!("{base}/api/v1/grants/{g}/approve")).collect();
+        let approve: Vec<String> =
+            grants.iter().map(|g| format!("{base}/api/v1/grants/{g}/approve")).collect();
         approvals.push(throughput(&client, &officer, Method::POST, &approve, true).await);
         let finance_caller = caller(&mut conn, &world.finance);
         let pay: Vec<String> = grants
             .iter()
-            .flat_map(|g| pactum::grants::service::tranches::list(&mut conn, &finance_caller, g).expect("tranches"))
+            .flat_map(|g| {
+                pactum::grants::service::tranches::list(&mut conn, &finance_caller, g).expect("tranches")
+            })
             .map(|t| format!("{base}/api/v1/tranches/{}/pay", t.id))
             .collect();
         payments.push(throughput(&client, &finance, Method::POST, &pay, true).await);
-        let read: Vec<String> = (0..READS).map(|i| format!("{base}/api/v1/grants/{}", grants[i % grants.len()])).collect();
+        let read: Vec<String> =
+            (0..READS).map(|i| format!("{base}/api/v1/grants/{}", grants[i % grants.len()])).collect();
         reads.push(throughput(&client, &officer, Method::GET, &read, false).await);
     }
-    for (name, values, target) in [("approve", approvals, 300.0), ("pay", payments, 300.0), ("read", reads, 3000.0)] {
+    for (name, values, target) in
+        [("approve", approvals, 300.0), ("pay", payments, 300.0), ("read", reads, 3000.0)]
+    {
         let m = median(values.clone());
         println!(
             "{backend:>8} {name:>8}: median {m:>8.0} req/s  (target {target:>5.0}, ratio {:.2})  runs {:?}",

@@ -20,6 +20,7 @@ on_both_backends!(
     the_whole_path_from_application_to_close,
     receipts_are_recognised_by_content_and_bounded,
     treasurers_overview_exports_and_the_reporting_date,
+    a_question_an_answer_and_a_cancellation,
 );
 
 struct Money {
@@ -664,4 +665,80 @@ async fn treasurers_overview_exports_and_the_reporting_date(app: TestApp) {
     assert_eq!(run().await.unwrap(), 1);
     assert_eq!(run().await.unwrap(), 0, "once");
     assert_eq!(app.get_as(&a.treasurer, &format!("/api/v1/grants/{id}")).await.json()["status"], "reporting");
+}
+
+async fn a_question_an_answer_and_a_cancellation(app: TestApp) {
+    let Money { a, finance, .. } = setup(&app).await;
+    let fund_id = fund(&app, &a, 1_000_000, 900_000).await;
+    let grant_id = grant_in_review(&app, &a, &fund_id, 200_000).await;
+    let grant = format!("/api/v1/grants/{grant_id}");
+    app.post_as(&a.officer, &format!("{grant}/request-info"), json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let asked = ok(&app
+        .post_as(&a.officer, &format!("{grant}/request-info"), json!({"question": "Wie zet de koffie?"}))
+        .await);
+    assert_eq!(
+        (asked["status"].as_str(), asked["info_question"].as_str()),
+        (Some("info_requested"), Some("Wie zet de koffie?"))
+    );
+    assert_eq!(
+        app.get_as(&a.treasurer, &grant).await.json()["allowed_actions"],
+        json!(["edit", "submit", "withdraw"])
+    );
+    ok(&app
+        .call(
+            &a.treasurer,
+            Method::PATCH,
+            &grant,
+            Some(json!({"purpose": "Vrijwilligers zetten de koffie."})),
+        )
+        .await);
+    let answered = ok(&app
+        .post_as(&a.treasurer, &format!("{grant}/submit"), json!({"answer": "De vrijwilligers, om beurten."}))
+        .await);
+    assert_eq!(answered["status"], "submitted");
+    assert_eq!(answered["info_question"], Value::Null);
+    assert_eq!(answered["status_reason"], "De vrijwilligers, om beurten.");
+    ok(&app.post_as(&a.officer, &format!("{grant}/start-review"), json!({})).await);
+    let plan = json!({"tranches": [{"due_on": "2026-02-01", "amount_cents": 120_000}, {"due_on": "2026-06-01", "amount_cents": 80_000}]});
+    ok(&post_keyed(&app, &a.officer, &format!("{grant}/approve"), plan).await);
+    let tranches = app.get_as(&a.officer, &format!("{grant}/tranches")).await.json();
+    ok(&post_keyed(
+        &app,
+        &finance,
+        &format!("/api/v1/tranches/{}/pay", tranches["items"][0]["id"].as_str().unwrap()),
+        json!({}),
+    )
+    .await);
+
+    app.post_as(&a.treasurer, &format!("{grant}/cancel"), json!({"reason": "x"}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post_as(&a.officer, &format!("{grant}/cancel"), json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let cancelled = ok(&app
+        .post_as(&a.officer, &format!("{grant}/cancel"), json!({"reason": "Het netwerk is gestopt."}))
+        .await);
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(
+        (cancelled["scheduled_cents"].as_i64(), cancelled["paid_cents"].as_i64()),
+        (Some(0), Some(120_000))
+    );
+    assert_eq!(
+        balances(&app, &a.officer, &fund_id).await,
+        json!({"budget_cents": 1_000_000, "committed_cents": 120_000, "paid_cents": 120_000, "refunded_cents": 0, "available_cents": 880_000}),
+        "what was not paid went back to the fund"
+    );
+    let after = app.get_as(&a.officer, &format!("{grant}/tranches")).await.json();
+    assert_eq!(after["items"][1]["status"], "cancelled");
+    assert_eq!(
+        ledger_kinds(&app, &a.officer, &format!("{grant}/ledger")).await.last().cloned(),
+        Some(("release".to_owned(), 80_000))
+    );
+    app.post_as(&a.officer, &format!("{grant}/cancel"), json!({"reason": "again"}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    verify_ledger(&app).await;
 }
