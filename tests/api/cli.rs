@@ -140,11 +140,20 @@ fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
         .stdout(Stdio::null());
     let child = command.spawn().unwrap();
     let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "pactum serve did not start");
+    // Ready when it answers, not merely listens: only then are its signal handlers in place.
+    while !try_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+        assert!(started.elapsed() < Duration::from_secs(30), "pactum serve did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
     Server { child, port }
+}
+
+fn try_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).ok()?;
+    Some(response)
 }
 
 fn http_get(port: u16, path: &str, request_id: &str) -> String {
@@ -182,7 +191,7 @@ fn serve_logs_json_with_the_request_id_and_stops_cleanly_on_sigterm() {
         .collect();
     let finished = lines
         .iter()
-        .find(|l| l["fields"]["message"] == "request finished")
+        .find(|l| l["fields"]["message"] == "request finished" && l["span"]["request_id"] == "trace-me-123")
         .unwrap_or_else(|| panic!("no access log line in {lines:#?}"));
     assert_eq!(finished["span"]["request_id"], "trace-me-123");
     assert_eq!(finished["fields"]["status"], 200);
