@@ -81,6 +81,34 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
     pub receipt_limit_bytes: u64,
 
+    /// SMTP server for email: `smtps://user:pass@host` or `smtp://host:587?tls=required`; plain
+    /// `smtp://` only to this machine in production. Without it, email waits in the outbox.
+    #[arg(long, env = "PACTUM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email.
+    #[arg(long, env = "PACTUM_MAIL_FROM", default_value = "Pactum <noreply@pactum.localhost>")]
+    pub mail_from: String,
+
+    /// Do not send email from this process (run `pactum worker` elsewhere).
+    #[arg(long, env = "PACTUM_NO_WORKER")]
+    pub no_worker: bool,
+
+    /// Sending attempts before an email is `dead`.
+    #[arg(long, env = "PACTUM_OUTBOX_MAX_ATTEMPTS", default_value_t = 8,
+          value_parser = clap::value_parser!(i32).range(1..=100))]
+    pub outbox_max_attempts: i32,
+
+    /// Seconds to wait after a first failure; doubles with each next one (up to an hour).
+    #[arg(long, env = "PACTUM_OUTBOX_RETRY_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub outbox_retry_seconds: u64,
+
+    /// Seconds between passes of the email worker.
+    #[arg(long, env = "PACTUM_OUTBOX_POLL_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub outbox_poll_seconds: u64,
+
     /// Fill the database with the demo example before serving (not in production).
     #[arg(long, env = "PACTUM_DEMO")]
     pub demo: bool,
@@ -139,6 +167,11 @@ pub struct Settings {
     pub login_attempts_per_address: u32,
     pub schedule_interval_seconds: u64,
     pub workers: Option<usize>,
+    /// SMTP URL and sender; `None` keeps email in the outbox.
+    pub mail: Option<(Secret, String)>,
+    pub run_worker: bool,
+    pub outbox: crate::outbox::worker::WorkerConfig,
+    pub outbox_poll_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +220,14 @@ impl Settings {
             login_attempts_per_account: args.login_attempts_per_account,
             login_attempts_per_address: args.login_attempts_per_address,
             schedule_interval_seconds: args.schedule_interval_seconds,
+            mail: args.smtp_url.map(|url| (Secret(url.into_bytes()), args.mail_from.clone())),
+            run_worker: !args.no_worker,
+            outbox: crate::outbox::worker::WorkerConfig {
+                max_attempts: args.outbox_max_attempts,
+                retry_base: std::time::Duration::from_secs(args.outbox_retry_seconds),
+                ..Default::default()
+            },
+            outbox_poll_seconds: args.outbox_poll_seconds,
             workers: args.workers.map(usize::from),
         })
     }

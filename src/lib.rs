@@ -20,6 +20,7 @@ pub mod municipalities;
 pub mod networks;
 pub mod openapi;
 pub mod organisations;
+pub mod outbox;
 pub mod parties;
 pub mod reports;
 pub mod startup;

@@ -27,6 +27,8 @@ struct Cli {
 enum Command {
     /// Run the HTTP API (migrates the database first). Every flag mirrors a PACTUM_* variable.
     Serve(ServeArgs),
+    /// Send email from the outbox, without serving HTTP (run beside `serve --no-worker`).
+    Worker(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Print the OpenAPI 3.1 document (the committed openapi/pactum.json is this output).
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Worker(args) => worker(args),
         Command::Migrate(database) => migrate(&database),
         Command::Openapi => {
             print!("{}", openapi::to_json());
@@ -210,4 +213,29 @@ fn verify_ledger(database: &DatabaseArgs) -> anyhow::Result<()> {
         println!("{problem}");
     }
     anyhow::bail!("{} balances disagree with the ledger", problems.len())
+}
+
+fn worker(args: ServeArgs) -> anyhow::Result<()> {
+    telemetry::init(args.log_format);
+    let settings = Settings::resolve(args)?;
+    let Some((url, from)) = &settings.mail else {
+        anyhow::bail!("pactum worker needs PACTUM_SMTP_URL");
+    };
+    let mailer = pactum::outbox::mailer::Mailer::new(
+        &String::from_utf8_lossy(url.expose()),
+        from,
+        settings.environment,
+    )?;
+    let db = Database::new(settings.database.clone(), settings.database_pool_size);
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(conn);
+    tracing::info!("email worker started");
+    actix_web::rt::System::new().block_on(pactum::startup::run_mail_worker(
+        db,
+        std::sync::Arc::new(mailer),
+        settings.outbox.clone(),
+        std::time::Duration::from_secs(settings.outbox_poll_seconds),
+    ));
+    Ok(())
 }

@@ -15,7 +15,7 @@ use crate::http::{health, metrics};
 use crate::startup::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
-    organisations, reports, visions,
+    organisations, outbox, reports, visions,
 };
 
 #[derive(OpenApi)]
@@ -72,6 +72,7 @@ use crate::{
         reports::handlers::create, reports::handlers::list, reports::handlers::get, reports::handlers::update,
         reports::handlers::submit, reports::handlers::request_changes, reports::handlers::accept,
         reports::handlers::upload_receipt, reports::handlers::download_receipt,
+        outbox::handlers::list, outbox::handlers::retry,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -87,6 +88,7 @@ use crate::{
         (name = "funds", description = "Funds for micro-grants, their balances and ledger"),
         (name = "grants", description = "Grant applications, decisions with four eyes, tranches"),
         (name = "reports", description = "Spending reports and receipts"),
+        (name = "outbox", description = "Email waiting, sent or dead"),
         (name = "audit", description = "The audit trail of every change"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),

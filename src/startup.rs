@@ -14,14 +14,18 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, idempotency, metrics, request};
+use crate::outbox::mailer::Mailer;
+use crate::outbox::worker::WorkerConfig;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, reports, visions,
+    organisations, outbox, reports, visions,
 };
 
 /// Shared by every worker; cheap to clone through `web::Data`.
 pub struct AppState {
     pub db: Database,
+    /// `None` without `PACTUM_SMTP_URL`: email waits in the outbox.
+    pub mailer: Option<std::sync::Arc<Mailer>>,
     pub tokens: TokenKeys,
     pub login_limits: LoginLimits,
     pub settings: Settings,
@@ -62,6 +66,20 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let mailer = match &settings.mail {
+            Some((url, from)) => {
+                let url = String::from_utf8_lossy(url.expose()).into_owned();
+                Some(std::sync::Arc::new(Mailer::new(&url, from, settings.environment)?))
+            }
+            None => {
+                tracing::warn!("no PACTUM_SMTP_URL: email stays in the outbox until one is configured");
+                None
+            }
+        };
+        if let (Some(mailer), true) = (&mailer, settings.run_worker) {
+            let every = std::time::Duration::from_secs(settings.outbox_poll_seconds);
+            actix_web::rt::spawn(run_mail_worker(db.clone(), mailer.clone(), settings.outbox.clone(), every));
+        }
         if settings.schedule_interval_seconds > 0 {
             let every = std::time::Duration::from_secs(settings.schedule_interval_seconds);
             actix_web::rt::spawn(run_date_job(db.clone(), every));
@@ -70,6 +88,7 @@ impl Application {
         let workers = settings.workers;
         let state = web::Data::new(AppState {
             db,
+            mailer,
             tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
             login_limits: LoginLimits::new(
                 settings.login_attempts_per_account,
@@ -139,6 +158,33 @@ async fn run_date_job(db: Database, every: std::time::Duration) {
     }
 }
 
+/// Sends what is in the outbox, every `every`, until the process stops.
+pub async fn run_mail_worker(
+    db: Database,
+    mailer: std::sync::Arc<Mailer>,
+    config: WorkerConfig,
+    every: std::time::Duration,
+) {
+    let worker = format!("worker-{}", uuid::Uuid::now_v7().simple());
+    let mut interval = actix_web::rt::time::interval(every);
+    loop {
+        interval.tick().await;
+        let (db, mailer, config, worker) = (db.clone(), mailer.clone(), config.clone(), worker.clone());
+        let pass = web::block(move || {
+            outbox::worker::run_once(&db, &mailer, &config, &worker, crate::domain::time::now())
+        })
+        .await;
+        match pass {
+            Ok(Ok(pass)) if pass != Default::default() => tracing::info!(?pass, "email worker pass"),
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err.detail, "email worker pass failed; retrying next time")
+            }
+            Err(err) => tracing::warn!(error = %err, "email worker pass failed; retrying next time"),
+        }
+    }
+}
+
 /// Every route of the service.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::live)))
@@ -161,5 +207,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(funds::routes)
         .configure(grants::routes)
         .configure(reports::routes)
+        .configure(outbox::routes)
         .configure(audit::routes);
 }

@@ -12,6 +12,7 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::identity::repo as identity_repo;
 use crate::identity::service::{self as identity, CreateUser};
 use crate::organisations::repo as organisations_repo;
+use crate::outbox::{self, templates};
 
 use super::dto::{AcceptInvitationRequest, AcceptedInvitation, InvitationDto, InviteRequest, MemberDto};
 use super::repo::{self, InvitationRow};
@@ -111,8 +112,10 @@ pub fn invite(
         accepted_at: None,
         accepted_by: None,
     };
+    let link = format!("{public_url}/api/v1/invitations/{token}/accept");
     write_transaction(conn, |conn| {
-        if let Some(user) = identity_repo::find_user_by_email(conn, &row.email)? {
+        let existing = identity_repo::find_user_by_email(conn, &row.email)?;
+        if let Some(user) = &existing {
             if repo::member_role(conn, scope, &user.id)?.is_some() {
                 return Err(ApiError::conflict(format!("{} is already a member.", row.email)));
             }
@@ -120,7 +123,41 @@ pub fn invite(
         repo::insert_invitation(conn, &row)?;
         let changes = serde_json::json!({"email": {"before": null, "after": row.email}, "role": {"before": null, "after": row.role}});
         record(conn, actor, scope, "member.invited", &row.id, changes)?;
-        Ok(invitation_dto(&row, Some(format!("{public_url}/api/v1/invitations/{token}/accept"))))
+        // The email goes out with the invitation, or not at all.
+        let locale = existing.and_then(|u| u.locale.parse().ok()).unwrap_or_default();
+        let (organisation, municipality_id) = describe(conn, scope)?;
+        let expires_on = row.expires_at.date().to_string();
+        let email = templates::invitation(locale, &row.name, &organisation, &row.role, &link, &expires_on);
+        outbox::enqueue(
+            conn,
+            &outbox::Email {
+                kind: "invitation",
+                dedupe_key: format!("invitation:{}", row.id),
+                municipality_id,
+                recipient: row.email.clone(),
+                subject: email.subject,
+                text: email.text,
+                html: email.html,
+            },
+        )?;
+        Ok(invitation_dto(&row, Some(link.clone())))
+    })
+}
+
+/// The organisation's name, and the municipality its mail belongs to.
+fn describe(conn: &mut DbConnection, scope: &Scope) -> Result<(String, Option<String>), ApiError> {
+    Ok(match scope {
+        Scope::Municipality(id) => (
+            crate::municipalities::repo::find(conn, id)?.map(|m| m.name).unwrap_or_default(),
+            Some(id.clone()),
+        ),
+        Scope::Network(id) => {
+            (crate::networks::repo::find(conn, id)?.map(|n| n.name).unwrap_or_default(), None)
+        }
+        Scope::Organisation(id) => match organisations_repo::find(conn, id)? {
+            Some(o) => (o.name, Some(o.municipality_id)),
+            None => (String::new(), None),
+        },
     })
 }
 

@@ -1,0 +1,101 @@
+//! The delivery worker: claims due messages, sends them, and records the outcome. Failures wait
+//! longer each time (exponential backoff with jitter) and become `dead` after the configured
+//! number of attempts. Time is passed in, so tests move it instead of waiting.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use rand::Rng;
+
+use crate::db::Database;
+use crate::error::ApiError;
+
+use super::mailer::Mailer;
+use super::repo;
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub max_attempts: i32,
+    /// Wait after the first failure; it doubles with each next one, up to an hour.
+    pub retry_base: Duration,
+    /// A claim older than this is taken over (its worker died between claiming and sending).
+    pub lease: Duration,
+    pub batch: i64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            retry_base: Duration::from_secs(30),
+            lease: Duration::from_secs(300),
+            batch: 50,
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    pub retrying: usize,
+    pub dead: usize,
+}
+
+/// The wait before attempt `attempts + 1`: base * 2^(attempts-1), capped at an hour, with up to
+/// a fifth more at random so failed messages do not all come back at once.
+pub fn backoff(config: &WorkerConfig, attempts: i32) -> chrono::Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
+    let base = config.retry_base.as_millis().saturating_mul(1 << exponent).min(3_600_000);
+    let jitter = rand::rng().random_range(0..=base / 5 + 1);
+    chrono::Duration::milliseconds(i64::try_from(base + jitter).unwrap_or(3_600_000))
+}
+
+/// One pass: claim what is due at `at`, send it, record how it went.
+pub fn run_once(
+    db: &Database,
+    mailer: &Mailer,
+    config: &WorkerConfig,
+    worker: &str,
+    at: NaiveDateTime,
+) -> Result<Pass, ApiError> {
+    let mut conn = db.connection()?;
+    let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
+    let claimed = repo::claim(&mut conn, worker, at, at - lease, config.batch)?;
+    let mut pass = Pass::default();
+    for row in claimed {
+        match mailer.send(&row) {
+            Ok(()) => {
+                repo::mark_sent(&mut conn, &row.id, worker, at)?;
+                pass.sent += 1;
+            }
+            Err(error) => {
+                let retry_at =
+                    (row.attempts < config.max_attempts).then(|| at + backoff(config, row.attempts));
+                tracing::warn!(outbox_id = %row.id, attempts = row.attempts, error = %error, "sending failed");
+                repo::mark_failed(&mut conn, &row.id, worker, &error, retry_at)?;
+                if retry_at.is_some() {
+                    pass.retrying += 1;
+                } else {
+                    pass.dead += 1;
+                }
+            }
+        }
+    }
+    Ok(pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_grow_and_are_capped() {
+        let config = WorkerConfig { retry_base: Duration::from_secs(10), ..WorkerConfig::default() };
+        let first = backoff(&config, 1).num_milliseconds();
+        let third = backoff(&config, 3).num_milliseconds();
+        assert!((10_000..=12_001).contains(&first), "{first}");
+        assert!((40_000..=48_001).contains(&third), "{third}");
+        assert!(backoff(&config, 30).num_milliseconds() <= 3_600_000 + 720_001);
+    }
+}
