@@ -67,19 +67,20 @@ impl From<OutboxRow> for OutboxDto {
     }
 }
 
-/// The municipalities whose mail the caller manages; `None` for platform admins (all mail).
-fn managed(caller: &Caller) -> Result<Option<Vec<String>>, ApiError> {
+/// The municipalities whose mail the caller reads (municipal admins and auditors); `None` for
+/// platform admins (all mail).
+fn readable(caller: &Caller) -> Result<Option<Vec<String>>, ApiError> {
     if caller.is_platform_admin {
         return Ok(None);
     }
     let ids: Vec<String> = caller
         .municipalities
         .iter()
-        .filter(|m| caller.may(Action::ManageMembers, Target::Municipality(&m.municipality_id)))
+        .filter(|m| caller.may(Action::ReadAudit, Target::Municipality(&m.municipality_id)))
         .map(|m| m.municipality_id.clone())
         .collect();
     if ids.is_empty() {
-        return Err(ApiError::forbidden("The outbox is for platform admins and municipal admins."));
+        return Err(ApiError::forbidden("The outbox is for platform admins, municipal admins and auditors."));
     }
     Ok(Some(ids))
 }
@@ -98,7 +99,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let municipalities = managed(&caller)?;
+    let municipalities = readable(&caller)?;
     let result = state
         .db
         .run(move |conn| {
@@ -128,15 +129,23 @@ pub async fn retry(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let municipalities = managed(&caller)?;
     let dto = state
         .db
         .run(move |conn| {
             let row = repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such email."))?;
-            if let Some(ids) = &municipalities {
-                if !row.municipality_id.as_ref().is_some_and(|m| ids.contains(m)) {
-                    return Err(ApiError::not_found("No such email."));
-                }
+            // Mail of a municipality is visible to its people; only admins send it again.
+            let visible = caller.is_platform_admin
+                || row.municipality_id.as_deref().is_some_and(|m| caller.can_see(Target::Municipality(m)));
+            if !visible {
+                return Err(ApiError::not_found("No such email."));
+            }
+            let permitted = caller.is_platform_admin
+                || row
+                    .municipality_id
+                    .as_deref()
+                    .is_some_and(|m| caller.may(Action::ManageMembers, Target::Municipality(m)));
+            if !permitted {
+                return Err(ApiError::forbidden("Only admins send mail again."));
             }
             if !repo::retry(conn, &id)? {
                 return Err(ApiError::invalid_transition(

@@ -28,6 +28,8 @@ pub struct Tenant {
     /// A draft spending report on that grant with one receipt.
     pub report_id: String,
     pub receipt_id: String,
+    /// The email that invited the municipality's auditor.
+    pub outbox_id: String,
 }
 
 /// The first bytes of a real PDF, enough to be recognised as one.
@@ -211,6 +213,7 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         tranche_id: String::new(),
         report_id: String::new(),
         receipt_id: String::new(),
+        outbox_id: String::new(),
     };
     let agreement = draft_agreement(app, &tenant, "2026-01-01", None).await;
     tenant.agreement_id = agreement["id"].as_str().unwrap().to_owned();
@@ -254,5 +257,10 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         .await;
     assert_eq!(receipt.status, 201, "{}", receipt.text());
     tenant.receipt_id = receipt.json()["id"].as_str().unwrap().to_owned();
+    let mail = app.get_as(&tenant.admin, "/api/v1/outbox?limit=200").await.json();
+    let invited =
+        mail["items"].as_array().unwrap().iter().find(|m| m["recipient"] == format!("auditor@{tag}.example"));
+    tenant.outbox_id =
+        invited.expect("the auditor's invitation is in the outbox")["id"].as_str().unwrap().to_owned();
     tenant
 }

@@ -57,6 +57,8 @@ fn fill(path: &str, a: &Tenant) -> String {
         (&a.report_id, &a.member.id)
     } else if path.starts_with("/api/v1/receipts/") {
         (&a.receipt_id, &a.member.id)
+    } else if path.starts_with("/api/v1/outbox/") {
+        (&a.outbox_id, &a.member.id)
     } else {
         (&a.municipality_id, &a.auditor.id)
     };
