@@ -192,8 +192,17 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, extra_routes: ExtraRoutes) -> Option<Self> {
+        Self::spawn_configured(backend, extra_routes, &[]).await
+    }
+
+    /// With extra `serve` flags, e.g. an SMTP server.
+    pub async fn spawn_configured(
+        backend: Backend,
+        extra_routes: ExtraRoutes,
+        flags: &[&str],
+    ) -> Option<Self> {
         let database = TestDatabase::create(backend)?;
-        let settings = test_settings(&database, &[]);
+        let settings = test_settings(&database, flags);
         let app = Application::build_with(settings, extra_routes).expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
