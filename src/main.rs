@@ -29,6 +29,14 @@ enum Command {
     Serve(ServeArgs),
     /// Send email from the outbox, without serving HTTP (run beside `serve --no-worker`).
     Worker(ServeArgs),
+    /// Queue the reminders due today and send what is in the outbox.
+    Remind {
+        /// One pass, then exit (for cron-style deployments).
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Print the OpenAPI 3.1 document (the committed openapi/pactum.json is this output).
@@ -87,6 +95,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Worker(args) => worker(args),
+        Command::Remind { once, serve } => remind(once, serve),
         Command::Migrate(database) => migrate(&database),
         Command::Openapi => {
             print!("{}", openapi::to_json());
@@ -237,5 +246,39 @@ fn worker(args: ServeArgs) -> anyhow::Result<()> {
         settings.outbox.clone(),
         std::time::Duration::from_secs(settings.outbox_poll_seconds),
     ));
+    Ok(())
+}
+
+fn remind(once: bool, args: ServeArgs) -> anyhow::Result<()> {
+    if !once {
+        anyhow::bail!("pactum remind runs one pass: add --once (serve and worker run passes continuously)");
+    }
+    telemetry::init(args.log_format);
+    let settings = Settings::resolve(args)?;
+    let db = Database::new(settings.database.clone(), settings.database_pool_size);
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let planned = pactum::reminders::plan::run(&mut conn, &settings.public_url, None)
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    drop(conn);
+    println!("queued {} reminders, cancelled {}", planned.queued, planned.cancelled);
+    if let Some((url, from)) = &settings.mail {
+        let mailer = pactum::outbox::mailer::Mailer::new(
+            &String::from_utf8_lossy(url.expose()),
+            from,
+            settings.environment,
+        )?;
+        let pass = pactum::outbox::worker::run_once(
+            &db,
+            &mailer,
+            &settings.outbox,
+            "remind-once",
+            pactum::domain::time::now(),
+        )
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+        println!("sent {}, retrying {}, dead {}", pass.sent, pass.retrying, pass.dead);
+    } else {
+        println!("no PACTUM_SMTP_URL: the email waits in the outbox");
+    }
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::http::{health, metrics};
 use crate::startup::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
-    organisations, outbox, reports, visions,
+    organisations, outbox, reminders, reports, visions,
 };
 
 #[derive(OpenApi)]
@@ -73,6 +73,7 @@ use crate::{
         reports::handlers::submit, reports::handlers::request_changes, reports::handlers::accept,
         reports::handlers::upload_receipt, reports::handlers::download_receipt,
         outbox::handlers::list, outbox::handlers::retry,
+        reminders::handlers::get_settings, reminders::handlers::update_settings,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
@@ -89,6 +90,7 @@ use crate::{
         (name = "grants", description = "Grant applications, decisions with four eyes, tranches"),
         (name = "reports", description = "Spending reports and receipts"),
         (name = "outbox", description = "Email waiting, sent or dead"),
+        (name = "reminders", description = "When people are reminded of deadlines"),
         (name = "audit", description = "The audit trail of every change"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),

@@ -18,7 +18,7 @@ use crate::outbox::mailer::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, outbox, reports, visions,
+    organisations, outbox, reminders, reports, visions,
 };
 
 /// Shared by every worker; cheap to clone through `web::Data`.
@@ -82,7 +82,7 @@ impl Application {
         }
         if settings.schedule_interval_seconds > 0 {
             let every = std::time::Duration::from_secs(settings.schedule_interval_seconds);
-            actix_web::rt::spawn(run_date_job(db.clone(), every));
+            actix_web::rt::spawn(run_date_job(db.clone(), settings.public_url.clone(), every));
         }
         let body_limit = settings.body_limit_bytes;
         let workers = settings.workers;
@@ -143,16 +143,20 @@ impl Application {
 
 /// Moves agreements whose start or end date has come and grants whose period is over, now and
 /// then every `every`.
-async fn run_date_job(db: Database, every: std::time::Duration) {
+async fn run_date_job(db: Database, public_url: String, every: std::time::Duration) {
     let mut interval = actix_web::rt::time::interval(every);
     loop {
         interval.tick().await;
-        let changes = db.run(|conn| {
-            Ok(agreements::service::run_date_changes(conn)? + grants::settlement::run_date_changes(conn)?)
+        let url = public_url.clone();
+        let changes = db.run(move |conn| {
+            let moved =
+                agreements::service::run_date_changes(conn)? + grants::settlement::run_date_changes(conn)?;
+            let planned = reminders::plan::run(conn, &url, None)?;
+            Ok(moved + planned.queued)
         });
         match changes.await {
             Ok(0) => {}
-            Ok(changed) => tracing::info!(changed, "date job moved agreements and grants"),
+            Ok(changed) => tracing::info!(changed, "date job moved records and queued reminders"),
             Err(err) => tracing::warn!(error = %err.detail, "date job failed; retrying next run"),
         }
     }
@@ -208,5 +212,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(grants::routes)
         .configure(reports::routes)
         .configure(outbox::routes)
+        .configure(reminders::routes)
         .configure(audit::routes);
 }

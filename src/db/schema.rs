@@ -292,6 +292,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    reminder_settings,
     outbox,
     spending_reports,
     receipts,
@@ -497,5 +498,13 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminder_settings (municipality_id) {
+        municipality_id -> Text,
+        offsets -> Text,
+        updated_at -> Timestamp,
     }
 }

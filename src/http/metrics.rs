@@ -19,6 +19,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool_in_use: IntGauge,
+    outbox: prometheus::IntGaugeVec,
 }
 
 impl Metrics {
@@ -40,8 +41,16 @@ impl Metrics {
             IntGauge::new("db_pool_connections_in_use", "Database connections handed out right now")?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        let outbox = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "outbox_messages",
+                "Emails in the outbox by status: queued, sending, sent, dead, cancelled",
+            ),
+            &["status"],
+        )?;
         registry.register(Box::new(pool_in_use.clone()))?;
-        Ok(Self { registry, requests, latency, pool_in_use })
+        registry.register(Box::new(outbox.clone()))?;
+        Ok(Self { registry, requests, latency, pool_in_use, outbox })
     }
 }
 
@@ -80,6 +89,11 @@ pub async fn record(
 pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let metrics = &state.metrics;
     metrics.pool_in_use.set(i64::from(state.db.connections_in_use()));
+    let counts = state.db.run(|conn| Ok(crate::outbox::repo::counts(conn)?)).await?;
+    for status in ["queued", "sending", "sent", "dead", "cancelled"] {
+        let count = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
+        metrics.outbox.with_label_values(&[status]).set(count);
+    }
     let mut buffer = Vec::new();
     TextEncoder::new().encode(&metrics.registry.gather(), &mut buffer).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().content_type(prometheus::TEXT_FORMAT).body(buffer))

@@ -182,3 +182,24 @@ pub fn list(
     }
     query.order(outbox::id.asc()).limit(limit).load(conn)
 }
+
+/// `(id, dedupe_key)` of the queued messages of one kind.
+pub fn queued_of_kind(conn: &mut DbConnection, kind: &str) -> QueryResult<Vec<(String, String)>> {
+    outbox::table
+        .filter(outbox::kind.eq(kind))
+        .filter(outbox::status.eq("queued"))
+        .select((outbox::id, outbox::dedupe_key))
+        .load(conn)
+}
+
+/// Cancels queued messages that should no longer go out.
+pub fn cancel(conn: &mut DbConnection, ids: &[String]) -> QueryResult<usize> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)).filter(outbox::status.eq("queued")))
+        .set(outbox::status.eq("cancelled"))
+        .execute(conn)
+}
+
+/// How many messages are in each status, for the metrics.
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    outbox::table.group_by(outbox::status).select((outbox::status, diesel::dsl::count_star())).load(conn)
+}

@@ -57,3 +57,71 @@ pub fn invitation(
     let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
     Rendered { html: html(&lines, link, button), subject, text }
 }
+
+/// A reminder of a deadline: `offset` days from it (negative before, positive overdue).
+pub fn reminder(
+    locale: Locale,
+    deadline: &crate::reminders::deadlines::Deadline,
+    offset: i32,
+    link: &str,
+) -> Rendered {
+    let date = deadline.due_on.format("%d-%m-%Y").to_string();
+    let (what_nl, what_en) = match deadline.kind {
+        "commitment" => ("toezegging", "commitment"),
+        "report" => ("verantwoording", "spending report"),
+        "decision" => ("besluit op een aanvraag", "decision on an application"),
+        "tranche" => ("betaling", "payment"),
+        "agreement_review" => ("evaluatie van de afspraak", "review of the agreement"),
+        _ => ("einde van de afspraak", "end of the agreement"),
+    };
+    let title = if deadline.title.is_empty() { String::new() } else { format!(" \"{}\"", deadline.title) };
+    let days = offset.unsigned_abs();
+    let (subject, lines, button) = match locale {
+        Locale::Nl => {
+            let when = match offset {
+                o if o < 0 => format!("over {days} dagen, op {date}"),
+                0 => format!("vandaag, {date}"),
+                _ => format!("{days} dagen geleden, op {date}"),
+            };
+            let subject = if offset > 0 {
+                format!("Te laat: {what_nl}{title}")
+            } else {
+                format!("Herinnering: {what_nl}{title} op {date}")
+            };
+            let lines = vec![
+                "Hallo,".to_owned(),
+                format!("Dit is een herinnering aan de {what_nl}{title}. De datum is {when}."),
+                if offset > 0 {
+                    "Is het al gedaan? Zet het dan in Pactum, dan stoppen de herinneringen.".to_owned()
+                } else {
+                    "Bekijk in Pactum wat er nog moet gebeuren.".to_owned()
+                },
+            ];
+            (subject, lines, "Bekijk in Pactum")
+        }
+        Locale::En => {
+            let when = match offset {
+                o if o < 0 => format!("in {days} days, on {date}"),
+                0 => format!("today, {date}"),
+                _ => format!("{days} days ago, on {date}"),
+            };
+            let subject = if offset > 0 {
+                format!("Overdue: {what_en}{title}")
+            } else {
+                format!("Reminder: {what_en}{title} on {date}")
+            };
+            let lines = vec![
+                "Hello,".to_owned(),
+                format!("This is a reminder of the {what_en}{title}. It is due {when}."),
+                if offset > 0 {
+                    "Already done? Record it in Pactum and the reminders stop.".to_owned()
+                } else {
+                    "See in Pactum what is still to do.".to_owned()
+                },
+            ];
+            (subject, lines, "View in Pactum")
+        }
+    };
+    let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
+    Rendered { html: html(&lines, link, button), subject, text }
+}

@@ -61,7 +61,9 @@ pub fn run_once(
 ) -> Result<Pass, ApiError> {
     let mut conn = db.connection()?;
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
-    let claimed = repo::claim(&mut conn, worker, at, at - lease, config.batch)?;
+    let mut claimed = repo::claim(&mut conn, worker, at, at - lease, config.batch)?;
+    // Oldest first (RETURNING keeps no order).
+    claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     let mut pass = Pass::default();
     for row in claimed {
         match mailer.send(&row) {

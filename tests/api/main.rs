@@ -14,6 +14,7 @@ mod identity;
 mod mail;
 mod migrations;
 mod openapi;
+mod reminders;
 mod smtp_sink;
 mod tenancy;
 mod test_routes;

@@ -1,0 +1,247 @@
+//! Deadlines, derived from the records (never typed twice): commitments due, reports due,
+//! decisions due, tranches due, agreement reviews and ends. Each knows who is reminded and who
+//! hears about it when it is overdue.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    agreements, commitments, grants, municipality_memberships, network_memberships, organisation_memberships,
+    record_parties, spending_reports, tranches, users,
+};
+use crate::db::DbConnection;
+
+/// Someone to remind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Recipient {
+    pub user_id: String,
+    pub email: String,
+    pub locale: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    /// `commitment`, `report`, `decision`, `tranche`, `agreement_review`, `agreement_end`.
+    pub kind: &'static str,
+    pub record_id: String,
+    pub municipality_id: String,
+    pub due_on: NaiveDate,
+    /// What is due, in the words of the record.
+    pub title: String,
+    /// The API path of the record.
+    pub path: String,
+    pub recipients: Vec<Recipient>,
+    /// Also told when it is overdue.
+    pub escalation: Vec<Recipient>,
+}
+
+impl Deadline {
+    /// The part of a reminder's dedupe key that names this deadline.
+    pub fn key(&self) -> String {
+        format!("reminder:{}:{}:{}:", self.kind, self.record_id, self.due_on)
+    }
+}
+
+type Row = (String, String, String);
+
+fn active_users(rows: Vec<Row>) -> Vec<Recipient> {
+    let mut out: Vec<Recipient> =
+        rows.into_iter().map(|(user_id, email, locale)| Recipient { user_id, email, locale }).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub fn municipality_people(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    roles: &[&str],
+) -> QueryResult<Vec<Recipient>> {
+    let rows = municipality_memberships::table
+        .inner_join(users::table)
+        .filter(municipality_memberships::municipality_id.eq(municipality_id))
+        .filter(municipality_memberships::role.eq_any(roles))
+        .filter(users::disabled.eq(false))
+        .select((users::id, users::email, users::locale))
+        .load(conn)?;
+    Ok(active_users(rows))
+}
+
+pub fn network_people(
+    conn: &mut DbConnection,
+    network_id: &str,
+    roles: &[&str],
+) -> QueryResult<Vec<Recipient>> {
+    let rows = network_memberships::table
+        .inner_join(users::table)
+        .filter(network_memberships::network_id.eq(network_id))
+        .filter(network_memberships::role.eq_any(roles))
+        .filter(users::disabled.eq(false))
+        .select((users::id, users::email, users::locale))
+        .load(conn)?;
+    Ok(active_users(rows))
+}
+
+fn organisation_contacts(conn: &mut DbConnection, organisation_id: &str) -> QueryResult<Vec<Recipient>> {
+    let rows = organisation_memberships::table
+        .inner_join(users::table)
+        .filter(organisation_memberships::organisation_id.eq(organisation_id))
+        .filter(users::disabled.eq(false))
+        .select((users::id, users::email, users::locale))
+        .load(conn)?;
+    Ok(active_users(rows))
+}
+
+const OFFICERS: [&str; 2] = ["municipal_admin", "officer"];
+
+/// Those who act for a party.
+fn representatives(conn: &mut DbConnection, party_type: &str, party_id: &str) -> QueryResult<Vec<Recipient>> {
+    match party_type {
+        "municipality" => municipality_people(conn, party_id, &OFFICERS),
+        "network" => network_people(conn, party_id, &["coordinator"]),
+        _ => organisation_contacts(conn, party_id),
+    }
+}
+
+/// Every deadline still open today.
+pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
+    let mut deadlines = Vec::new();
+
+    let open_commitments: Vec<(String, String, String, String, String, NaiveDate)> = commitments::table
+        .filter(commitments::status.eq("open"))
+        .filter(commitments::due_on.is_not_null())
+        .select((
+            commitments::id,
+            commitments::municipality_id,
+            commitments::party_type,
+            commitments::party_id,
+            commitments::description,
+            commitments::due_on.assume_not_null(),
+        ))
+        .load(conn)?;
+    for (id, municipality_id, party_type, party_id, description, due_on) in open_commitments {
+        deadlines.push(Deadline {
+            kind: "commitment",
+            recipients: representatives(conn, &party_type, &party_id)?,
+            escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            path: format!("/api/v1/commitments/{id}"),
+            record_id: id,
+            municipality_id,
+            due_on,
+            title: description,
+        });
+    }
+
+    let reporting: Vec<(String, String, String, String, NaiveDate)> = grants::table
+        .filter(grants::status.eq_any(["active", "reporting"]))
+        .filter(grants::report_due_on.is_not_null())
+        .select((
+            grants::id,
+            grants::municipality_id,
+            grants::network_id,
+            grants::title,
+            grants::report_due_on.assume_not_null(),
+        ))
+        .load(conn)?;
+    for (id, municipality_id, network_id, title, due_on) in reporting {
+        let accepted: i64 = spending_reports::table
+            .filter(spending_reports::grant_id.eq(&id))
+            .filter(spending_reports::kind.eq("final"))
+            .filter(spending_reports::status.eq_any(["submitted", "accepted"]))
+            .count()
+            .get_result(conn)?;
+        if accepted > 0 {
+            continue;
+        }
+        deadlines.push(Deadline {
+            kind: "report",
+            recipients: network_people(conn, &network_id, &["coordinator", "treasurer"])?,
+            escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            path: format!("/api/v1/grants/{id}"),
+            record_id: id,
+            municipality_id,
+            due_on,
+            title,
+        });
+    }
+
+    let undecided: Vec<(String, String, String, NaiveDate)> = grants::table
+        .filter(grants::status.eq_any(["submitted", "in_review", "info_requested"]))
+        .filter(grants::decision_due_on.is_not_null())
+        .select((
+            grants::id,
+            grants::municipality_id,
+            grants::title,
+            grants::decision_due_on.assume_not_null(),
+        ))
+        .load(conn)?;
+    for (id, municipality_id, title, due_on) in undecided {
+        deadlines.push(Deadline {
+            kind: "decision",
+            recipients: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            escalation: municipality_people(conn, &municipality_id, &["municipal_admin"])?,
+            path: format!("/api/v1/grants/{id}"),
+            record_id: id,
+            municipality_id,
+            due_on,
+            title,
+        });
+    }
+
+    let scheduled: Vec<(String, String, String, NaiveDate)> = tranches::table
+        .inner_join(grants::table.on(grants::id.eq(tranches::grant_id)))
+        .filter(tranches::status.eq("scheduled"))
+        .select((tranches::id, tranches::municipality_id, grants::title, tranches::due_on))
+        .load(conn)?;
+    for (id, municipality_id, title, due_on) in scheduled {
+        deadlines.push(Deadline {
+            kind: "tranche",
+            recipients: municipality_people(conn, &municipality_id, &["finance"])?,
+            escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            path: format!("/api/v1/tranches/{id}"),
+            record_id: id,
+            municipality_id,
+            due_on,
+            title,
+        });
+    }
+
+    let in_force: Vec<(String, String, Option<NaiveDate>, Option<NaiveDate>)> = agreements::table
+        .filter(agreements::status.eq_any(["active", "suspended"]))
+        .select((
+            agreements::id,
+            agreements::municipality_id,
+            agreements::next_review_on,
+            agreements::ends_on,
+        ))
+        .load(conn)?;
+    for (id, municipality_id, review, ends) in in_force {
+        let mut people = municipality_people(conn, &municipality_id, &OFFICERS)?;
+        let networks: Vec<String> = record_parties::table
+            .filter(record_parties::record_type.eq("agreement"))
+            .filter(record_parties::record_id.eq(&id))
+            .filter(record_parties::party_type.eq("network"))
+            .select(record_parties::party_id)
+            .load(conn)?;
+        for network in networks {
+            people.extend(network_people(conn, &network, &["coordinator"])?);
+        }
+        people.sort();
+        people.dedup();
+        for (kind, date) in [("agreement_review", review), ("agreement_end", ends)] {
+            if let Some(due_on) = date {
+                deadlines.push(Deadline {
+                    kind,
+                    recipients: people.clone(),
+                    escalation: Vec::new(),
+                    path: format!("/api/v1/agreements/{id}"),
+                    record_id: id.clone(),
+                    municipality_id: municipality_id.clone(),
+                    due_on,
+                    title: String::new(),
+                });
+            }
+        }
+    }
+    Ok(deadlines)
+}

@@ -1,0 +1,90 @@
+//! The reminder pass: for every open deadline and every offset of its municipality that falls
+//! on today (in the municipality's time zone), queue one email per recipient under a dedupe
+//! key, so running the pass again, or on several instances, queues nothing twice. Queued
+//! reminders of deadlines that moved or were met are cancelled.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::Locale;
+use crate::error::ApiError;
+use crate::outbox::{self, templates, Email};
+use chrono::{Duration, NaiveDate};
+
+use super::deadlines::{self, Deadline};
+use super::settings;
+
+/// What a pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    pub queued: usize,
+    pub cancelled: usize,
+}
+
+/// Runs the pass for `today`, or for each municipality's own today when `None`.
+pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) -> Result<Planned, ApiError> {
+    let open = deadlines::open(conn)?;
+    let mut planned = Planned { cancelled: cancel_stale(conn, &open)?, ..Planned::default() };
+    let mut offsets: HashMap<String, Vec<i32>> = HashMap::new();
+    let mut local_today: HashMap<String, NaiveDate> = HashMap::new();
+    for deadline in &open {
+        if !offsets.contains_key(&deadline.municipality_id) {
+            offsets.insert(
+                deadline.municipality_id.clone(),
+                settings::offsets(conn, &deadline.municipality_id)?,
+            );
+            let zone = crate::municipalities::repo::find(conn, &deadline.municipality_id)?
+                .map(|m| m.time_zone)
+                .unwrap_or_default();
+            local_today.insert(
+                deadline.municipality_id.clone(),
+                today.unwrap_or_else(|| crate::agreements::service::today_in(&zone)),
+            );
+        }
+        let day = local_today[&deadline.municipality_id];
+        for offset in &offsets[&deadline.municipality_id] {
+            if deadline.due_on + Duration::days(i64::from(*offset)) != day {
+                continue;
+            }
+            let mut recipients = deadline.recipients.clone();
+            if *offset > 0 {
+                recipients.extend(deadline.escalation.iter().cloned());
+                recipients.sort();
+                recipients.dedup();
+            }
+            for recipient in recipients {
+                let locale: Locale = recipient.locale.parse().unwrap_or_default();
+                let rendered =
+                    templates::reminder(locale, deadline, *offset, &format!("{public_url}{}", deadline.path));
+                let email = Email {
+                    kind: "reminder",
+                    dedupe_key: format!("{}{offset}:{}", deadline.key(), recipient.user_id),
+                    municipality_id: Some(deadline.municipality_id.clone()),
+                    recipient: recipient.email,
+                    subject: rendered.subject,
+                    text: rendered.text,
+                    html: rendered.html,
+                };
+                if write_transaction(conn, |conn| outbox::enqueue(conn, &email))? {
+                    planned.queued += 1;
+                }
+            }
+        }
+    }
+    Ok(planned)
+}
+
+/// Cancels queued reminders whose deadline is no longer open as it was (moved, met, gone).
+fn cancel_stale(conn: &mut DbConnection, open: &[Deadline]) -> Result<usize, ApiError> {
+    let valid: BTreeSet<String> = open.iter().map(Deadline::key).collect();
+    let queued = outbox::repo::queued_of_kind(conn, "reminder")?;
+    let stale: Vec<String> = queued
+        .into_iter()
+        .filter(|(_, key)| !valid.iter().any(|prefix| key.starts_with(prefix.as_str())))
+        .map(|(id, _)| id)
+        .collect();
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    Ok(outbox::repo::cancel(conn, &stale)?)
+}

@@ -1,0 +1,152 @@
+//! Reminders: on the right days, once, in the reader's language, escalated when overdue, and
+//! cancelled when the deadline is met before they go out. `today` is passed in.
+
+use actix_web::http::Method;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use pactum::outbox::worker::run_once;
+
+use crate::fixtures::{post_keyed, tenant, Tenant};
+use crate::helpers::{Backend, TestApp, User};
+use crate::smtp_sink::{header, SmtpSink};
+
+macro_rules! on_both {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[actix_web::test]
+            async fn sqlite() { super::$name(crate::helpers::Backend::Sqlite).await }
+            #[actix_web::test]
+            async fn postgres() { super::$name(crate::helpers::Backend::Postgres).await }
+        })+
+    };
+}
+
+on_both!(a_report_due_date_reminds_on_the_right_days_once, meeting_a_deadline_cancels_reminders_not_yet_sent);
+
+async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tenant)> {
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let app = TestApp::spawn_configured(
+        backend,
+        |_| {},
+        &["--smtp-url", url.as_str(), "--no-worker", "--public-url", "https://pactum.example"],
+    )
+    .await?;
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    Some((app, root, a))
+}
+
+async fn plan(app: &TestApp, day: &str) -> usize {
+    let today: NaiveDate = day.parse().unwrap();
+    let url = app.state.settings.public_url.clone();
+    app.state.db.run(move |conn| pactum::reminders::plan::run(conn, &url, Some(today))).await.unwrap().queued
+}
+
+async fn deliver(app: &TestApp) -> usize {
+    let (db, mailer, config) =
+        (app.state.db.clone(), app.state.mailer.clone().unwrap(), app.state.settings.outbox.clone());
+    actix_web::web::block(move || run_once(&db, &mailer, &config, "test", pactum::domain::time::now()))
+        .await
+        .unwrap()
+        .unwrap()
+        .sent
+}
+
+async fn a_report_due_date_reminds_on_the_right_days_once(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, root, a)) = setup(backend, &sink).await else { return };
+    // The fixture's grant (report due 2027-03-31) becomes active with its first payment.
+    let members = format!("/api/v1/municipalities/{}/members", a.municipality_id);
+    let finance = app.join(&a.admin, &members, "finance@a.example", "finance").await;
+    let paid = post_keyed(&app, &finance, &format!("/api/v1/tranches/{}/pay", a.tranche_id), json!({})).await;
+    assert_eq!(paid.status, 200, "{}", paid.text());
+    app.call(&a.treasurer, Method::PATCH, "/api/v1/me", Some(json!({"locale": "en"}))).await;
+    deliver(&app).await; // the invitations of the fixture go out first
+    let before = sink.messages().len();
+
+    // 14 and 3 days before, on the day: the coordinator and the treasurer. Other days: nothing.
+    for (day, expected) in
+        [("2027-03-16", 0), ("2027-03-17", 2), ("2027-03-28", 2), ("2027-03-31", 2), ("2027-04-01", 0)]
+    {
+        assert_eq!(plan(&app, day).await, expected, "{day}");
+        assert_eq!(plan(&app, day).await, 0, "{day} again: once");
+    }
+    // A week late: also the municipality's admin and officer.
+    assert_eq!(plan(&app, "2027-04-07").await, 4);
+    assert_eq!(deliver(&app).await, 10);
+    let reminders: Vec<String> = sink.messages().split_off(before);
+    assert_eq!(reminders.len(), 10);
+    let to = |who: &str| {
+        reminders.iter().filter(|m| header(m, "To").as_deref() == Some(who)).cloned().collect::<Vec<_>>()
+    };
+    let coordinator = to("coordinator@a.example");
+    assert_eq!(coordinator.len(), 4);
+    let subjects: Vec<String> = coordinator.iter().filter_map(|m| header(m, "Subject")).collect();
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| *s == "Herinnering: verantwoording \"Koffie-ochtenden\" op 31-03-2027")
+            .count(),
+        3
+    );
+    assert_eq!(subjects.iter().filter(|s| *s == "Te laat: verantwoording \"Koffie-ochtenden\"").count(), 1);
+    let treasurer = to("treasurer@a.example");
+    assert_eq!(
+        header(&treasurer[0], "Subject").as_deref(),
+        Some("Reminder: spending report \"Koffie-ochtenden\" on 31-03-2027"),
+        "in English"
+    );
+    assert!(treasurer[0]
+        .replace("=\r\n", "")
+        .contains(&format!("https://pactum.example/api/v1/grants/{}", a.grant_id)));
+    assert!(header(&treasurer[0], "Message-ID").is_some_and(|id| id.ends_with("@outbox.pactum>")));
+    assert_eq!(to("officer@a.example").len(), 1, "escalated when overdue");
+    assert_eq!(to("member@a.example").len(), 0);
+
+    let metrics = app.get("/metrics").await.text();
+    assert!(metrics.lines().any(|l| l == "pactum_outbox_messages{status=\"queued\"} 0"), "{metrics}");
+    let _ = root;
+}
+
+async fn meeting_a_deadline_cancels_reminders_not_yet_sent(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, root, a)) = setup(backend, &sink).await else { return };
+    deliver(&app).await;
+    // The fixture's network commitment is due 2027-03-01: two weeks before, two reminders are queued...
+    assert_eq!(plan(&app, "2027-02-15").await, 1, "the network's coordinator");
+    let queued = app.get_as(&root, "/api/v1/outbox?status=queued").await.json();
+    assert_eq!(queued["items"].as_array().unwrap().len(), 1);
+    // ...the commitment is met before they go out: they are cancelled, and nothing is sent.
+    let done = app
+        .post_as(&a.coordinator, &format!("/api/v1/commitments/{}/complete", a.commitment_id), json!({}))
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    let url = app.state.settings.public_url.clone();
+    let planned = app
+        .state
+        .db
+        .run(move |conn| pactum::reminders::plan::run(conn, &url, Some("2027-02-16".parse().unwrap())))
+        .await
+        .unwrap();
+    assert_eq!(planned.cancelled, 1);
+    assert_eq!(deliver(&app).await, 0);
+    assert_eq!(
+        app.get_as(&root, "/api/v1/outbox?status=cancelled").await.json()["items"].as_array().unwrap().len(),
+        1
+    );
+
+    // Settings: when reminders go out is the municipality's choice.
+    let path = format!("/api/v1/municipalities/{}/reminder-settings", a.municipality_id);
+    assert_eq!(app.get_as(&a.officer, &path).await.json(), json!({"offsets_days": [-14, -3, 0, 7]}));
+    app.call(&a.officer, Method::PATCH, &path, Some(json!({"offsets_days": [-7]})))
+        .await
+        .assert_problem(403, "forbidden");
+    app.call(&a.admin, Method::PATCH, &path, Some(json!({"offsets_days": [400]})))
+        .await
+        .assert_problem(422, "validation_failed");
+    let changed = app.call(&a.admin, Method::PATCH, &path, Some(json!({"offsets_days": [0, -7, -7]}))).await;
+    assert_eq!(changed.json(), json!({"offsets_days": [-7, 0]}));
+    // The fixture's agreement review (2026-07-01) now reminds a week before.
+    assert!(plan(&app, "2026-06-24").await > 0);
+}
