@@ -74,6 +74,7 @@ use crate::{
         reports::handlers::upload_receipt, reports::handlers::download_receipt,
         outbox::handlers::list, outbox::handlers::retry,
         reminders::handlers::get_settings, reminders::handlers::update_settings,
+        reminders::handlers::my_reminders, reminders::handlers::new_calendar_token, reminders::handlers::calendar,
         audit::handlers::list,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),

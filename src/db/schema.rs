@@ -11,6 +11,7 @@ diesel::table! {
         is_platform_admin -> Bool,
         disabled -> Bool,
         created_at -> Timestamp,
+        calendar_token_hash -> Nullable<Text>,
     }
 }
 

@@ -83,3 +83,71 @@ pub async fn update_settings(
         .await?;
     Ok(HttpResponse::Ok().json(ReminderSettings { offsets_days: offsets }))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The personal token from `POST /api/v1/me/calendar-token`.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarLink {
+    /// Subscribe to this in a calendar app; it works until a new one is made.
+    pub calendar_url: String,
+}
+
+/// My deadlines.
+///
+/// Overdue ones and those of the coming months, soonest first: what the caller is reminded of.
+#[utoipa::path(get, path = "/api/v1/me/reminders", tag = "reminders", operation_id = "listMyReminders",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's deadlines", body = super::me::MyDeadlines)))]
+pub async fn my_reminders(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let items = state.db.run(move |conn| super::me::mine(conn, &caller.user_id, today)).await?;
+    Ok(HttpResponse::Ok().json(super::me::MyDeadlines { items }))
+}
+
+/// A new calendar link.
+///
+/// Makes a personal iCalendar feed link of the caller's deadlines; the previous link stops
+/// working.
+#[utoipa::path(post, path = "/api/v1/me/calendar-token", tag = "reminders", operation_id = "newCalendarToken",
+    security(("bearer" = [])),
+    responses((status = 201, description = "The new link (shown once)", body = CalendarLink)))]
+pub async fn new_calendar_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let token = state.db.run(move |conn| super::me::new_token(conn, &caller.user_id)).await?;
+    let calendar_url = format!("{}/api/v1/me/calendar.ics?token={token}", state.settings.public_url);
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", "/api/v1/me/calendar.ics"))
+        .json(CalendarLink { calendar_url }))
+}
+
+/// My deadlines as a calendar.
+///
+/// An iCalendar (RFC 5545) feed for calendar apps, authenticated by the personal token in the
+/// link instead of a bearer token.
+#[utoipa::path(get, path = "/api/v1/me/calendar.ics", tag = "reminders", operation_id = "calendarFeed",
+    params(FeedQuery),
+    responses((status = 200, description = "The feed", body = String, content_type = "text/calendar"),
+              (status = 401, description = "Unknown or replaced token", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn calendar(
+    state: web::Data<AppState>,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let token = query.into_inner().token;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let public_url = state.settings.public_url.clone();
+    let body = state
+        .db
+        .run(move |conn| {
+            let user_id = super::me::user_of_token(conn, &token)?;
+            Ok(super::me::ics(&super::me::mine(conn, &user_id, today)?, &public_url))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("text/calendar; charset=utf-8").body(body))
+}

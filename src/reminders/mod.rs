@@ -4,6 +4,7 @@
 
 pub mod deadlines;
 pub mod handlers;
+pub mod me;
 pub mod plan;
 pub mod settings;
 
@@ -14,5 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/api/v1/municipalities/{id}/reminder-settings")
             .route(web::get().to(handlers::get_settings))
             .route(web::patch().to(handlers::update_settings)),
-    );
+    )
+    .service(web::resource("/api/v1/me/reminders").route(web::get().to(handlers::my_reminders)))
+    .service(web::resource("/api/v1/me/calendar-token").route(web::post().to(handlers::new_calendar_token)))
+    .service(web::resource("/api/v1/me/calendar.ics").route(web::get().to(handlers::calendar)));
 }

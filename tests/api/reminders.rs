@@ -22,7 +22,11 @@ macro_rules! on_both {
     };
 }
 
-on_both!(a_report_due_date_reminds_on_the_right_days_once, meeting_a_deadline_cancels_reminders_not_yet_sent);
+on_both!(
+    a_report_due_date_reminds_on_the_right_days_once,
+    meeting_a_deadline_cancels_reminders_not_yet_sent,
+    my_deadlines_and_a_calendar_feed,
+);
 
 async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tenant)> {
     let url = format!("smtp://127.0.0.1:{}", sink.port);
@@ -149,4 +153,47 @@ async fn meeting_a_deadline_cancels_reminders_not_yet_sent(backend: Backend) {
     assert_eq!(changed.json(), json!({"offsets_days": [-7, 0]}));
     // The fixture's agreement review (2026-07-01) now reminds a week before.
     assert!(plan(&app, "2026-06-24").await > 0);
+}
+
+async fn my_deadlines_and_a_calendar_feed(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, root, a)) = setup(backend, &sink).await else { return };
+    let b = tenant(&app, &root, "b").await;
+    let mine = app.get_as(&a.coordinator, "/api/v1/me/reminders").await.json();
+    let items = mine["items"].as_array().unwrap().clone();
+    let kinds: Vec<(&str, bool)> =
+        items.iter().map(|i| (i["kind"].as_str().unwrap(), i["overdue"].as_bool().unwrap())).collect();
+    assert!(kinds.contains(&("agreement_review", true)), "the review of July is overdue: {kinds:?}");
+    assert!(kinds.contains(&("commitment", false)), "the network's commitment is coming: {kinds:?}");
+    assert!(items.iter().all(|i| !i["path"].as_str().unwrap().contains(&b.agreement_id)));
+
+    let link = app.post_as(&a.coordinator, "/api/v1/me/calendar-token", json!({})).await;
+    assert_eq!(link.status, 201, "{}", link.text());
+    let url = link.json()["calendar_url"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/{}", url.split_once("/api/v1/").unwrap().1);
+    let feed = app.get(&path).await;
+    assert_eq!(feed.status, 200, "{}", feed.text());
+    assert_eq!(feed.header("content-type"), Some("text/calendar; charset=utf-8"));
+    let text = feed.text();
+    assert!(text.lines().all(|l| l.len() <= 76), "lines are folded");
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes())).collect();
+    assert_eq!(calendars.len(), 1);
+    let calendar = calendars.into_iter().next().unwrap().expect("a valid iCalendar");
+    assert_eq!(calendar.events.len(), items.len(), "exactly the caller's deadlines");
+    let starts: Vec<String> = calendar
+        .events
+        .iter()
+        .filter_map(|e| e.properties.iter().find(|p| p.name == "DTSTART").and_then(|p| p.value.clone()))
+        .collect();
+    assert!(starts.contains(&"20270301".to_owned()), "{starts:?}");
+
+    let again = app.post_as(&a.coordinator, "/api/v1/me/calendar-token", json!({})).await;
+    assert_eq!(again.status, 201);
+    app.get(&path).await.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/me/calendar.ics?token=cal_made_up").await.assert_problem(401, "unauthenticated");
+    let theirs = app.post_as(&b.coordinator, "/api/v1/me/calendar-token", json!({})).await.json();
+    let their_path =
+        format!("/api/v1/{}", theirs["calendar_url"].as_str().unwrap().split_once("/api/v1/").unwrap().1);
+    let their_feed = app.get(&their_path).await.text();
+    assert!(!their_feed.contains(&a.commitment_id), "another network's feed holds none of A's deadlines");
 }

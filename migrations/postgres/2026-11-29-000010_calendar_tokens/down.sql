@@ -1,0 +1,2 @@
+DROP INDEX users_calendar_token;
+ALTER TABLE users DROP COLUMN calendar_token_hash;
