@@ -233,6 +233,7 @@ fn worker(args: ServeArgs) -> anyhow::Result<()> {
     let mailer = pactum::outbox::mailer::Mailer::new(
         &String::from_utf8_lossy(url.expose()),
         from,
+        &settings.public_url,
         settings.environment,
     )?;
     let db = Database::new(settings.database.clone(), settings.database_pool_size);
@@ -266,6 +267,7 @@ fn remind(once: bool, args: ServeArgs) -> anyhow::Result<()> {
         let mailer = pactum::outbox::mailer::Mailer::new(
             &String::from_utf8_lossy(url.expose()),
             from,
+            &settings.public_url,
             settings.environment,
         )?;
         let pass = pactum::outbox::worker::run_once(

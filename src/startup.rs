@@ -69,7 +69,12 @@ impl Application {
         let mailer = match &settings.mail {
             Some((url, from)) => {
                 let url = String::from_utf8_lossy(url.expose()).into_owned();
-                Some(std::sync::Arc::new(Mailer::new(&url, from, settings.environment)?))
+                Some(std::sync::Arc::new(Mailer::new(
+                    &url,
+                    from,
+                    &settings.public_url,
+                    settings.environment,
+                )?))
             }
             None => {
                 tracing::warn!("no PACTUM_SMTP_URL: email stays in the outbox until one is configured");

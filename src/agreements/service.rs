@@ -597,13 +597,54 @@ fn apply(
     loaded.row.status = status.as_str().to_owned();
     loaded.row.updated_at = at;
     repo::save(conn, &loaded.row)?;
-    record(
-        conn,
-        actor,
-        &loaded.row,
-        &format!("agreement.{}", event_name(action, before.status, status)),
-        changes,
-    )
+    let event = event_name(action, before.status, status);
+    record(conn, actor, &loaded.row, &format!("agreement.{event}"), changes)?;
+    let title = loaded.current().map(|c| c.title).unwrap_or_default();
+    let (nl, en) = match event {
+        "proposed" => (
+            (
+                format!("Klaar om te tekenen: {title}"),
+                "Er staat een versie van de samenwerkingsafspraak klaar. Lees en teken hem in Pactum."
+                    .to_owned(),
+            ),
+            (
+                format!("Ready to sign: {title}"),
+                "A version of the collaboration agreement is ready. Read and sign it in Pactum.".to_owned(),
+            ),
+        ),
+        "signed" | "signed_and_activated" => (
+            (
+                format!("Getekend door iedereen: {title}"),
+                "Alle partijen hebben de samenwerkingsafspraak getekend.".to_owned(),
+            ),
+            (
+                format!("Signed by everyone: {title}"),
+                "Every party has signed the collaboration agreement.".to_owned(),
+            ),
+        ),
+        _ => return Ok(()),
+    };
+    let mut recipients = Vec::new();
+    for party in loaded.parties() {
+        recipients.extend(crate::reminders::deadlines::representatives(
+            conn,
+            party.party_type.as_str(),
+            &party.id,
+        )?);
+    }
+    recipients.sort();
+    recipients.dedup();
+    let event = format!("agreement.{event}");
+    let notice = crate::outbox::notices::Notice {
+        event: &event,
+        record_id: &loaded.row.id,
+        version: loaded.row.version,
+        municipality_id: Some(&loaded.row.municipality_id),
+        path: format!("/api/v1/agreements/{}", loaded.row.id),
+        nl,
+        en,
+    };
+    crate::outbox::notices::send(conn, &notice, &recipients)
 }
 
 fn event_name(action: AgreementAction, before: AgreementStatus, after: AgreementStatus) -> &'static str {

@@ -163,6 +163,46 @@ pub fn record(
     Ok(())
 }
 
+/// Who hears of a change to a grant.
+pub enum Audience {
+    /// The municipality's admins and officers.
+    Officers,
+    /// The network's coordinators and treasurers.
+    Network,
+    /// The network's treasurers.
+    Treasurer,
+}
+
+/// Queues a notice about the grant, in the transaction of the change.
+pub fn notify(
+    conn: &mut DbConnection,
+    row: &GrantRow,
+    event: &str,
+    version: i64,
+    audience: Audience,
+    nl: (String, String),
+    en: (String, String),
+) -> Result<(), ApiError> {
+    use crate::reminders::deadlines::{municipality_people, network_people};
+    let recipients = match audience {
+        Audience::Officers => {
+            municipality_people(conn, &row.municipality_id, &["municipal_admin", "officer"])?
+        }
+        Audience::Network => network_people(conn, &row.network_id, &["coordinator", "treasurer"])?,
+        Audience::Treasurer => network_people(conn, &row.network_id, &["treasurer"])?,
+    };
+    let notice = crate::outbox::notices::Notice {
+        event,
+        record_id: &row.id,
+        version,
+        municipality_id: Some(&row.municipality_id),
+        path: format!("/api/v1/grants/{}", row.id),
+        nl,
+        en,
+    };
+    crate::outbox::notices::send(conn, &notice, &recipients)
+}
+
 /// The application's own fields, checked against the fund.
 struct Application {
     title: String,
@@ -464,6 +504,62 @@ pub fn act(
         row.updated_at = now();
         repo::save(conn, &row)?;
         record(conn, &actor, &row, &format!("grant.{}", event_name(action)), changes)?;
+        match action {
+            GrantAction::Submit => notify(
+                conn,
+                &row,
+                "grant.submitted",
+                row.version,
+                Audience::Officers,
+                (
+                    format!("Nieuwe aanvraag: {}", row.title),
+                    format!(
+                        "Er is een aanvraag ingediend: {}. Het besluit moet er uiterlijk {} zijn.",
+                        row.title,
+                        row.decision_due_on.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ),
+                (
+                    format!("New application: {}", row.title),
+                    format!(
+                        "An application was submitted: {}. The decision is due by {}.",
+                        row.title,
+                        row.decision_due_on.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ),
+            )?,
+            GrantAction::RequestInfo => notify(
+                conn,
+                &row,
+                "grant.info_requested",
+                row.version,
+                Audience::Network,
+                (
+                    format!("Een vraag over uw aanvraag {}", row.title),
+                    format!("De gemeente vraagt: {}", row.info_question.clone().unwrap_or_default()),
+                ),
+                (
+                    format!("A question about your application {}", row.title),
+                    format!("The municipality asks: {}", row.info_question.clone().unwrap_or_default()),
+                ),
+            )?,
+            GrantAction::Reject => notify(
+                conn,
+                &row,
+                "grant.rejected",
+                row.version,
+                Audience::Network,
+                (
+                    format!("Uw aanvraag {} is afgewezen", row.title),
+                    format!("De reden: {}", row.status_reason.clone().unwrap_or_default()),
+                ),
+                (
+                    format!("Your application {} was rejected", row.title),
+                    format!("The reason: {}", row.status_reason.clone().unwrap_or_default()),
+                ),
+            )?,
+            _ => {}
+        }
         let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such grant."))?;
         Ok(to_dto(caller, &row, &fund))
     })
@@ -613,6 +709,22 @@ pub fn approve(
         }
         let changes = serde_json::json!({"status": {"before": "in_review", "after": "approved"}, "approved_cents": {"before": null, "after": amount}});
         record(conn, &actor, &row, "grant.approved", changes)?;
+        let euros = crate::domain::money::euros(amount).replace('.', ",");
+        notify(
+            conn,
+            &row,
+            "grant.approved",
+            row.version,
+            Audience::Network,
+            (
+                format!("Uw aanvraag {} is toegekend", row.title),
+                format!("Goed nieuws: er is {euros} euro toegekend."),
+            ),
+            (
+                format!("Your application {} was approved", row.title),
+                format!("Good news: {} euros were awarded.", crate::domain::money::euros(amount)),
+            ),
+        )?;
         let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such grant."))?;
         Ok(to_dto(caller, &row, &fund))
     })
@@ -814,6 +926,19 @@ pub mod tranches {
                 repo::save(conn, &grant)?;
             }
             record(conn, &actor, &grant, "grant.tranche_paid", changes)?;
+            let amount = crate::domain::money::euros(tranche.amount_cents);
+            notify(
+                conn,
+                &grant,
+                "grant.tranche_paid",
+                grant.version,
+                Audience::Treasurer,
+                (
+                    format!("Betaald: {}", grant.title),
+                    format!("Er is {} euro overgemaakt op {paid_on}.", amount.replace('.', ",")),
+                ),
+                (format!("Paid: {}", grant.title), format!("{amount} euros were transferred on {paid_on}.")),
+            )?;
             let tranche = repo::find_tranche(conn, tranche_id)?
                 .ok_or_else(|| ApiError::not_found("No such tranche."))?;
             Ok(to_dto(caller, &grant, tranche))

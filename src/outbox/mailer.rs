@@ -15,6 +15,8 @@ use super::repo::OutboxRow;
 pub struct Mailer {
     transport: SmtpTransport,
     from: Mailbox,
+    /// Fills the `{base_url}` placeholder of links.
+    public_url: String,
 }
 
 /// The host of an `smtp://` or `smtps://` URL, without user, port or path.
@@ -35,7 +37,12 @@ fn is_loopback(host: &str) -> bool {
 impl Mailer {
     /// Checks the URL: `smtps://`, or `smtp://` with `tls=required`; plain `smtp://` only to a
     /// loopback host (in development also to another host, with a warning).
-    pub fn new(url: &str, from: &str, environment: Environment) -> Result<Self, ConfigError> {
+    pub fn new(
+        url: &str,
+        from: &str,
+        public_url: &str,
+        environment: Environment,
+    ) -> Result<Self, ConfigError> {
         let invalid = |why: &str| ConfigError::Invalid(format!("PACTUM_SMTP_URL: {why}"));
         let encrypted = url.starts_with("smtps://") || url.contains("tls=required");
         if !url.starts_with("smtp://") && !url.starts_with("smtps://") {
@@ -60,7 +67,7 @@ impl Mailer {
         let from = from
             .parse::<Mailbox>()
             .map_err(|_| ConfigError::Invalid("PACTUM_MAIL_FROM is not an address".into()))?;
-        Ok(Self { transport, from })
+        Ok(Self { transport, from, public_url: public_url.to_owned() })
     }
 
     /// The `Message-ID` of an outbox row, the same on every attempt.
@@ -75,7 +82,10 @@ impl Mailer {
             .to(to)
             .subject(&row.subject)
             .message_id(Some(Self::message_id(row)))
-            .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                row.body_text.replace(super::notices::BASE_URL, &self.public_url),
+                row.body_html.replace(super::notices::BASE_URL, &self.public_url),
+            ))
             .map_err(|e| format!("cannot build the message: {e}"))?;
         self.transport.send(&message).map(drop).map_err(|e| format!("{e}"))
     }
@@ -87,17 +97,35 @@ mod tests {
 
     #[test]
     fn plain_smtp_only_reaches_this_machine_in_production() {
-        assert!(Mailer::new("smtp://127.0.0.1:2525", "Pactum <p@x.nl>", Environment::Production).is_ok());
-        assert!(Mailer::new("smtp://mail.example.nl:25", "Pactum <p@x.nl>", Environment::Production).is_err());
         assert!(Mailer::new(
-            "smtp://mail.example.nl:587?tls=required",
+            "smtp://127.0.0.1:2525",
             "Pactum <p@x.nl>",
+            "https://p.nl",
             Environment::Production
         )
         .is_ok());
-        assert!(Mailer::new("smtps://user:pw@mail.example.nl", "Pactum <p@x.nl>", Environment::Production)
-            .is_ok());
-        assert!(Mailer::new("http://x", "Pactum <p@x.nl>", Environment::Development).is_err());
+        assert!(Mailer::new(
+            "smtp://mail.example.nl:25",
+            "Pactum <p@x.nl>",
+            "https://p.nl",
+            Environment::Production
+        )
+        .is_err());
+        assert!(Mailer::new(
+            "smtp://mail.example.nl:587?tls=required",
+            "Pactum <p@x.nl>",
+            "https://p.nl",
+            Environment::Production
+        )
+        .is_ok());
+        assert!(Mailer::new(
+            "smtps://user:pw@mail.example.nl",
+            "Pactum <p@x.nl>",
+            "https://p.nl",
+            Environment::Production
+        )
+        .is_ok());
+        assert!(Mailer::new("http://x", "Pactum <p@x.nl>", "https://p.nl", Environment::Development).is_err());
         assert_eq!(host_of("smtp://u:p@[::1]:25"), "::1");
         assert!(is_loopback(host_of("smtp://localhost:1025")));
     }

@@ -4,6 +4,7 @@
 
 pub mod handlers;
 pub mod mailer;
+pub mod notices;
 pub mod repo;
 pub mod templates;
 pub mod worker;

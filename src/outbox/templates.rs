@@ -125,3 +125,14 @@ pub fn reminder(
     let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
     Rendered { html: html(&lines, link, button), subject, text }
 }
+
+/// A workflow notice: a subject, one sentence, a link.
+pub fn notice(locale: Locale, subject: &str, sentence: &str, link: &str) -> Rendered {
+    let (greeting, button) = match locale {
+        Locale::Nl => ("Hallo,", "Bekijk in Pactum"),
+        Locale::En => ("Hello,", "View in Pactum"),
+    };
+    let lines = vec![greeting.to_owned(), sentence.to_owned()];
+    let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
+    Rendered { html: html(&lines, link, button), subject: subject.to_owned(), text }
+}

@@ -95,7 +95,11 @@ fn organisation_contacts(conn: &mut DbConnection, organisation_id: &str) -> Quer
 const OFFICERS: [&str; 2] = ["municipal_admin", "officer"];
 
 /// Those who act for a party.
-fn representatives(conn: &mut DbConnection, party_type: &str, party_id: &str) -> QueryResult<Vec<Recipient>> {
+pub fn representatives(
+    conn: &mut DbConnection,
+    party_type: &str,
+    party_id: &str,
+) -> QueryResult<Vec<Recipient>> {
     match party_type {
         "municipality" => municipality_people(conn, party_id, &OFFICERS),
         "network" => network_people(conn, party_id, &["coordinator"]),

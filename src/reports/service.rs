@@ -378,6 +378,39 @@ pub fn act(
             ReportAction::Edit => "report.updated",
         };
         record(conn, caller, &grant, event, changes)?;
+        match action {
+            ReportAction::RequestChanges => grants::notify(
+                conn,
+                &grant,
+                "report.changes_requested",
+                report.version,
+                grants::Audience::Network,
+                (
+                    format!("Pas uw verantwoording aan: {}", grant.title),
+                    format!("De gemeente vraagt: {}", report.status_reason.clone().unwrap_or_default()),
+                ),
+                (
+                    format!("Please change your report: {}", grant.title),
+                    format!("The municipality asks: {}", report.status_reason.clone().unwrap_or_default()),
+                ),
+            )?,
+            ReportAction::Accept => grants::notify(
+                conn,
+                &grant,
+                "report.accepted",
+                report.version,
+                grants::Audience::Network,
+                (
+                    format!("Verantwoording goedgekeurd: {}", grant.title),
+                    "De gemeente heeft uw verantwoording goedgekeurd. Dank u wel!".to_owned(),
+                ),
+                (
+                    format!("Report accepted: {}", grant.title),
+                    "The municipality accepted your report. Thank you!".to_owned(),
+                ),
+            )?,
+            _ => {}
+        }
         dto(conn, caller, report, &grant)
     })
 }

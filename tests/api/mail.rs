@@ -279,9 +279,13 @@ async fn two_workers_send_every_message_exactly_once(backend: Backend) {
             std::thread::spawn(move || {
                 // Each worker has its own pool and its own SMTP transport, as two processes would.
                 let db = pactum::db::Database::new(target, 4);
-                let mailer =
-                    Mailer::new(&url, "Pactum <p@x.example>", pactum::config::Environment::Development)
-                        .unwrap();
+                let mailer = Mailer::new(
+                    &url,
+                    "Pactum <p@x.example>",
+                    "https://p.example",
+                    pactum::config::Environment::Development,
+                )
+                .unwrap();
                 let config = WorkerConfig { batch: 20, ..WorkerConfig::default() };
                 let mut sent = 0;
                 loop {

@@ -26,6 +26,7 @@ on_both!(
     a_report_due_date_reminds_on_the_right_days_once,
     meeting_a_deadline_cancels_reminders_not_yet_sent,
     my_deadlines_and_a_calendar_feed,
+    workflow_notices_tell_the_people_concerned,
 );
 
 async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tenant)> {
@@ -196,4 +197,54 @@ async fn my_deadlines_and_a_calendar_feed(backend: Backend) {
         format!("/api/v1/{}", theirs["calendar_url"].as_str().unwrap().split_once("/api/v1/").unwrap().1);
     let their_feed = app.get(&their_path).await.text();
     assert!(!their_feed.contains(&a.commitment_id), "another network's feed holds none of A's deadlines");
+}
+
+async fn workflow_notices_tell_the_people_concerned(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, _root, a)) = setup(backend, &sink).await else { return };
+    // The fixture proposed and signed an agreement and submitted and approved a grant.
+    deliver(&app).await;
+    let messages = sink.messages();
+    let subjects_to = |who: &str| -> Vec<String> {
+        messages
+            .iter()
+            .filter(|m| header(m, "To").as_deref() == Some(who))
+            .filter_map(|m| header(m, "Subject"))
+            .collect()
+    };
+    let coordinator = subjects_to("coordinator@a.example");
+    assert!(coordinator.contains(&"Klaar om te tekenen: Koffie-ochtenden".to_owned()), "{coordinator:?}");
+    assert!(coordinator.contains(&"Getekend door iedereen: Koffie-ochtenden".to_owned()), "{coordinator:?}");
+    assert!(coordinator.contains(&"Uw aanvraag Koffie-ochtenden is toegekend".to_owned()), "{coordinator:?}");
+    let officer = subjects_to("officer@a.example");
+    assert!(officer.contains(&"Nieuwe aanvraag: Koffie-ochtenden".to_owned()), "{officer:?}");
+    let member = subjects_to("member@a.example");
+    assert!(
+        member.iter().all(|s| s.starts_with("Uitnodiging")),
+        "members only got their invitation: {member:?}"
+    );
+    let approved = messages
+        .iter()
+        .find(|m| header(m, "Subject").as_deref() == Some("Uw aanvraag Koffie-ochtenden is toegekend"))
+        .unwrap()
+        .replace("=\r\n", "");
+    assert!(
+        approved.contains(&format!("https://pactum.example/api/v1/grants/{}", a.grant_id)),
+        "the link has the public address"
+    );
+    assert!(!approved.contains("{base_url}"));
+    // A question to the network reaches its coordinator and treasurer, once.
+    let fund = crate::fixtures::fund(&app, &a, 1_000_000, 900_000).await;
+    let grant = crate::fixtures::grant_in_review(&app, &a, &fund, 10_000).await;
+    assert_eq!(deliver(&app).await, 2, "the new application reaches the admin and the officer");
+    let before = sink.messages().len();
+    app.post_as(
+        &a.officer,
+        &format!("/api/v1/grants/{grant}/request-info"),
+        json!({"question": "Hoeveel bewoners?"}),
+    )
+    .await;
+    assert_eq!(deliver(&app).await, 2);
+    let question = sink.messages().split_off(before);
+    assert!(question.iter().all(|m| m.contains("Hoeveel bewoners?")));
 }

@@ -1,0 +1,55 @@
+//! Workflow notices: short emails that tell people something happened that concerns them (an
+//! application to review, a question, a decision, a payment, an agreement to sign). Queued in
+//! the transaction of the change, one per recipient per change. Links are written with a
+//! `{base_url}` placeholder that the mailer fills in with `PACTUM_PUBLIC_URL`.
+
+use crate::db::DbConnection;
+use crate::domain::Locale;
+use crate::error::ApiError;
+use crate::reminders::deadlines::Recipient;
+
+use super::{enqueue, templates, Email};
+
+/// Stands in the stored email where the public address goes.
+pub const BASE_URL: &str = "{base_url}";
+
+/// What happened, in both languages: subject and one sentence each.
+pub struct Notice<'a> {
+    /// e.g. `grant.submitted`.
+    pub event: &'a str,
+    pub record_id: &'a str,
+    /// Makes the change unique (the record's version after it).
+    pub version: i64,
+    pub municipality_id: Option<&'a str>,
+    /// The API path of the record.
+    pub path: String,
+    pub nl: (String, String),
+    pub en: (String, String),
+}
+
+pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipient]) -> Result<(), ApiError> {
+    for recipient in recipients {
+        let locale: Locale = recipient.locale.parse().unwrap_or_default();
+        let (subject, sentence) = match locale {
+            Locale::Nl => &notice.nl,
+            Locale::En => &notice.en,
+        };
+        let rendered = templates::notice(locale, subject, sentence, &format!("{BASE_URL}{}", notice.path));
+        enqueue(
+            conn,
+            &Email {
+                kind: "notice",
+                dedupe_key: format!(
+                    "notice:{}:{}:{}:{}",
+                    notice.event, notice.record_id, notice.version, recipient.user_id
+                ),
+                municipality_id: notice.municipality_id.map(str::to_owned),
+                recipient: recipient.email.clone(),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+            },
+        )?;
+    }
+    Ok(())
+}
