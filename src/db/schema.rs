@@ -12,6 +12,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         calendar_token_hash -> Nullable<Text>,
+        notification_preference -> Text,
     }
 }
 

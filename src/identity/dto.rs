@@ -58,6 +58,7 @@ pub struct MeResponse {
     pub name: String,
     pub locale: Locale,
     pub is_platform_admin: bool,
+    pub notification_preference: NotificationPreference,
     pub municipalities: Vec<MunicipalityRoleDto>,
     pub networks: Vec<NetworkRoleDto>,
 }
@@ -65,8 +66,19 @@ pub struct MeResponse {
 /// What a person may change about themselves.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Anna de Vries", "locale": "en"}))]
+#[schema(example = json!({"name": "Anna de Vries", "locale": "en", "notification_preference": "daily_digest"}))]
 pub struct UpdateMeRequest {
     pub name: Option<String>,
     pub locale: Option<Locale>,
+    pub notification_preference: Option<NotificationPreference>,
+}
+
+crate::domain::text_enum! {
+    /// How reminders arrive.
+    pub enum NotificationPreference {
+        /// One email per reminder.
+        Immediate,
+        /// One email a day with all of that day's reminders.
+        DailyDigest,
+    }
 }

@@ -48,9 +48,19 @@ pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<O
     users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
 }
 
-pub fn update_profile(conn: &mut DbConnection, id: &str, name: &str, locale: &str) -> QueryResult<()> {
+pub fn notification_preference(conn: &mut DbConnection, id: &str) -> QueryResult<String> {
+    users::table.find(id).select(users::notification_preference).first(conn)
+}
+
+pub fn update_profile(
+    conn: &mut DbConnection,
+    id: &str,
+    name: &str,
+    locale: &str,
+    preference: &str,
+) -> QueryResult<()> {
     diesel::update(users::table.find(id))
-        .set((users::name.eq(name), users::locale.eq(locale)))
+        .set((users::name.eq(name), users::locale.eq(locale), users::notification_preference.eq(preference)))
         .execute(conn)
         .map(drop)
 }

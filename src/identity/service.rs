@@ -14,7 +14,9 @@ use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Email, Locale};
 use crate::error::{ApiError, FieldError};
 
-use super::dto::{MeResponse, MunicipalityRoleDto, NetworkRoleDto, TokenResponse, UpdateMeRequest};
+use super::dto::{
+    MeResponse, MunicipalityRoleDto, NetworkRoleDto, NotificationPreference, TokenResponse, UpdateMeRequest,
+};
 use super::repo::{self, NewUser, UserRow};
 
 const REFRESH_TOKEN_DAYS: i64 = 30;
@@ -196,7 +198,9 @@ pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<MeResponse, ApiErr
     let name_of = |names: &[(String, String)], id: &str| {
         names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone()).unwrap_or_default()
     };
+    let preference = repo::notification_preference(conn, &caller.user_id)?;
     Ok(MeResponse {
+        notification_preference: preference.parse().unwrap_or(NotificationPreference::Immediate),
         id: caller.user_id.clone(),
         email: caller.email.clone(),
         name: caller.name.clone(),
@@ -236,9 +240,12 @@ pub fn update_me(
     };
     let locale = change.locale.unwrap_or_else(|| caller.locale.parse().unwrap_or_default());
     write_transaction(conn, |conn| {
-        repo::update_profile(conn, &caller.user_id, &name, locale.as_str())?;
-        let before = serde_json::json!({"name": caller.name, "locale": caller.locale});
-        let after = serde_json::json!({"name": name, "locale": locale.as_str()});
+        let preference_before = repo::notification_preference(conn, &caller.user_id)?;
+        let preference =
+            change.notification_preference.map_or(preference_before.clone(), |p| p.as_str().to_owned());
+        repo::update_profile(conn, &caller.user_id, &name, locale.as_str(), &preference)?;
+        let before = serde_json::json!({"name": caller.name, "locale": caller.locale, "notification_preference": preference_before});
+        let after = serde_json::json!({"name": name, "locale": locale.as_str(), "notification_preference": preference});
         audit::record(
             conn,
             &Actor::from(caller),

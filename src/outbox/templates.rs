@@ -136,3 +136,38 @@ pub fn notice(locale: Locale, subject: &str, sentence: &str, link: &str) -> Rend
     let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
     Rendered { html: html(&lines, link, button), subject: subject.to_owned(), text }
 }
+
+/// One email with all of a day's reminders, for those who prefer a daily digest.
+pub fn digest(
+    locale: Locale,
+    day: chrono::NaiveDate,
+    items: &[(&crate::reminders::deadlines::Deadline, i32, String)],
+) -> Rendered {
+    let date = day.format("%d-%m-%Y").to_string();
+    let parts: Vec<Rendered> =
+        items.iter().map(|(deadline, offset, link)| reminder(locale, deadline, *offset, link)).collect();
+    let (subject, intro) = match locale {
+        Locale::Nl => (
+            format!("Uw herinneringen van {date} ({})", parts.len()),
+            "Dit zijn uw herinneringen van vandaag:",
+        ),
+        Locale::En => {
+            (format!("Your reminders of {date} ({})", parts.len()), "These are your reminders for today:")
+        }
+    };
+    let mut text = format!("{intro}\n\n");
+    let mut html_items = String::new();
+    for (part, (_, _, link)) in parts.iter().zip(items) {
+        text.push_str(&format!("- {}\n  {link}\n", part.subject));
+        html_items.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>\n",
+            escape(link),
+            escape(&part.subject)
+        ));
+    }
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif;line-height:1.5\">\n<p>{}</p>\n<ul>\n{html_items}</ul>\n</body></html>\n",
+        escape(intro)
+    );
+    Rendered { subject, text, html }
+}

@@ -17,6 +17,8 @@ pub struct Recipient {
     pub user_id: String,
     pub email: String,
     pub locale: String,
+    /// Wants one email a day with all reminders instead of one each.
+    pub digest: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -42,11 +44,18 @@ impl Deadline {
     }
 }
 
-type Row = (String, String, String);
+type Row = (String, String, String, String);
 
 fn active_users(rows: Vec<Row>) -> Vec<Recipient> {
-    let mut out: Vec<Recipient> =
-        rows.into_iter().map(|(user_id, email, locale)| Recipient { user_id, email, locale }).collect();
+    let mut out: Vec<Recipient> = rows
+        .into_iter()
+        .map(|(user_id, email, locale, preference)| Recipient {
+            user_id,
+            email,
+            locale,
+            digest: preference == "daily_digest",
+        })
+        .collect();
     out.sort();
     out.dedup();
     out
@@ -62,7 +71,7 @@ pub fn municipality_people(
         .filter(municipality_memberships::municipality_id.eq(municipality_id))
         .filter(municipality_memberships::role.eq_any(roles))
         .filter(users::disabled.eq(false))
-        .select((users::id, users::email, users::locale))
+        .select((users::id, users::email, users::locale, users::notification_preference))
         .load(conn)?;
     Ok(active_users(rows))
 }
@@ -77,7 +86,7 @@ pub fn network_people(
         .filter(network_memberships::network_id.eq(network_id))
         .filter(network_memberships::role.eq_any(roles))
         .filter(users::disabled.eq(false))
-        .select((users::id, users::email, users::locale))
+        .select((users::id, users::email, users::locale, users::notification_preference))
         .load(conn)?;
     Ok(active_users(rows))
 }
@@ -87,7 +96,7 @@ fn organisation_contacts(conn: &mut DbConnection, organisation_id: &str) -> Quer
         .inner_join(users::table)
         .filter(organisation_memberships::organisation_id.eq(organisation_id))
         .filter(users::disabled.eq(false))
-        .select((users::id, users::email, users::locale))
+        .select((users::id, users::email, users::locale, users::notification_preference))
         .load(conn)?;
     Ok(active_users(rows))
 }

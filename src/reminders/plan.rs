@@ -27,6 +27,9 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
     let mut planned = Planned { cancelled: cancel_stale(conn, &open)?, ..Planned::default() };
     let mut offsets: HashMap<String, Vec<i32>> = HashMap::new();
     let mut local_today: HashMap<String, NaiveDate> = HashMap::new();
+    // Reminders of those who asked for one email a day: user id -> (recipient, day, items).
+    let mut digests: HashMap<String, (deadlines::Recipient, NaiveDate, Vec<(Deadline, i32)>)> =
+        HashMap::new();
     for deadline in &open {
         if !offsets.contains_key(&deadline.municipality_id) {
             offsets.insert(
@@ -53,6 +56,13 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
                 recipients.dedup();
             }
             for recipient in recipients {
+                if recipient.digest {
+                    let entry = digests
+                        .entry(recipient.user_id.clone())
+                        .or_insert_with(|| (recipient.clone(), day, Vec::new()));
+                    entry.2.push((deadline.clone(), *offset));
+                    continue;
+                }
                 let locale: Locale = recipient.locale.parse().unwrap_or_default();
                 let rendered =
                     templates::reminder(locale, deadline, *offset, &format!("{public_url}{}", deadline.path));
@@ -69,6 +79,24 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
                     planned.queued += 1;
                 }
             }
+        }
+    }
+    for (recipient, day, items) in digests.into_values() {
+        let locale: Locale = recipient.locale.parse().unwrap_or_default();
+        let entries: Vec<(&Deadline, i32, String)> =
+            items.iter().map(|(d, offset)| (d, *offset, format!("{public_url}{}", d.path))).collect();
+        let rendered = templates::digest(locale, day, &entries);
+        let email = Email {
+            kind: "digest",
+            dedupe_key: format!("digest:{}:{day}", recipient.user_id),
+            municipality_id: None,
+            recipient: recipient.email,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+        };
+        if write_transaction(conn, |conn| outbox::enqueue(conn, &email))? {
+            planned.queued += 1;
         }
     }
     Ok(planned)

@@ -27,6 +27,7 @@ on_both!(
     meeting_a_deadline_cancels_reminders_not_yet_sent,
     my_deadlines_and_a_calendar_feed,
     workflow_notices_tell_the_people_concerned,
+    a_daily_digest_bundles_the_days_reminders,
 );
 
 async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tenant)> {
@@ -247,4 +248,42 @@ async fn workflow_notices_tell_the_people_concerned(backend: Backend) {
     assert_eq!(deliver(&app).await, 2);
     let question = sink.messages().split_off(before);
     assert!(question.iter().all(|m| m.contains("Hoeveel bewoners?")));
+}
+
+async fn a_daily_digest_bundles_the_days_reminders(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, _root, a)) = setup(backend, &sink).await else { return };
+    let members = format!("/api/v1/municipalities/{}/members", a.municipality_id);
+    let finance = app.join(&a.admin, &members, "finance@a.example", "finance").await;
+    post_keyed(&app, &finance, &format!("/api/v1/tranches/{}/pay", a.tranche_id), json!({})).await;
+    // On 2027-03-01 the network's commitment is due and its report is 30 days away.
+    let settings = format!("/api/v1/municipalities/{}/reminder-settings", a.municipality_id);
+    app.call(&a.admin, Method::PATCH, &settings, Some(json!({"offsets_days": [-30, 0]}))).await;
+    let me = app
+        .call(
+            &a.coordinator,
+            Method::PATCH,
+            "/api/v1/me",
+            Some(json!({"notification_preference": "daily_digest"})),
+        )
+        .await;
+    assert_eq!(me.json()["notification_preference"], "daily_digest");
+    deliver(&app).await;
+    let before = sink.messages().len();
+    assert_eq!(
+        plan(&app, "2027-03-01").await,
+        2,
+        "one digest for the coordinator, one reminder for the treasurer"
+    );
+    assert_eq!(plan(&app, "2027-03-01").await, 0, "once a day");
+    deliver(&app).await;
+    let today = sink.messages().split_off(before);
+    let digest =
+        today.iter().find(|m| header(m, "To").as_deref() == Some("coordinator@a.example")).expect("a digest");
+    assert_eq!(header(digest, "Subject").as_deref(), Some("Uw herinneringen van 01-03-2027 (2)"));
+    let body = digest.replace("=\r\n", "");
+    assert!(body.contains("toezegging") && body.contains("verantwoording"), "{body}");
+    let treasurer =
+        today.iter().filter(|m| header(m, "To").as_deref() == Some("treasurer@a.example")).count();
+    assert_eq!(treasurer, 1);
 }
