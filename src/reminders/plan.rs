@@ -14,6 +14,9 @@ use chrono::{Duration, NaiveDate};
 use super::deadlines::{self, Deadline};
 use super::settings;
 
+/// A recipient's reminders of one day: who, which day, which deadlines at which offsets.
+type Digest = (deadlines::Recipient, NaiveDate, Vec<(Deadline, i32)>);
+
 /// What a pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Planned {
@@ -28,8 +31,7 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
     let mut offsets: HashMap<String, Vec<i32>> = HashMap::new();
     let mut local_today: HashMap<String, NaiveDate> = HashMap::new();
     // Reminders of those who asked for one email a day: user id -> (recipient, day, items).
-    let mut digests: HashMap<String, (deadlines::Recipient, NaiveDate, Vec<(Deadline, i32)>)> =
-        HashMap::new();
+    let mut digests: HashMap<String, Digest> = HashMap::new();
     for deadline in &open {
         if !offsets.contains_key(&deadline.municipality_id) {
             offsets.insert(
