@@ -28,6 +28,7 @@ on_both!(
     my_deadlines_and_a_calendar_feed,
     workflow_notices_tell_the_people_concerned,
     a_daily_digest_bundles_the_days_reminders,
+    moving_a_due_date_moves_its_reminders,
 );
 
 async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tenant)> {
@@ -286,4 +287,36 @@ async fn a_daily_digest_bundles_the_days_reminders(backend: Backend) {
     let treasurer =
         today.iter().filter(|m| header(m, "To").as_deref() == Some("treasurer@a.example")).count();
     assert_eq!(treasurer, 1);
+}
+
+async fn moving_a_due_date_moves_its_reminders(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, root, a)) = setup(backend, &sink).await else { return };
+    deliver(&app).await;
+    assert_eq!(plan(&app, "2027-02-15").await, 1, "two weeks before 2027-03-01");
+    // An amendment moves the commitment to 2027-04-01 (same key, so the same commitment).
+    let path = format!("/api/v1/agreements/{}", a.agreement_id);
+    let opened = app.post_as(&a.coordinator, &format!("{path}/amendments"), json!({})).await.json();
+    let mut commitments = opened["amendment"]["content"]["commitments"].clone();
+    for commitment in commitments.as_array_mut().unwrap() {
+        if commitment["due_on"] == "2027-03-01" {
+            commitment["due_on"] = json!("2027-04-01");
+        }
+    }
+    let edited =
+        app.call(&a.coordinator, Method::PATCH, &path, Some(json!({"commitments": commitments}))).await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    crate::fixtures::sign_by_all(&app, &a, &a.agreement_id).await;
+    let url = app.state.settings.public_url.clone();
+    let planned = app
+        .state
+        .db
+        .run(move |conn| pactum::reminders::plan::run(conn, &url, Some("2027-02-16".parse().unwrap())))
+        .await
+        .unwrap();
+    assert_eq!(planned.cancelled, 1, "the reminder for the old date is cancelled");
+    assert_eq!(plan(&app, "2027-03-18").await, 1, "and comes two weeks before the new date");
+    deliver(&app).await;
+    let cancelled = app.get_as(&root, "/api/v1/outbox?status=cancelled").await.json();
+    assert_eq!(cancelled["items"].as_array().unwrap().len(), 1);
 }
