@@ -72,6 +72,10 @@ pub fn reminder(
         "decision" => ("besluit op een aanvraag", "decision on an application"),
         "tranche" => ("betaling", "payment"),
         "agreement_review" => ("evaluatie van de afspraak", "review of the agreement"),
+        "invitation" => (
+            "uitnodiging voor Pactum (accepteer met de link in uw uitnodiging)",
+            "invitation to Pactum (accept with the link in your invitation)",
+        ),
         _ => ("einde van de afspraak", "end of the agreement"),
     };
     let title = if deadline.title.is_empty() { String::new() } else { format!(" \"{}\"", deadline.title) };

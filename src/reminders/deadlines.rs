@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    agreements, commitments, grants, municipality_memberships, network_memberships, organisation_memberships,
-    record_parties, spending_reports, tranches, users,
+    agreements, commitments, grants, invitations, municipality_memberships, municipality_networks,
+    network_memberships, organisation_memberships, organisations, record_parties, spending_reports, tranches,
+    users,
 };
 use crate::db::DbConnection;
 
@@ -35,6 +36,8 @@ pub struct Deadline {
     pub recipients: Vec<Recipient>,
     /// Also told when it is overdue.
     pub escalation: Vec<Recipient>,
+    /// Whether reminders go on after the date (not for an invitation that has lapsed).
+    pub after_date: bool,
 }
 
 impl Deadline {
@@ -137,6 +140,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             kind: "commitment",
             recipients: representatives(conn, &party_type, &party_id)?,
             escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            after_date: true,
             path: format!("/api/v1/commitments/{id}"),
             record_id: id,
             municipality_id,
@@ -170,6 +174,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             kind: "report",
             recipients: network_people(conn, &network_id, &["coordinator", "treasurer"])?,
             escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            after_date: true,
             path: format!("/api/v1/grants/{id}"),
             record_id: id,
             municipality_id,
@@ -193,6 +198,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             kind: "decision",
             recipients: municipality_people(conn, &municipality_id, &OFFICERS)?,
             escalation: municipality_people(conn, &municipality_id, &["municipal_admin"])?,
+            after_date: true,
             path: format!("/api/v1/grants/{id}"),
             record_id: id,
             municipality_id,
@@ -211,6 +217,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             kind: "tranche",
             recipients: municipality_people(conn, &municipality_id, &["finance"])?,
             escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            after_date: true,
             path: format!("/api/v1/tranches/{id}"),
             record_id: id,
             municipality_id,
@@ -247,6 +254,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
                     kind,
                     recipients: people.clone(),
                     escalation: Vec::new(),
+                    after_date: true,
                     path: format!("/api/v1/agreements/{id}"),
                     record_id: id.clone(),
                     municipality_id: municipality_id.clone(),
@@ -255,6 +263,61 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
                 });
             }
         }
+    }
+    let pending: Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        chrono::NaiveDateTime,
+    )> = invitations::table
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(crate::domain::time::now()))
+        .select((
+            invitations::id,
+            invitations::municipality_id,
+            invitations::network_id,
+            invitations::organisation_id,
+            invitations::email,
+            invitations::expires_at,
+        ))
+        .load(conn)?;
+    for (id, municipality, network, organisation, email, expires_at) in pending {
+        // Offsets and time zone come from the municipality the invitation belongs to.
+        let municipality_id = match (municipality, network, organisation) {
+            (Some(m), _, _) => Some(m),
+            (None, Some(n), _) => municipality_networks::table
+                .filter(municipality_networks::network_id.eq(n))
+                .filter(municipality_networks::status.eq("active"))
+                .select(municipality_networks::municipality_id)
+                .first::<String>(conn)
+                .optional()?,
+            (None, None, Some(o)) => organisations::table
+                .find(o)
+                .select(organisations::municipality_id)
+                .first::<String>(conn)
+                .optional()?,
+            _ => None,
+        };
+        let Some(municipality_id) = municipality_id else { continue };
+        let locale: String = users::table
+            .filter(users::email.eq(&email))
+            .select(users::locale)
+            .first(conn)
+            .optional()?
+            .unwrap_or_else(|| "nl".into());
+        deadlines.push(Deadline {
+            kind: "invitation",
+            recipients: vec![Recipient { user_id: format!("invitation-{id}"), email, locale, digest: false }],
+            escalation: Vec::new(),
+            after_date: false,
+            path: "/docs/".to_owned(),
+            record_id: id,
+            municipality_id,
+            due_on: expires_at.date(),
+            title: String::new(),
+        });
     }
     Ok(deadlines)
 }

@@ -48,7 +48,9 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
         }
         let day = local_today[&deadline.municipality_id];
         for offset in &offsets[&deadline.municipality_id] {
-            if deadline.due_on + Duration::days(i64::from(*offset)) != day {
+            if deadline.due_on + Duration::days(i64::from(*offset)) != day
+                || (*offset > 0 && !deadline.after_date)
+            {
                 continue;
             }
             let mut recipients = deadline.recipients.clone();

@@ -29,6 +29,7 @@ on_both!(
     workflow_notices_tell_the_people_concerned,
     a_daily_digest_bundles_the_days_reminders,
     moving_a_due_date_moves_its_reminders,
+    an_invitation_about_to_expire_is_reminded,
 );
 
 async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tenant)> {
@@ -319,4 +320,31 @@ async fn moving_a_due_date_moves_its_reminders(backend: Backend) {
     deliver(&app).await;
     let cancelled = app.get_as(&root, "/api/v1/outbox?status=cancelled").await.json();
     assert_eq!(cancelled["items"].as_array().unwrap().len(), 1);
+}
+
+async fn an_invitation_about_to_expire_is_reminded(backend: Backend) {
+    let sink = SmtpSink::start();
+    let Some((app, root, a)) = setup(backend, &sink).await else { return };
+    deliver(&app).await;
+    let invite = app
+        .post_as(
+            &a.admin,
+            &format!("/api/v1/municipalities/{}/members", a.municipality_id),
+            json!({"email": "laat@a.example", "name": "Laat", "role": "auditor"}),
+        )
+        .await
+        .json();
+    let expires: NaiveDate = invite["expires_at"].as_str().unwrap()[..10].parse().unwrap();
+    let three_before = (expires - chrono::Duration::days(3)).to_string();
+    assert_eq!(plan(&app, &three_before).await, 1);
+    assert_eq!(
+        plan(&app, &(expires + chrono::Duration::days(7)).to_string()).await,
+        0,
+        "no reminders about a lapsed invitation"
+    );
+    deliver(&app).await;
+    let reminder = sink.messages().pop().unwrap();
+    assert_eq!(header(&reminder, "To").as_deref(), Some("laat@a.example"));
+    assert!(header(&reminder, "Subject").unwrap().starts_with("Herinnering: uitnodiging"));
+    let _ = root;
 }
