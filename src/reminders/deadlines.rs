@@ -49,6 +49,10 @@ impl Deadline {
 
 type Row = (String, String, String, String);
 
+/// An invitation not yet accepted: id, municipality, network, organisation, email, expiry.
+type PendingInvitation =
+    (String, Option<String>, Option<String>, Option<String>, String, chrono::NaiveDateTime);
+
 fn active_users(rows: Vec<Row>) -> Vec<Recipient> {
     let mut out: Vec<Recipient> = rows
         .into_iter()
@@ -264,14 +268,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             }
         }
     }
-    let pending: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        chrono::NaiveDateTime,
-    )> = invitations::table
+    let pending: Vec<PendingInvitation> = invitations::table
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::expires_at.gt(crate::domain::time::now()))
         .select((
