@@ -44,7 +44,7 @@ impl Metrics {
         let outbox = prometheus::IntGaugeVec::new(
             Opts::new(
                 "outbox_messages",
-                "Emails in the outbox by status: queued, sending, sent, dead, cancelled",
+                "Emails in the outbox by status: queued, sending, sent, failed (queued again after a failure), dead, cancelled",
             ),
             &["status"],
         )?;
@@ -90,7 +90,7 @@ pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let metrics = &state.metrics;
     metrics.pool_in_use.set(i64::from(state.db.connections_in_use()));
     let counts = state.db.run(|conn| Ok(crate::outbox::repo::counts(conn)?)).await?;
-    for status in ["queued", "sending", "sent", "dead", "cancelled"] {
+    for status in ["queued", "sending", "sent", "failed", "dead", "cancelled"] {
         let count = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
         metrics.outbox.with_label_values(&[status]).set(count);
     }

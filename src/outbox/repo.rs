@@ -199,7 +199,18 @@ pub fn cancel(conn: &mut DbConnection, ids: &[String]) -> QueryResult<usize> {
         .execute(conn)
 }
 
-/// How many messages are in each status, for the metrics.
+/// How many messages are in each status, for the metrics, plus `failed`: queued again after a
+/// failed attempt.
 pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
-    outbox::table.group_by(outbox::status).select((outbox::status, diesel::dsl::count_star())).load(conn)
+    let mut counts: Vec<(String, i64)> = outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let failed: i64 = outbox::table
+        .filter(outbox::status.eq("queued"))
+        .filter(outbox::attempts.gt(0))
+        .count()
+        .get_result(conn)?;
+    counts.push(("failed".to_owned(), failed));
+    Ok(counts)
 }

@@ -172,6 +172,8 @@ async fn mail_waits_out_an_outage_and_dead_mail_can_be_retried(backend: Backend)
         .unwrap()
         .naive_utc();
     assert!(first_retry >= t0 + chrono::Duration::seconds(60), "waits before the next attempt");
+    let metrics = app.get("/metrics").await.text();
+    assert!(metrics.lines().any(|l| l == "pactum_outbox_messages{status=\"failed\"} 1"), "{metrics}");
     assert_eq!(pass(&app, "w1", t0 + chrono::Duration::seconds(30)).await, Pass::default(), "not due yet");
     assert_eq!(pass(&app, "w1", t0 + chrono::Duration::seconds(90)).await.retrying, 1);
     let second_retry: NaiveDateTime = outbox(&app, &root, "").await[0]["next_attempt_at"]
