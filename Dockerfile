@@ -10,7 +10,7 @@ COPY tests ./tests
 RUN cargo build --release --locked --bin pactum
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libssl3 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/pactum --create-home pactum
 COPY --from=build /src/target/release/pactum /usr/local/bin/pactum
