@@ -109,6 +109,11 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub outbox_poll_seconds: u64,
 
+    /// Requests per client address per minute to the public directory; then 429.
+    #[arg(long, env = "PACTUM_PUBLIC_REQUESTS_PER_MINUTE", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub public_requests_per_minute: u32,
+
     /// Fill the database with the demo example before serving (not in production).
     #[arg(long, env = "PACTUM_DEMO")]
     pub demo: bool,
@@ -170,6 +175,7 @@ pub struct Settings {
     /// SMTP URL and sender; `None` keeps email in the outbox.
     pub mail: Option<(Secret, String)>,
     pub run_worker: bool,
+    pub public_requests_per_minute: u32,
     pub outbox: crate::outbox::worker::WorkerConfig,
     pub outbox_poll_seconds: u64,
 }
@@ -222,6 +228,7 @@ impl Settings {
             schedule_interval_seconds: args.schedule_interval_seconds,
             mail: args.smtp_url.map(|url| (Secret(url.into_bytes()), args.mail_from.clone())),
             run_worker: !args.no_worker,
+            public_requests_per_minute: args.public_requests_per_minute,
             outbox: crate::outbox::worker::WorkerConfig {
                 max_attempts: args.outbox_max_attempts,
                 retry_base: std::time::Duration::from_secs(args.outbox_retry_seconds),

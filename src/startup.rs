@@ -28,6 +28,8 @@ pub struct AppState {
     pub mailer: Option<std::sync::Arc<Mailer>>,
     pub tokens: TokenKeys,
     pub login_limits: LoginLimits,
+    /// Requests per client address to the public directory.
+    pub public_limits: crate::auth::rate_limit::RateLimiter,
     pub settings: Settings,
     pub metrics: metrics::Metrics,
     /// Serialized once at start-up.
@@ -99,6 +101,10 @@ impl Application {
                 settings.login_attempts_per_account,
                 settings.login_attempts_per_address,
                 std::time::Duration::from_secs(15 * 60),
+            ),
+            public_limits: crate::auth::rate_limit::RateLimiter::new(
+                settings.public_requests_per_minute,
+                std::time::Duration::from_secs(60),
             ),
             settings,
             metrics: metrics::Metrics::new()?,

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{municipalities, networks, organisations, users};
 use crate::db::DbConnection;
+use crate::domain::text::escape_html as esc;
 use crate::domain::{Party, PartyType};
 use crate::error::ApiError;
 
@@ -85,22 +86,6 @@ impl Language {
             Self::English => en,
         }
     }
-}
-
-/// Escapes text for HTML.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Markdown to HTML, with any raw HTML in it shown as text (never interpreted).

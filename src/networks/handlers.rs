@@ -58,6 +58,7 @@ pub async fn list(
         name_contains: query.q.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_owned()),
         municipality_id: query.municipality_id.map(|m| m.to_string()),
         link_status: query.link_status.map(|s| s.as_str().to_owned()),
+        listed_only: false,
         after_id: page.after_id.clone(),
         limit: page.fetch_limit(),
     };

@@ -1,6 +1,7 @@
 //! Informal networks: their profile, the municipalities they work with (links that are
 //! requested, then accepted), and the directory of networks a caller may see.
 
+pub mod directory;
 pub mod dto;
 pub mod handlers;
 pub mod repo;
@@ -9,6 +10,9 @@ pub mod service;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/v1/public/networks").route(web::get().to(directory::list))).service(
+        web::resource("/api/v1/public/networks/{id}/messages").route(web::post().to(directory::message)),
+    );
     cfg.service(
         web::resource("/api/v1/networks")
             .route(web::get().to(handlers::list))

@@ -170,6 +170,8 @@ pub struct NetworkFilter {
     pub name_contains: Option<String>,
     pub municipality_id: Option<String>,
     pub link_status: Option<String>,
+    /// Only networks that chose to be listed publicly.
+    pub listed_only: bool,
     pub after_id: Option<String>,
     pub limit: i64,
 }
@@ -199,6 +201,9 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
     }
     if let Some(kind) = &filter.kind {
         query = query.filter(networks::kind.eq(kind.clone()));
+    }
+    if filter.listed_only {
+        query = query.filter(networks::listed_publicly.eq(true));
     }
     if let Some(text) = &filter.name_contains {
         let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

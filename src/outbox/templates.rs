@@ -1,6 +1,7 @@
 //! Emails people want to read: plain, friendly words (B1-level Dutch, or English), what it is
 //! about, what to do, and a link. Text and HTML say the same.
 
+use crate::domain::text::escape_html as escape;
 use crate::domain::Locale;
 
 /// A subject and the two bodies.
@@ -8,10 +9,6 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn html(paragraphs: &[String], link: &str, button: &str) -> String {

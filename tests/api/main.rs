@@ -6,6 +6,7 @@ mod helpers;
 
 mod agreements;
 mod cli;
+mod directory;
 mod errors;
 mod grants;
 mod health;

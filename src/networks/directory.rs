@@ -1,0 +1,193 @@
+//! The public directory: networks that chose to be listed, with only their public fields, for
+//! residents and professionals who look for them, without signing in. People reach a network
+//! through a message form; its email address is never shown.
+
+use actix_web::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::text::escape_html;
+use crate::domain::{BoundedText, Email, NetworkKind};
+use crate::error::{ApiError, FieldError};
+use crate::http::pagination::{Page, PageRequest};
+use crate::outbox;
+use crate::startup::AppState;
+
+use super::dto::LinkStatus;
+use super::repo::{self, NetworkFilter};
+use super::service;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryQuery {
+    /// Networks that work with this municipality.
+    pub municipality_id: Option<uuid::Uuid>,
+    pub theme: Option<String>,
+    pub neighbourhood: Option<String>,
+    /// Part of the name.
+    pub q: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// What the directory shows of a network: nothing personal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicNetwork {
+    pub id: String,
+    pub name: String,
+    pub kind: NetworkKind,
+    pub description: String,
+    pub themes: Vec<String>,
+    pub neighbourhoods: Vec<String>,
+    /// Municipalities it works with.
+    pub municipality_ids: Vec<String>,
+    /// Where to send the network a message; its email address stays private.
+    pub contact_url: String,
+}
+
+/// Networks that chose to be listed.
+///
+/// No sign-in needed. Only public fields; cacheable (`ETag`, `Cache-Control`) and rate limited
+/// per client address.
+#[utoipa::path(get, path = "/api/v1/public/networks", tag = "directory", operation_id = "publicNetworks",
+    params(DirectoryQuery),
+    responses((status = 200, description = "A page of listed networks", body = Page<PublicNetwork>),
+              (status = 304, description = "Not modified since the ETag you sent"),
+              (status = 429, description = "Too many requests", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<DirectoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    limit(&state, &req)?;
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = NetworkFilter {
+        visible_to: None,
+        theme: query.theme,
+        kind: None,
+        neighbourhood: query.neighbourhood,
+        name_contains: query.q.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_owned()),
+        municipality_id: query.municipality_id.map(|m| m.to_string()),
+        link_status: query.municipality_id.map(|_| LinkStatus::Active.as_str().to_owned()),
+        listed_only: true,
+        after_id: page.after_id.clone(),
+        limit: page.fetch_limit(),
+    };
+    let base = state.settings.public_url.clone();
+    let result = state
+        .db
+        .run(move |conn| {
+            let rows = repo::list(conn, &filter)?;
+            let page = Page::from_rows(rows, &page, |r| &r.id, |r| r);
+            let items = service::to_dtos(conn, page.items)?
+                .into_iter()
+                .map(|n| PublicNetwork {
+                    contact_url: format!("{base}/api/v1/public/networks/{}/messages", n.id),
+                    municipality_ids: n
+                        .municipalities
+                        .into_iter()
+                        .filter(|l| l.status == LinkStatus::Active)
+                        .map(|l| l.municipality_id)
+                        .collect(),
+                    id: n.id,
+                    name: n.name,
+                    kind: n.kind,
+                    description: n.description,
+                    themes: n.themes,
+                    neighbourhoods: n.neighbourhoods,
+                })
+                .collect();
+            Ok(Page { items, next_cursor: page.next_cursor })
+        })
+        .await?;
+    let body = serde_json::to_vec(&result).map_err(ApiError::internal)?;
+    let etag = format!("\"{}\"", &crate::auth::secrets::hash(&String::from_utf8_lossy(&body))[..32]);
+    let cache = (CACHE_CONTROL, "public, max-age=300");
+    if req.headers().get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return Ok(HttpResponse::NotModified().insert_header((ETAG, etag)).insert_header(cache).finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((ETAG, etag))
+        .insert_header(cache)
+        .body(body))
+}
+
+fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    state.public_limits.check(&address).map_err(ApiError::rate_limited)?;
+    state.public_limits.hit(&address);
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Jan Jansen", "email": "jan@example.nl", "message": "Ik wil graag helpen met de koffie-ochtenden."}))]
+pub struct ContactMessage {
+    pub name: String,
+    /// Where the network can answer.
+    pub email: String,
+    pub message: String,
+}
+
+/// Send a listed network a message.
+///
+/// No sign-in needed; rate limited. The network receives it by email and answers the sender
+/// directly; its own address is never shown.
+#[utoipa::path(post, path = "/api/v1/public/networks/{id}/messages", tag = "directory", operation_id = "messageNetwork",
+    params(("id" = uuid::Uuid, Path, description = "Network id")),
+    request_body = ContactMessage,
+    responses((status = 202, description = "Queued for the network"),
+              (status = 404, description = "No listed network", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn message(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<uuid::Uuid>,
+    body: web::Json<ContactMessage>,
+) -> Result<HttpResponse, ApiError> {
+    limit(&state, &req)?;
+    let input = body.into_inner();
+    let mut errors = Vec::new();
+    let name =
+        BoundedText::<200>::parse(&input.name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
+    let email = Email::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    let text = BoundedText::<4000>::parse(&input.message)
+        .map_err(|m| errors.push(FieldError::new("message", m)))
+        .ok();
+    let (Some(name), Some(email), Some(text), true) = (name, email, text, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let id = id.into_inner().to_string();
+    state
+        .db
+        .run(move |conn| {
+            let network = repo::find(conn, &id)?.filter(|n| n.listed_publicly).ok_or_else(|| ApiError::not_found("No such network in the directory."))?;
+            let body = format!(
+                "{name} <{email}> schreef via Pactum aan {network}:\n\n{text}\n\nAntwoord rechtstreeks aan {email}.",
+                network = network.name,
+                text = text.as_str(),
+            );
+            let html = format!("<p>{}</p>", escape_html(&body).replace('\n', "<br>"));
+            crate::db::write_transaction(conn, |conn| {
+                outbox::enqueue(
+                    conn,
+                    &outbox::Email {
+                        kind: "directory_message",
+                        dedupe_key: format!("directory:{}", uuid::Uuid::now_v7()),
+                        municipality_id: None,
+                        recipient: network.contact_email.clone(),
+                        subject: format!("Bericht voor {} via Pactum", network.name),
+                        text: body.clone(),
+                        html: html.clone(),
+                    },
+                )
+            })?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
