@@ -163,6 +163,10 @@ async fn run_date_job(db: Database, public_url: String, every: std::time::Durati
             let moved =
                 agreements::service::run_date_changes(conn)? + grants::settlement::run_date_changes(conn)?;
             let planned = reminders::plan::run(conn, &url, None)?;
+            let forgotten = idempotency::forget_expired(conn)?;
+            if forgotten > 0 {
+                tracing::debug!(forgotten, "forgot idempotency keys past the replay window");
+            }
             Ok(moved + planned.queued)
         });
         match changes.await {

@@ -233,6 +233,14 @@ fn store(
         .map(drop)
 }
 
+/// Forgets keys older than the replay window; the date job calls this so the table stays small.
+pub fn forget_expired(conn: &mut DbConnection) -> diesel::QueryResult<usize> {
+    diesel::delete(
+        idempotency_keys::table.filter(idempotency_keys::created_at.lt(now() - Duration::hours(KEPT_HOURS))),
+    )
+    .execute(conn)
+}
+
 /// Forgets a key whose request failed on our side, so a retry runs again.
 fn release(conn: &mut DbConnection, caller: &str, key: &str) -> diesel::QueryResult<()> {
     diesel::delete(

@@ -62,6 +62,31 @@ async fn a_retried_post_has_one_effect(app: TestApp) {
     post_with_key(&app, &a.officer, "/api/v1/visions", "key-2", &invalid)
         .await
         .assert_problem(422, "validation_failed");
+
+    // After the 24-hour window the date job forgets the keys; key-1 is then a new request.
+    let forget = || app.state.db.run(|conn| Ok(pactum::http::idempotency::forget_expired(conn)?));
+    assert_eq!(forget().await.unwrap(), 0, "fresh keys are kept");
+    app.state
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pactum::db::schema::idempotency_keys;
+            let day_ago = pactum::domain::time::now() - chrono::Duration::hours(25);
+            Ok(diesel::update(idempotency_keys::table)
+                .set(idempotency_keys::created_at.eq(day_ago))
+                .execute(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(forget().await.unwrap() >= 3, "the officer's, the coordinator's and the refused key");
+    let later = post_with_key(&app, &a.officer, "/api/v1/visions", "key-1", &body).await;
+    assert_eq!(later.status, 201, "{}", later.text());
+    assert_eq!(later.header("idempotent-replayed"), None);
+    assert_eq!(
+        count_titled(&app, &a.officer, "Eén keer").await,
+        3,
+        "the first, the coordinator's and this one"
+    );
 }
 
 async fn twenty_at_once_have_one_effect(app: TestApp) {
