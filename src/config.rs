@@ -114,6 +114,11 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub public_requests_per_minute: u32,
 
+    /// Requests per service account API token per minute; then 429.
+    #[arg(long, env = "PACTUM_TOKEN_REQUESTS_PER_MINUTE", default_value_t = 600,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub token_requests_per_minute: u32,
+
     /// Fill the database with the demo example before serving (not in production).
     #[arg(long, env = "PACTUM_DEMO")]
     pub demo: bool,
@@ -176,6 +181,7 @@ pub struct Settings {
     pub mail: Option<(Secret, String)>,
     pub run_worker: bool,
     pub public_requests_per_minute: u32,
+    pub token_requests_per_minute: u32,
     pub outbox: crate::outbox::worker::WorkerConfig,
     pub outbox_poll_seconds: u64,
 }
@@ -229,6 +235,7 @@ impl Settings {
             mail: args.smtp_url.map(|url| (Secret(url.into_bytes()), args.mail_from.clone())),
             run_worker: !args.no_worker,
             public_requests_per_minute: args.public_requests_per_minute,
+            token_requests_per_minute: args.token_requests_per_minute,
             outbox: crate::outbox::worker::WorkerConfig {
                 max_attempts: args.outbox_max_attempts,
                 retry_base: std::time::Duration::from_secs(args.outbox_retry_seconds),

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod parties;
 pub mod reminders;
 pub mod reports;
+pub mod service_accounts;
 pub mod startup;
 pub mod telemetry;
 pub mod visions;

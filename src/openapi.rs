@@ -15,7 +15,7 @@ use crate::http::{health, metrics};
 use crate::startup::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
-    organisations, outbox, reminders, reports, visions,
+    organisations, outbox, reminders, reports, service_accounts, visions,
 };
 
 #[derive(OpenApi)]
@@ -77,6 +77,10 @@ use crate::{
         reminders::handlers::get_settings, reminders::handlers::update_settings,
         reminders::handlers::my_reminders, reminders::handlers::new_calendar_token, reminders::handlers::calendar,
         audit::handlers::list,
+        service_accounts::handlers::create, service_accounts::handlers::list,
+        service_accounts::handlers::get, service_accounts::handlers::update,
+        service_accounts::handlers::issue_token, service_accounts::handlers::list_tokens,
+        service_accounts::handlers::revoke_token,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
     tags(
@@ -95,12 +99,14 @@ use crate::{
         (name = "reminders", description = "When people are reminded of deadlines"),
         (name = "directory", description = "The public directory of listed networks (no sign-in)"),
         (name = "audit", description = "The audit trail of every change"),
+        (name = "service-accounts", description = "Other systems of a municipality with scoped API tokens"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
 )]
 pub struct ApiDoc;
 
-/// The bearer token scheme: an access token from `/api/v1/auth/login`.
+/// The bearer token scheme: a person's access token from `/api/v1/auth/login`, or a service
+/// account's API token (`pct_...`).
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -111,8 +117,11 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token from POST /api/v1/auth/login"))
+                    .description(Some(
+                        "A person's access token (a JWT from POST /api/v1/auth/login), or a service \
+                         account's API token (pct_...) from POST \
+                         /api/v1/municipalities/{id}/service-accounts/{sid}/tokens",
+                    ))
                     .build(),
             ),
         );

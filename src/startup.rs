@@ -18,7 +18,7 @@ use crate::outbox::mailer::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, outbox, reminders, reports, visions,
+    organisations, outbox, reminders, reports, service_accounts, visions,
 };
 
 /// Shared by every worker; cheap to clone through `web::Data`.
@@ -30,6 +30,8 @@ pub struct AppState {
     pub login_limits: LoginLimits,
     /// Requests per client address to the public directory.
     pub public_limits: crate::auth::rate_limit::RateLimiter,
+    /// Requests per service account token.
+    pub token_limits: crate::auth::rate_limit::RateLimiter,
     pub settings: Settings,
     pub metrics: metrics::Metrics,
     /// Serialized once at start-up.
@@ -104,6 +106,10 @@ impl Application {
             ),
             public_limits: crate::auth::rate_limit::RateLimiter::new(
                 settings.public_requests_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
+            token_limits: crate::auth::rate_limit::RateLimiter::new(
+                settings.token_requests_per_minute,
                 std::time::Duration::from_secs(60),
             ),
             settings,
@@ -228,5 +234,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(reports::routes)
         .configure(outbox::routes)
         .configure(reminders::routes)
+        .configure(service_accounts::routes)
         .configure(audit::routes);
 }

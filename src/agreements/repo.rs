@@ -7,6 +7,7 @@ use crate::db::schema::{
     agreement_signatures, agreement_versions, agreements, check_ins, municipalities, municipality_memberships,
 };
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = agreements)]
@@ -183,7 +184,10 @@ pub fn list(conn: &mut DbConnection, filter: &AgreementFilter) -> QueryResult<Ve
             .filter(municipality_memberships::user_id.eq(user_id.clone()))
             .select(municipality_memberships::municipality_id);
         query = query.filter(
-            agreements::municipality_id.eq_any(mine).or(agreements::id.eq_any(filter.as_party.clone())),
+            agreements::municipality_id
+                .eq_any(mine)
+                .or(agreements::id.eq_any(filter.as_party.clone()))
+                .or(agreements::municipality_id.eq_any(municipality_of(user_id.clone()))),
         );
     }
     if let Some(municipality_id) = &filter.municipality_id {

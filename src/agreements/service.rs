@@ -324,6 +324,7 @@ pub fn list(
     query: AgreementQuery,
     page: &PageRequest,
 ) -> Result<Page<AgreementDto>, ApiError> {
+    caller.authorize_listing(&[crate::domain::Scope::AgreementsRead])?;
     let as_party = if caller.is_platform_admin {
         Vec::new()
     } else {

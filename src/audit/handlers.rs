@@ -88,10 +88,9 @@ pub async fn list(
         None if caller.is_platform_admin => None,
         None => {
             let readable: Vec<String> = caller
-                .municipalities
-                .iter()
-                .filter(|m| caller.may(Action::ReadAudit, Target::Municipality(&m.municipality_id)))
-                .map(|m| m.municipality_id.clone())
+                .municipality_ids()
+                .into_iter()
+                .filter(|id| caller.may(Action::ReadAudit, Target::Municipality(id)))
                 .collect();
             if readable.is_empty() {
                 return Err(ApiError::forbidden("Only municipal admins and auditors read the audit trail."));

@@ -8,10 +8,11 @@ use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
-use crate::domain::{MunicipalityRole, NetworkRole};
+use crate::domain::{MunicipalityRole, NetworkRole, Scope};
 use crate::error::ApiError;
 use crate::http::request::RequestId;
 use crate::identity::repo;
+use crate::service_accounts;
 use crate::startup::AppState;
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,17 @@ pub struct Caller {
     pub networks: Vec<NetworkMembership>,
     /// Partner organisations this person is a recorded contact of.
     pub organisations: Vec<String>,
+    /// Set when the caller is another system using a service account's API token; its rights
+    /// then come from the token's scopes in one municipality, not from memberships.
+    pub service_account: Option<ServiceAccountAccess>,
+}
+
+/// A service account acting through one of its tokens.
+#[derive(Debug, Clone)]
+pub struct ServiceAccountAccess {
+    pub municipality_id: String,
+    pub scopes: Vec<Scope>,
+    pub token_id: String,
 }
 
 impl FromRequest for Caller {
@@ -54,6 +66,9 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let token = token?;
+            if token.starts_with(crate::service_accounts::TOKEN_PREFIX) {
+                return service_account_caller(&state, token, request_id).await;
+            }
             let claims = state.tokens.verify(&token)?;
             let caller =
                 state.db.run(move |conn| Ok(repo::load_caller(conn, &claims.sub, &claims.sid)?)).await?;
@@ -64,6 +79,26 @@ impl FromRequest for Caller {
             Ok(caller)
         })
     }
+}
+
+/// A service account's token: live, within its rate limit.
+async fn service_account_caller(
+    state: &AppState,
+    token: String,
+    request_id: Option<String>,
+) -> Result<Caller, ApiError> {
+    let caller = state.db.run(move |conn| service_accounts::service::caller_for_token(conn, &token)).await?;
+    let mut caller = caller.ok_or_else(|| {
+        ApiError::unauthenticated(
+            "This API token is not valid: it is unknown, revoked or expired, or its service account is inactive.",
+        )
+    })?;
+    if let Some(account) = &caller.service_account {
+        state.token_limits.check(&account.token_id).map_err(ApiError::rate_limited)?;
+        state.token_limits.hit(&account.token_id);
+    }
+    caller.request_id = request_id;
+    Ok(caller)
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {

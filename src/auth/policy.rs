@@ -2,10 +2,10 @@
 //! on an object. An object the caller cannot see is a 404 (ids do not leak); a visible object
 //! with a forbidden action is a 403.
 
-use crate::domain::{MunicipalityRole, NetworkRole, Party, PartyType};
+use crate::domain::{MunicipalityRole, NetworkRole, Party, PartyType, Scope};
 use crate::error::ApiError;
 
-use super::caller::Caller;
+use super::caller::{Caller, ServiceAccountAccess};
 
 /// What is being acted on, with what the policy needs to know about it.
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +70,12 @@ pub enum Action {
     ManageFunds,
     /// Mark payments and give the second approval above a fund's four-eyes threshold.
     Pay,
+    /// Read a grant's spending reports and receipts.
+    ReadReports,
+    /// Create and change the municipality's webhook subscriptions.
+    ManageWebhooks,
+    /// Create service accounts and issue or revoke their API tokens.
+    ManageServiceAccounts,
 }
 
 impl Caller {
@@ -101,6 +107,9 @@ impl Caller {
     }
 
     pub fn can_see(&self, target: Target<'_>) -> bool {
+        if let Some(account) = &self.service_account {
+            return account.can_see(target);
+        }
         self.is_platform_admin
             || match target {
                 Target::Municipality(id) => self.municipality_role(id).is_some(),
@@ -129,6 +138,9 @@ impl Caller {
 
     pub fn may(&self, action: Action, target: Target<'_>) -> bool {
         use MunicipalityRole::*;
+        if let Some(account) = &self.service_account {
+            return account.can_see(target) && account.may(action, target);
+        }
         if self.is_platform_admin {
             return true;
         }
@@ -137,12 +149,15 @@ impl Caller {
                 let Some(role) = self.municipality_role(id) else { return false };
                 match action {
                     Action::Read => true,
-                    Action::Update | Action::ManageMembers => role == MunicipalAdmin,
+                    Action::Update
+                    | Action::ManageMembers
+                    | Action::ManageWebhooks
+                    | Action::ManageServiceAccounts => role == MunicipalAdmin,
                     Action::ManageNetworks => matches!(role, MunicipalAdmin | Officer),
                     Action::ReadAudit => matches!(role, MunicipalAdmin | Auditor),
                     Action::ManageFunds => matches!(role, MunicipalAdmin | Officer),
                     Action::Pay => matches!(role, MunicipalAdmin | Officer | Finance),
-                    Action::Represent | Action::ManageLifecycle => false,
+                    Action::Represent | Action::ManageLifecycle | Action::ReadReports => false,
                 }
             }
             Target::Network(scope) => {
@@ -174,7 +189,7 @@ impl Caller {
                     Some(NetworkRole::Coordinator | NetworkRole::Treasurer)
                 );
                 match action {
-                    Action::Read => self.can_see(target),
+                    Action::Read | Action::ReadReports => self.can_see(target),
                     // The network's coordinator or treasurer writes and submits the application.
                     Action::Update => volunteer,
                     Action::ManageLifecycle => matches!(role, Some(MunicipalAdmin | Officer)),
@@ -204,15 +219,77 @@ impl Caller {
         }
     }
 
+    /// For lists, which the database filters to what the caller can see: a service account
+    /// also needs one of the scopes for the kind of record listed. People pass.
+    pub fn authorize_listing(&self, any_of: &[Scope]) -> Result<(), ApiError> {
+        match &self.service_account {
+            Some(account) if !any_of.iter().any(|s| account.scopes.contains(s)) => {
+                let names: Vec<&str> = any_of.iter().map(|s| s.as_str()).collect();
+                Err(ApiError::forbidden(format!(
+                    "This token's service account needs the scope {}.",
+                    names.join(" or ")
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The municipalities whose records the caller works with: their memberships, or a service
+    /// account's own.
+    pub fn municipality_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.municipalities.iter().map(|m| m.municipality_id.clone()).collect();
+        ids.extend(self.service_account.iter().map(|a| a.municipality_id.clone()));
+        ids
+    }
+
     /// `Ok` when allowed; else 404 for what the caller cannot see, 403 for what it can.
     pub fn authorize(&self, action: Action, target: Target<'_>) -> Result<(), ApiError> {
         if !self.can_see(target) {
             return Err(not_found(target));
         }
         if !self.may(action, target) {
-            return Err(ApiError::forbidden("Your role does not allow this."));
+            return Err(ApiError::forbidden(match self.service_account {
+                Some(_) => "This token's scopes do not allow this.",
+                None => "Your role does not allow this.",
+            }));
         }
         Ok(())
+    }
+}
+
+/// The scopes that let a service account read grants (whoever decides or pays needs to see).
+pub const GRANT_READERS: [Scope; 3] = [Scope::GrantsRead, Scope::GrantsWrite, Scope::PaymentsWrite];
+
+impl ServiceAccountAccess {
+    fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// Only its own municipality's records, and of those only the kinds its scopes read.
+    fn can_see(&self, target: Target<'_>) -> bool {
+        let own = |id: &str| id == self.municipality_id;
+        let reads_grants = GRANT_READERS.iter().any(|s| self.has(*s)) || self.has(Scope::ReportsRead);
+        match target {
+            Target::Municipality(id) => own(id),
+            Target::Network(scope) => scope.links.iter().any(|(m, active)| *active && own(m)),
+            Target::Organisation(scope) => own(&scope.municipality_id) && self.has(Scope::AgreementsRead),
+            Target::Record(scope) => own(&scope.municipality_id) && self.has(Scope::AgreementsRead),
+            Target::Grant(scope) => own(&scope.municipality_id) && reads_grants,
+        }
+    }
+
+    /// Each action needs its scope; what no scope names (changing people, networks, agreements,
+    /// funds) stays with people.
+    fn may(&self, action: Action, target: Target<'_>) -> bool {
+        match (action, target) {
+            (Action::Read, _) => true,
+            (Action::ReadReports, Target::Grant(_)) => self.has(Scope::ReportsRead),
+            (Action::ManageLifecycle, Target::Grant(_)) => self.has(Scope::GrantsWrite),
+            (Action::Pay, Target::Grant(_) | Target::Municipality(_)) => self.has(Scope::PaymentsWrite),
+            (Action::ReadAudit, Target::Municipality(_)) => self.has(Scope::AuditRead),
+            (Action::ManageWebhooks, Target::Municipality(_)) => self.has(Scope::WebhooksManage),
+            _ => false,
+        }
     }
 }
 
@@ -289,6 +366,7 @@ mod tests {
                 .map(|(id, role)| NetworkMembership { network_id: (*id).into(), role: *role })
                 .collect(),
             organisations: Vec::new(),
+            service_account: None,
         }
     }
 
@@ -315,5 +393,32 @@ mod tests {
         let requested = NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), false)] };
         assert!(officer.can_see(Target::Network(&requested)), "an officer sees a link request");
         assert!(!officer.may(Action::ManageMembers, Target::Network(&requested)));
+    }
+
+    #[test]
+    fn a_service_account_acts_by_scope_in_its_own_municipality_only() {
+        use crate::auth::caller::ServiceAccountAccess;
+        let mut system = caller(&[], &[]);
+        system.service_account = Some(ServiceAccountAccess {
+            municipality_id: "m1".into(),
+            scopes: vec![Scope::GrantsRead, Scope::PaymentsWrite],
+            token_id: "t".into(),
+        });
+        let own = GrantScope { municipality_id: "m1".into(), network_id: "n1".into() };
+        let other = GrantScope { municipality_id: "m2".into(), network_id: "n1".into() };
+        assert!(system.authorize(Action::Read, Target::Grant(&own)).is_ok());
+        assert!(system.may(Action::Pay, Target::Grant(&own)));
+        let err = system.authorize(Action::ManageLifecycle, Target::Grant(&own)).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::Forbidden);
+        let err = system.authorize(Action::Read, Target::Grant(&other)).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
+        let record = RecordScope { municipality_id: "m1".into(), parties: Vec::new() };
+        assert!(!system.can_see(Target::Record(&record)), "no agreements:read");
+        assert!(!system.may(Action::ManageMembers, Target::Municipality("m1")));
+        assert!(system.authorize_listing(&[Scope::GrantsRead]).is_ok());
+        assert!(system.authorize_listing(&[Scope::AuditRead]).is_err());
+        // A platform admin's powers do not come with a token.
+        system.is_platform_admin = true;
+        assert!(!system.can_see(Target::Grant(&other)));
     }
 }

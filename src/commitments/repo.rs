@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::agreements::content::CommitmentTerms;
 use crate::db::schema::{commitments, municipality_memberships};
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commitments)]
@@ -137,7 +138,8 @@ pub fn list(conn: &mut DbConnection, filter: &CommitmentFilter) -> QueryResult<V
         query = query.filter(
             commitments::municipality_id
                 .eq_any(mine)
-                .or(commitments::agreement_id.eq_any(filter.as_party.clone())),
+                .or(commitments::agreement_id.eq_any(filter.as_party.clone()))
+                .or(commitments::municipality_id.eq_any(municipality_of(user_id.clone()))),
         );
     }
     if let Some(status) = &filter.status {

@@ -141,6 +141,7 @@ pub fn list(
     if query.party_id.is_some() != query.party_type.is_some() {
         return Err(ApiError::bad_request("party_type and party_id go together."));
     }
+    caller.authorize_listing(&[crate::domain::Scope::AgreementsRead])?;
     let as_party = if caller.is_platform_admin {
         Vec::new()
     } else {

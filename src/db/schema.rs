@@ -294,6 +294,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    service_accounts,
+    service_account_tokens,
     reminder_settings,
     outbox,
     spending_reports,
@@ -510,3 +512,35 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    service_accounts (id) {
+        id -> Text,
+        municipality_id -> Text,
+        name -> Text,
+        scopes -> Text,
+        expires_at -> Nullable<Timestamp>,
+        active -> Bool,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_account_tokens (id) {
+        id -> Text,
+        service_account_id -> Text,
+        token_hash -> Text,
+        hint -> Text,
+        label -> Text,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(service_account_tokens -> service_accounts (service_account_id));

@@ -46,6 +46,7 @@ pub async fn list(
     let result = state
         .db
         .run(move |conn| {
+            caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
             let visible_to = (!caller.is_platform_admin).then(|| caller.user_id.clone());
             let municipality = query.municipality_id.map(|m| m.to_string());
             let rows = repo::list(

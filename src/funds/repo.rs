@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{funds, municipality_memberships, municipality_networks, network_memberships};
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = funds)]
@@ -106,7 +107,12 @@ pub fn list(
             .filter(municipality_memberships::user_id.eq(user_id.to_owned()))
             .select(municipality_memberships::municipality_id);
         let linked = linked_municipalities(conn, user_id)?;
-        query = query.filter(funds::municipality_id.eq_any(mine).or(funds::municipality_id.eq_any(linked)));
+        query = query.filter(
+            funds::municipality_id
+                .eq_any(mine)
+                .or(funds::municipality_id.eq_any(linked))
+                .or(funds::municipality_id.eq_any(municipality_of(user_id.to_owned()))),
+        );
     }
     if let Some(municipality_id) = municipality_id {
         query = query.filter(funds::municipality_id.eq(municipality_id.to_owned()));

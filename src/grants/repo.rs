@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{grants, municipality_memberships, network_memberships, tranches};
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grants)]
@@ -156,8 +157,12 @@ pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<Gr
         let networks = network_memberships::table
             .filter(network_memberships::user_id.eq(user_id.clone()))
             .select(network_memberships::network_id);
-        query = query
-            .filter(grants::municipality_id.eq_any(municipalities).or(grants::network_id.eq_any(networks)));
+        query = query.filter(
+            grants::municipality_id
+                .eq_any(municipalities)
+                .or(grants::network_id.eq_any(networks))
+                .or(grants::municipality_id.eq_any(municipality_of(user_id.clone()))),
+        );
     }
     if let Some(fund_id) = &filter.fund_id {
         query = query.filter(grants::fund_id.eq(fund_id.clone()));

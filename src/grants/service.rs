@@ -367,6 +367,7 @@ pub fn list(
     query: GrantQuery,
     page: &PageRequest,
 ) -> Result<Page<GrantDto>, ApiError> {
+    caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
     let filter = GrantFilter {
         visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
         fund_id: query.fund_id.map(|f| f.to_string()),

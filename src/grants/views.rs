@@ -52,6 +52,7 @@ pub fn network_grants(
 ) -> Result<NetworkGrants, ApiError> {
     let scope = networks::scope(conn, network_id)?;
     caller.authorize(Action::Read, Target::Network(&scope))?;
+    caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
     let filter = GrantFilter {
         visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
         fund_id: None,

@@ -77,14 +77,13 @@ pub async fn guard(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await.map(boxed);
     };
-    let caller = req
+    let token = req
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .and_then(|token| state.tokens.verify(token.trim()).ok())
-        .map(|claims| claims.sub);
-    let Some(caller) = caller else { return next.call(req).await.map(boxed) };
+        .map(|token| token.trim().to_owned());
+    let Some(caller) = caller_of(&state, token).await? else { return next.call(req).await.map(boxed) };
 
     let body = req.extract::<web::Bytes>().await?;
     let mut hasher = Sha256::new();
@@ -168,6 +167,17 @@ struct KeyRow {
     response_headers: Option<String>,
     response_body: Option<Vec<u8>>,
     created_at: chrono::NaiveDateTime,
+}
+
+/// Whose keys these are: the person or the service account behind a valid token.
+async fn caller_of(state: &AppState, token: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(token) = token else { return Ok(None) };
+    if !token.starts_with(crate::service_accounts::TOKEN_PREFIX) {
+        return Ok(state.tokens.verify(&token).ok().map(|claims| claims.sub));
+    }
+    let caller =
+        state.db.run(move |conn| crate::service_accounts::service::caller_for_token(conn, &token)).await?;
+    Ok(caller.map(|caller| caller.user_id))
 }
 
 fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -> Result<Claim, ApiError> {

@@ -103,6 +103,7 @@ pub fn caller_for(conn: &mut DbConnection, user: UserRow) -> QueryResult<Caller>
         .load(conn)?;
     Ok(Caller {
         organisations,
+        service_account: None,
         user_id: user.id,
         name: user.name,
         email: user.email,

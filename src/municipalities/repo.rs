@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{municipalities, municipality_memberships};
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = municipalities)]
@@ -63,7 +64,11 @@ pub fn list(
         let mine = municipality_memberships::table
             .filter(municipality_memberships::user_id.eq(user_id.to_owned()))
             .select(municipality_memberships::municipality_id);
-        query = query.filter(municipalities::id.eq_any(mine));
+        query = query.filter(
+            municipalities::id
+                .eq_any(mine)
+                .or(municipalities::id.eq_any(municipality_of(user_id.to_owned()))),
+        );
     }
     if let Some(after) = after_id {
         query = query.filter(municipalities::id.gt(after.to_owned()));

@@ -7,6 +7,7 @@ use crate::db::schema::{
     municipality_memberships, municipality_networks, network_memberships, network_tags, networks,
 };
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -186,7 +187,13 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
             .filter(municipality_memberships::user_id.eq(user_id.clone()))
             .select(municipality_memberships::municipality_id);
         let linked = municipality_networks::table
-            .filter(municipality_networks::municipality_id.eq_any(my_municipalities))
+            .filter(
+                municipality_networks::municipality_id.eq_any(my_municipalities).or(
+                    municipality_networks::municipality_id
+                        .eq_any(municipality_of(user_id.clone()))
+                        .and(municipality_networks::status.eq("active")),
+                ),
+            )
             .select(municipality_networks::network_id);
         query = query.filter(networks::id.eq_any(own).or(networks::id.eq_any(linked)));
     }

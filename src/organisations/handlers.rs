@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::audit::Actor;
 use crate::auth::{Action, Caller, Target};
+use crate::domain::Scope;
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
@@ -46,6 +47,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    caller.authorize_listing(&[Scope::AgreementsRead])?;
     let filter = OrganisationFilter {
         visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
         municipality_id: query.municipality_id.map(|m| m.to_string()),

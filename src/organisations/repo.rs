@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{municipality_memberships, organisation_memberships, organisations};
 use crate::db::DbConnection;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -62,7 +63,10 @@ pub fn list(conn: &mut DbConnection, filter: &OrganisationFilter) -> QueryResult
             .filter(organisation_memberships::user_id.eq(user_id.clone()))
             .select(organisation_memberships::organisation_id);
         query = query.filter(
-            organisations::municipality_id.eq_any(my_municipalities).or(organisations::id.eq_any(mine)),
+            organisations::municipality_id
+                .eq_any(my_municipalities)
+                .or(organisations::id.eq_any(mine))
+                .or(organisations::municipality_id.eq_any(municipality_of(user_id.clone()))),
         );
     }
     if let Some(municipality_id) = &filter.municipality_id {

@@ -132,6 +132,7 @@ fn load(
         ErrorCode::NotFound => ApiError::not_found("No such report."),
         _ => e,
     })?;
+    caller.authorize(Action::ReadReports, Target::Grant(&grants::scope(&grant)))?;
     Ok((report, grant, fund))
 }
 
@@ -240,6 +241,7 @@ pub fn create(
 
 pub fn list(conn: &mut DbConnection, caller: &Caller, grant_id: &str) -> Result<Vec<ReportDto>, ApiError> {
     let (grant, _) = grants::visible(conn, caller, grant_id, false)?;
+    caller.authorize(Action::ReadReports, Target::Grant(&grants::scope(&grant)))?;
     let rows = repo::of_grant(conn, grant_id)?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let receipts = repo::receipts_of(conn, &ids)?;

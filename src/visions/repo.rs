@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::{municipality_memberships, vision_endorsements, vision_revisions, visions};
 use crate::db::DbConnection;
 use crate::parties;
+use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = visions)]
@@ -140,7 +141,8 @@ pub fn list(conn: &mut DbConnection, filter: &VisionFilter) -> QueryResult<Vec<V
                         .filter(municipality_memberships::user_id.eq(user_id.clone()))
                         .select(municipality_memberships::municipality_id),
                 )
-                .or(visions::id.eq_any(as_party)),
+                .or(visions::id.eq_any(as_party))
+                .or(visions::municipality_id.eq_any(municipality_of(user_id.clone()))),
         );
     }
     if let Some(municipality_id) = &filter.municipality_id {

@@ -7,6 +7,7 @@ use crate::auth::{Action, Caller, Target};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{VisionAction, VisionStatus};
+use crate::domain::Scope;
 use crate::domain::{BoundedText, Party};
 use crate::error::{ApiError, FieldError};
 use crate::http::etag;
@@ -284,6 +285,7 @@ pub fn list(
     query: VisionQuery,
     page: &PageRequest,
 ) -> Result<Page<VisionDto>, ApiError> {
+    caller.authorize_listing(&[Scope::AgreementsRead])?;
     let filter = VisionFilter {
         visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
         municipality_id: query.municipality_id.map(|m| m.to_string()),

@@ -302,3 +302,62 @@ fn serve_with_demo_lets_an_officer_sign_in() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("access_token"));
 }
+
+/// One request over a fresh connection; the status and the body.
+fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn api_tokens_and_access_tokens_never_reach_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server =
+        serve(dir.path(), &[("PACTUM_DEMO", "true"), ("PACTUM_LOG_FORMAT", "json"), ("RUST_LOG", "debug")]);
+    let port = server.port;
+    let login = r#"{"email":"petra.smit@lindendaal.example","password":"pactum-demo-2026"}"#;
+    let (status, body) = http(port, "POST", "/api/v1/auth/login", None, Some(login));
+    assert_eq!(status, 200, "{body}");
+    let access: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let access = access["access_token"].as_str().unwrap().to_owned();
+    let (_, body) = http(port, "GET", "/api/v1/municipalities", Some(&access), None);
+    let municipalities: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let accounts = format!(
+        "/api/v1/municipalities/{}/service-accounts",
+        municipalities["items"][0]["id"].as_str().unwrap()
+    );
+    let (status, body) =
+        http(port, "POST", &accounts, Some(&access), Some(r#"{"name":"Finance","scopes":["grants:read"]}"#));
+    assert_eq!(status, 201, "{body}");
+    let account: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let tokens = format!("{accounts}/{}/tokens", account["id"].as_str().unwrap());
+    let (status, body) = http(port, "POST", &tokens, Some(&access), Some("{}"));
+    assert_eq!(status, 201, "{body}");
+    let issued: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    assert_eq!(http(port, "GET", "/api/v1/grants", Some(&token), None).0, 200);
+    assert_eq!(http(port, "GET", "/api/v1/agreements", Some(&token), None).0, 403);
+    let revoke = format!("{tokens}/{}/revoke", issued["id"].as_str().unwrap());
+    assert_eq!(http(port, "POST", &revoke, Some(&access), Some("{}")).0, 200);
+    assert_eq!(http(port, "GET", "/api/v1/grants", Some(&token), None).0, 401);
+    terminate(&server.child);
+    server.child.wait().unwrap();
+
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut server.child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(logs.contains("request finished"), "the requests were logged: {logs}");
+    assert!(!logs.contains(&token["pct_".len()..]), "an API token is in the logs");
+    assert!(!logs.contains(&access), "an access token is in the logs");
+}

@@ -30,6 +30,9 @@ pub struct Tenant {
     pub receipt_id: String,
     /// The email that invited the municipality's auditor.
     pub outbox_id: String,
+    /// A service account of the municipality that may read grants, and its token.
+    pub service_account: User,
+    pub token_id: String,
 }
 
 /// The first bytes of a real PDF, enough to be recognised as one.
@@ -214,6 +217,8 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         report_id: String::new(),
         receipt_id: String::new(),
         outbox_id: String::new(),
+        service_account: User { id: String::new(), email: String::new(), token: String::new() },
+        token_id: String::new(),
     };
     let agreement = draft_agreement(app, &tenant, "2026-01-01", None).await;
     tenant.agreement_id = agreement["id"].as_str().unwrap().to_owned();
@@ -262,5 +267,28 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         mail["items"].as_array().unwrap().iter().find(|m| m["recipient"] == format!("auditor@{tag}.example"));
     tenant.outbox_id =
         invited.expect("the auditor's invitation is in the outbox")["id"].as_str().unwrap().to_owned();
+    (tenant.service_account, tenant.token_id) =
+        service_account(app, &tenant.admin, &tenant.municipality_id, &["grants:read"]).await;
     tenant
+}
+
+/// A new service account of the municipality with these scopes, as a caller with its first
+/// token; and that token's id.
+pub async fn service_account(
+    app: &TestApp,
+    admin: &User,
+    municipality_id: &str,
+    scopes: &[&str],
+) -> (User, String) {
+    let accounts = format!("/api/v1/municipalities/{municipality_id}/service-accounts");
+    let created = app
+        .post_as(admin, &accounts, serde_json::json!({"name": "Financieel systeem", "scopes": scopes}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let issued = app.post_as(admin, &format!("{accounts}/{id}/tokens"), serde_json::json!({})).await;
+    assert_eq!(issued.status, 201, "{}", issued.text());
+    let issued = issued.json();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    (User { id, email: String::new(), token }, issued["id"].as_str().unwrap().to_owned())
 }

@@ -16,6 +16,7 @@ mod mail;
 mod migrations;
 mod openapi;
 mod reminders;
+mod service_accounts;
 mod smtp_sink;
 mod tenancy;
 mod test_routes;

@@ -65,6 +65,8 @@ fn fill(path: &str, a: &Tenant) -> String {
     path.replace("{id}", id)
         .replace("{network_id}", &a.network_id)
         .replace("{user_id}", user)
+        .replace("{sid}", &a.service_account.id)
+        .replace("{tid}", &a.token_id)
         .replace("{n}", "1")
 }
 

@@ -1,0 +1,82 @@
+//! What a service account's tokens may do. People get their rights from roles; systems get
+//! them from scopes, each naming one kind of record and whether it is read or changed.
+
+/// One permission of a service account.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+pub enum Scope {
+    /// Read funds, grants, tranches and settlements.
+    #[serde(rename = "grants:read")]
+    #[strum(serialize = "grants:read")]
+    GrantsRead,
+    /// Decide on grants: approve, reject, ask questions, cancel.
+    #[serde(rename = "grants:write")]
+    #[strum(serialize = "grants:write")]
+    GrantsWrite,
+    /// Mark tranches paid, make and confirm payment batches.
+    #[serde(rename = "payments:write")]
+    #[strum(serialize = "payments:write")]
+    PaymentsWrite,
+    /// Read visions, agreements, commitments and partner organisations.
+    #[serde(rename = "agreements:read")]
+    #[strum(serialize = "agreements:read")]
+    AgreementsRead,
+    /// Read spending reports and their receipts.
+    #[serde(rename = "reports:read")]
+    #[strum(serialize = "reports:read")]
+    ReportsRead,
+    /// Read the municipality's audit trail.
+    #[serde(rename = "audit:read")]
+    #[strum(serialize = "audit:read")]
+    AuditRead,
+    /// Manage the municipality's webhook subscriptions.
+    #[serde(rename = "webhooks:manage")]
+    #[strum(serialize = "webhooks:manage")]
+    WebhooksManage,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The stored form: sorted, without duplicates, separated by spaces.
+    pub fn join(scopes: &[Scope]) -> String {
+        let mut sorted = scopes.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Reads the stored form; names that no longer parse are dropped, never widened.
+    pub fn split(stored: &str) -> Vec<Scope> {
+        stored.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scope;
+
+    #[test]
+    fn scopes_round_trip_through_their_stored_form() {
+        let stored = Scope::join(&[Scope::PaymentsWrite, Scope::GrantsRead, Scope::GrantsRead]);
+        assert_eq!(stored, "grants:read payments:write");
+        assert_eq!(Scope::split(&stored), vec![Scope::GrantsRead, Scope::PaymentsWrite]);
+        assert_eq!(Scope::split("grants:read admin:all"), vec![Scope::GrantsRead]);
+        assert_eq!(serde_json::to_string(&Scope::AuditRead).ok().as_deref(), Some("\"audit:read\""));
+    }
+}
