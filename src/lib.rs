@@ -28,3 +28,4 @@ pub mod service_accounts;
 pub mod startup;
 pub mod telemetry;
 pub mod visions;
+pub mod webhooks;

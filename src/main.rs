@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Run the HTTP API (migrates the database first). Every flag mirrors a PACTUM_* variable.
     Serve(ServeArgs),
-    /// Send email from the outbox, without serving HTTP (run beside `serve --no-worker`).
+    /// Send email and webhooks from the outboxes, without serving HTTP (run beside `serve --no-worker`).
     Worker(ServeArgs),
     /// Queue the reminders due today and send what is in the outbox.
     Remind {
@@ -227,26 +227,41 @@ fn verify_ledger(database: &DatabaseArgs) -> anyhow::Result<()> {
 fn worker(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init(args.log_format);
     let settings = Settings::resolve(args)?;
-    let Some((url, from)) = &settings.mail else {
-        anyhow::bail!("pactum worker needs PACTUM_SMTP_URL");
+    let mailer = match &settings.mail {
+        Some((url, from)) => Some(std::sync::Arc::new(pactum::outbox::mailer::Mailer::new(
+            &String::from_utf8_lossy(url.expose()),
+            from,
+            &settings.public_url,
+            settings.environment,
+        )?)),
+        None => {
+            tracing::warn!("no PACTUM_SMTP_URL: email stays in the outbox; delivering webhooks only");
+            None
+        }
     };
-    let mailer = pactum::outbox::mailer::Mailer::new(
-        &String::from_utf8_lossy(url.expose()),
-        from,
-        &settings.public_url,
-        settings.environment,
-    )?;
+    let sender = std::sync::Arc::new(pactum::webhooks::target::Sender::new(settings.environment)?);
     let db = Database::new(settings.database.clone(), settings.database_pool_size);
     let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
     drop(conn);
-    tracing::info!("email worker started");
-    actix_web::rt::System::new().block_on(pactum::startup::run_mail_worker(
-        db,
-        std::sync::Arc::new(mailer),
-        settings.outbox.clone(),
-        std::time::Duration::from_secs(settings.outbox_poll_seconds),
-    ));
+    let every = std::time::Duration::from_secs(settings.outbox_poll_seconds);
+    tracing::info!("email and webhook worker started");
+    actix_web::rt::System::new().block_on(async move {
+        let webhooks = pactum::startup::run_webhook_worker(
+            db.clone(),
+            sender,
+            settings.outbox.clone(),
+            settings.public_url.clone(),
+            every,
+        );
+        match mailer {
+            Some(mailer) => {
+                actix_web::rt::spawn(webhooks);
+                pactum::startup::run_mail_worker(db, mailer, settings.outbox.clone(), every).await;
+            }
+            None => webhooks.await,
+        }
+    });
     Ok(())
 }
 

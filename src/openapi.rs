@@ -15,7 +15,7 @@ use crate::http::{health, metrics};
 use crate::startup::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
-    organisations, outbox, reminders, reports, service_accounts, visions,
+    organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -81,6 +81,8 @@ use crate::{
         service_accounts::handlers::get, service_accounts::handlers::update,
         service_accounts::handlers::issue_token, service_accounts::handlers::list_tokens,
         service_accounts::handlers::revoke_token,
+        webhooks::handlers::create, webhooks::handlers::list, webhooks::handlers::get,
+        webhooks::handlers::update, webhooks::handlers::deliveries, webhooks::handlers::redeliver,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
     tags(
@@ -100,6 +102,7 @@ use crate::{
         (name = "directory", description = "The public directory of listed networks (no sign-in)"),
         (name = "audit", description = "The audit trail of every change"),
         (name = "service-accounts", description = "Other systems of a municipality with scoped API tokens"),
+        (name = "webhooks", description = "Signed event notifications to other systems, with a delivery log"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
 )]

@@ -18,7 +18,7 @@ use crate::outbox::mailer::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, outbox, reminders, reports, service_accounts, visions,
+    organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
 };
 
 /// Shared by every worker; cheap to clone through `web::Data`.
@@ -88,6 +88,12 @@ impl Application {
         if let (Some(mailer), true) = (&mailer, settings.run_worker) {
             let every = std::time::Duration::from_secs(settings.outbox_poll_seconds);
             actix_web::rt::spawn(run_mail_worker(db.clone(), mailer.clone(), settings.outbox.clone(), every));
+        }
+        if settings.run_worker {
+            let sender = std::sync::Arc::new(webhooks::target::Sender::new(settings.environment)?);
+            let every = std::time::Duration::from_secs(settings.outbox_poll_seconds);
+            let (config, url) = (settings.outbox.clone(), settings.public_url.clone());
+            actix_web::rt::spawn(run_webhook_worker(db.clone(), sender, config, url, every));
         }
         if settings.schedule_interval_seconds > 0 {
             let every = std::time::Duration::from_secs(settings.schedule_interval_seconds);
@@ -210,6 +216,33 @@ pub async fn run_mail_worker(
     }
 }
 
+/// Delivers the webhook outbox, every `every`, until the process stops.
+pub async fn run_webhook_worker(
+    db: Database,
+    sender: std::sync::Arc<webhooks::target::Sender>,
+    config: WorkerConfig,
+    public_url: String,
+    every: std::time::Duration,
+) {
+    let mut interval = actix_web::rt::time::interval(every);
+    loop {
+        interval.tick().await;
+        let (db, sender, config, url) = (db.clone(), sender.clone(), config.clone(), public_url.clone());
+        let pass = web::block(move || {
+            webhooks::worker::run_once(&db, &sender, &config, &url, crate::domain::time::now())
+        })
+        .await;
+        match pass {
+            Ok(Ok(pass)) if pass != Default::default() => tracing::info!(?pass, "webhook worker pass"),
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err.detail, "webhook worker pass failed; retrying next time")
+            }
+            Err(err) => tracing::warn!(error = %err, "webhook worker pass failed; retrying next time"),
+        }
+    }
+}
+
 /// Every route of the service.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::live)))
@@ -235,5 +268,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(outbox::routes)
         .configure(reminders::routes)
         .configure(service_accounts::routes)
+        .configure(webhooks::routes)
         .configure(audit::routes);
 }

@@ -600,6 +600,7 @@ fn apply(
     repo::save(conn, &loaded.row)?;
     let event = event_name(action, before.status, status);
     record(conn, actor, &loaded.row, &format!("agreement.{event}"), changes)?;
+    publish(conn, &loaded.row, event)?;
     let title = loaded.current().map(|c| c.title).unwrap_or_default();
     let (nl, en) = match event {
         "proposed" => (
@@ -646,6 +647,31 @@ fn apply(
         en,
     };
     crate::outbox::notices::send(conn, &notice, &recipients)
+}
+
+/// Tells the municipality's subscribed systems of the agreement's step, in its transaction.
+fn publish(conn: &mut DbConnection, row: &AgreementRow, event: &str) -> Result<(), ApiError> {
+    use crate::webhooks::EventType as E;
+    let types: &[E] = match event {
+        "proposed" => &[E::AgreementProposed],
+        "signed" => &[E::AgreementSigned],
+        "signed_and_activated" => &[E::AgreementSigned, E::AgreementActivated],
+        "activated" => &[E::AgreementActivated],
+        "terminated" => &[E::AgreementTerminated],
+        _ => &[],
+    };
+    for event_type in types {
+        let published = crate::webhooks::Event {
+            event_type: *event_type,
+            municipality_id: &row.municipality_id,
+            path: format!("/api/v1/agreements/{}", row.id),
+            dedupe_key: None,
+        };
+        crate::webhooks::emit(conn, published, |conn| {
+            to_dto(&Caller::observer(), &load(conn, &row.id, false)?)
+        })?;
+    }
+    Ok(())
 }
 
 fn event_name(action: AgreementAction, before: AgreementStatus, after: AgreementStatus) -> &'static str {

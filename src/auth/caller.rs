@@ -47,6 +47,26 @@ pub struct Caller {
     pub service_account: Option<ServiceAccountAccess>,
 }
 
+impl Caller {
+    /// Nobody in particular, with no role anywhere: for views of a record that are not for one
+    /// person (webhook payloads), which then list no allowed actions.
+    pub fn observer() -> Self {
+        Self {
+            user_id: String::new(),
+            name: String::new(),
+            email: String::new(),
+            locale: "en".to_owned(),
+            is_platform_admin: false,
+            session_id: None,
+            request_id: None,
+            municipalities: Vec::new(),
+            networks: Vec::new(),
+            organisations: Vec::new(),
+            service_account: None,
+        }
+    }
+}
+
 /// A service account acting through one of its tokens.
 #[derive(Debug, Clone)]
 pub struct ServiceAccountAccess {

@@ -74,6 +74,13 @@ fn visible(
     Ok((row, agreement.scope()))
 }
 
+/// The commitment as the API returns it, for no one in particular (webhook payloads).
+pub fn published(conn: &mut DbConnection, id: &str) -> Result<CommitmentDto, ApiError> {
+    let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such commitment."))?;
+    let scope = agreements::load(conn, &row.agreement_id, false)?.scope();
+    Ok(to_dto(&Caller::observer(), row, &scope))
+}
+
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<CommitmentDto, ApiError> {
     let (row, scope) = visible(conn, caller, id)?;
     Ok(to_dto(caller, row, &scope))

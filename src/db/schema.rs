@@ -294,6 +294,9 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts,
     service_accounts,
     service_account_tokens,
     reminder_settings,
@@ -544,3 +547,52 @@ diesel::table! {
 }
 
 diesel::joinable!(service_account_tokens -> service_accounts (service_account_id));
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        municipality_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Text,
+        secret -> Text,
+        active -> Bool,
+        delivering_until -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        dedupe_key -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));

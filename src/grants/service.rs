@@ -22,6 +22,7 @@ use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::ledger::{self, EntryKind};
 use crate::networks::repo as networks_repo;
+use crate::webhooks::{self, EventType};
 
 use super::dto::{
     ApproveRequest, BudgetLine, CreateGrant, GrantActionRequest, GrantDto, GrantQuery, Payee,
@@ -160,6 +161,38 @@ pub fn record(
             changes,
         },
     )?;
+    Ok(())
+}
+
+/// Tells the municipality's subscribed systems of a change to the grant, in its transaction.
+pub fn publish(conn: &mut DbConnection, row: &GrantRow, event_type: EventType) -> Result<(), ApiError> {
+    let event = webhooks::Event {
+        event_type,
+        municipality_id: &row.municipality_id,
+        path: format!("/api/v1/grants/{}", row.id),
+        dedupe_key: None,
+    };
+    webhooks::emit(conn, event, |conn| {
+        let fund =
+            funds_repo::find(conn, &row.fund_id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
+        Ok(to_dto(&Caller::observer(), row, &fund))
+    })?;
+    Ok(())
+}
+
+/// Tells subscribed systems that a tranche of the grant was paid.
+pub fn publish_paid(conn: &mut DbConnection, grant: &GrantRow, tranche_id: &str) -> Result<(), ApiError> {
+    let event = webhooks::Event {
+        event_type: EventType::TranchePaid,
+        municipality_id: &grant.municipality_id,
+        path: format!("/api/v1/tranches/{tranche_id}"),
+        dedupe_key: None,
+    };
+    webhooks::emit(conn, event, |conn| {
+        let tranche =
+            repo::find_tranche(conn, tranche_id)?.ok_or_else(|| ApiError::not_found("No such tranche."))?;
+        Ok(tranches::to_dto(&Caller::observer(), grant, tranche))
+    })?;
     Ok(())
 }
 
@@ -505,6 +538,15 @@ pub fn act(
         row.updated_at = now();
         repo::save(conn, &row)?;
         record(conn, &actor, &row, &format!("grant.{}", event_name(action)), changes)?;
+        let event_type = match action {
+            GrantAction::Submit => Some(EventType::GrantSubmitted),
+            GrantAction::Reject => Some(EventType::GrantRejected),
+            GrantAction::Cancel => Some(EventType::GrantCancelled),
+            _ => None,
+        };
+        if let Some(event_type) = event_type {
+            publish(conn, &row, event_type)?;
+        }
         match action {
             GrantAction::Submit => notify(
                 conn,
@@ -710,6 +752,7 @@ pub fn approve(
         }
         let changes = serde_json::json!({"status": {"before": "in_review", "after": "approved"}, "approved_cents": {"before": null, "after": amount}});
         record(conn, &actor, &row, "grant.approved", changes)?;
+        publish(conn, &row, EventType::GrantApproved)?;
         let euros = crate::domain::money::euros(amount).replace('.', ",");
         notify(
             conn,
@@ -927,6 +970,7 @@ pub mod tranches {
                 repo::save(conn, &grant)?;
             }
             record(conn, &actor, &grant, "grant.tranche_paid", changes)?;
+            publish_paid(conn, &grant, tranche_id)?;
             let amount = crate::domain::money::euros(tranche.amount_cents);
             notify(
                 conn,

@@ -210,6 +210,7 @@ pub fn settle(
             "refund_due_cents": {"before": null, "after": refund_due},
         });
         record(conn, &actor, &grant, "grant.settled", changes)?;
+        service::publish(conn, &grant, crate::webhooks::EventType::GrantSettled)?;
         let grant = repo::find(conn, grant_id)?.ok_or_else(|| ApiError::not_found("No such grant."))?;
         Ok(service::to_dto(caller, &grant, &fund))
     })

@@ -127,9 +127,13 @@ pub fn representatives(
 pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     let mut deadlines = Vec::new();
 
+    // Only commitments of agreements in force: a terminated or completed agreement asks nothing more.
+    let in_force =
+        agreements::table.filter(agreements::status.eq_any(["signed", "active"])).select(agreements::id);
     let open_commitments: Vec<(String, String, String, String, String, NaiveDate)> = commitments::table
         .filter(commitments::status.eq("open"))
         .filter(commitments::due_on.is_not_null())
+        .filter(commitments::agreement_id.eq_any(in_force))
         .select((
             commitments::id,
             commitments::municipality_id,

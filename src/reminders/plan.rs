@@ -47,6 +47,9 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
             );
         }
         let day = local_today[&deadline.municipality_id];
+        if deadline.kind == "commitment" && deadline.due_on < day {
+            write_transaction(conn, |conn| overdue(conn, deadline))?;
+        }
         for offset in &offsets[&deadline.municipality_id] {
             if deadline.due_on + Duration::days(i64::from(*offset)) != day
                 || (*offset > 0 && !deadline.after_date)
@@ -119,4 +122,17 @@ fn cancel_stale(conn: &mut DbConnection, open: &[Deadline]) -> Result<usize, Api
         return Ok(0);
     }
     Ok(outbox::repo::cancel(conn, &stale)?)
+}
+
+/// Tells subscribed systems, once per due date, that an open commitment is past it.
+fn overdue(conn: &mut DbConnection, deadline: &Deadline) -> Result<usize, ApiError> {
+    let event = crate::webhooks::Event {
+        event_type: crate::webhooks::EventType::CommitmentOverdue,
+        municipality_id: &deadline.municipality_id,
+        path: deadline.path.clone(),
+        dedupe_key: Some(format!("commitment.overdue:{}:{}", deadline.record_id, deadline.due_on)),
+    };
+    crate::webhooks::emit(conn, event, |conn| {
+        crate::commitments::service::published(conn, &deadline.record_id)
+    })
 }

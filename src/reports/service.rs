@@ -19,6 +19,7 @@ use crate::funds::repo::FundRow;
 use crate::funds::service as funds;
 use crate::grants::repo::GrantRow;
 use crate::grants::service as grants;
+use crate::webhooks::{self, EventType};
 
 use super::dto::{CreateReport, Expense, ReceiptDto, ReportDto, ReportKind, UpdateReport};
 use super::repo::{self, ReceiptRow, ReportRow};
@@ -380,6 +381,20 @@ pub fn act(
             ReportAction::Edit => "report.updated",
         };
         record(conn, caller, &grant, event, changes)?;
+        let event_type = match action {
+            ReportAction::Submit => Some(EventType::ReportSubmitted),
+            ReportAction::Accept => Some(EventType::ReportAccepted),
+            _ => None,
+        };
+        if let Some(event_type) = event_type {
+            let published = webhooks::Event {
+                event_type,
+                municipality_id: &grant.municipality_id,
+                path: format!("/api/v1/reports/{}", report.id),
+                dedupe_key: None,
+            };
+            webhooks::emit(conn, published, |conn| dto(conn, &Caller::observer(), report.clone(), &grant))?;
+        }
         match action {
             ReportAction::RequestChanges => grants::notify(
                 conn,

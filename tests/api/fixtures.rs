@@ -33,6 +33,10 @@ pub struct Tenant {
     /// A service account of the municipality that may read grants, and its token.
     pub service_account: User,
     pub token_id: String,
+    /// A webhook subscription of the municipality to every event (to a port nobody listens
+    /// on), and its message about the grant's approval.
+    pub webhook_id: String,
+    pub delivery_id: String,
 }
 
 /// The first bytes of a real PDF, enough to be recognised as one.
@@ -219,6 +223,8 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         outbox_id: String::new(),
         service_account: User { id: String::new(), email: String::new(), token: String::new() },
         token_id: String::new(),
+        webhook_id: String::new(),
+        delivery_id: String::new(),
     };
     let agreement = draft_agreement(app, &tenant, "2026-01-01", None).await;
     tenant.agreement_id = agreement["id"].as_str().unwrap().to_owned();
@@ -235,6 +241,16 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
         .await
         .json();
     tenant.commitment_id = commitments["items"][0]["id"].as_str().unwrap().to_owned();
+    let subscribed = app
+        .post_as(
+            &tenant.admin,
+            "/api/v1/webhooks",
+            serde_json::json!({"municipality_id": tenant.municipality_id, "url": "http://127.0.0.1:9/hooks",
+                "event_types": ["grant.approved", "tranche.paid", "agreement.signed"]}),
+        )
+        .await;
+    assert_eq!(subscribed.status, 201, "{}", subscribed.text());
+    tenant.webhook_id = subscribed.json()["id"].as_str().unwrap().to_owned();
     tenant.fund_id = fund(app, &tenant, 1_000_000, 500_000).await;
     tenant.grant_id = grant_in_review(app, &tenant, &tenant.fund_id, 100_000).await;
     let approved = post_keyed(
@@ -248,6 +264,9 @@ pub async fn tenant(app: &TestApp, platform_admin: &User, tag: &str) -> Tenant {
     let tranches =
         app.get_as(&tenant.officer, &format!("/api/v1/grants/{}/tranches", tenant.grant_id)).await.json();
     tenant.tranche_id = tranches["items"][0]["id"].as_str().unwrap().to_owned();
+    let deliveries =
+        app.get_as(&tenant.admin, &format!("/api/v1/webhooks/{}/deliveries", tenant.webhook_id)).await.json();
+    tenant.delivery_id = deliveries["items"][0]["id"].as_str().expect("the approval was queued").to_owned();
     let report = app
         .post_as(
             &tenant.treasurer,

@@ -21,3 +21,4 @@ mod smtp_sink;
 mod tenancy;
 mod test_routes;
 mod visions;
+mod webhooks;

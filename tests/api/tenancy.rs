@@ -59,6 +59,8 @@ fn fill(path: &str, a: &Tenant) -> String {
         (&a.receipt_id, &a.member.id)
     } else if path.starts_with("/api/v1/outbox/") {
         (&a.outbox_id, &a.member.id)
+    } else if path.starts_with("/api/v1/webhooks/") {
+        (&a.webhook_id, &a.member.id)
     } else {
         (&a.municipality_id, &a.auditor.id)
     };
@@ -67,6 +69,7 @@ fn fill(path: &str, a: &Tenant) -> String {
         .replace("{user_id}", user)
         .replace("{sid}", &a.service_account.id)
         .replace("{tid}", &a.token_id)
+        .replace("{did}", &a.delivery_id)
         .replace("{n}", "1")
 }
 

@@ -1,0 +1,103 @@
+//! Delivers the webhook outbox: per subscription, oldest message first; a message that fails
+//! holds back the ones after it (so receivers get events in the order they happened) and is
+//! retried with growing waits, like email, until it is `dead` and the next one goes. A worker
+//! holds a subscription's queue while it delivers, so several workers never reorder it. Time is
+//! passed in, so tests move it instead of waiting.
+
+use chrono::NaiveDateTime;
+
+use crate::db::Database;
+use crate::error::ApiError;
+use crate::outbox::worker::{backoff, Pass, WorkerConfig};
+
+use super::events::body_for;
+use super::repo::{self, AttemptRow, DeliveryRow, SubscriptionRow};
+use super::signature;
+use super::target::Sender;
+
+/// One pass over every subscription with a message due at `at`.
+pub fn run_once(
+    db: &Database,
+    sender: &Sender,
+    config: &WorkerConfig,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> Result<Pass, ApiError> {
+    let mut conn = db.connection()?;
+    let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
+    let mut pass = Pass::default();
+    for subscription_id in repo::due_subscriptions(&mut conn, at)? {
+        if !repo::hold(&mut conn, &subscription_id, at, at + lease)? {
+            continue;
+        }
+        let delivered = deliver_queue(&mut conn, sender, config, public_url, &subscription_id, at, &mut pass);
+        repo::release(&mut conn, &subscription_id)?;
+        delivered?;
+    }
+    Ok(pass)
+}
+
+fn deliver_queue(
+    conn: &mut crate::db::DbConnection,
+    sender: &Sender,
+    config: &WorkerConfig,
+    public_url: &str,
+    subscription_id: &str,
+    at: NaiveDateTime,
+    pass: &mut Pass,
+) -> Result<(), ApiError> {
+    let Some(subscription) = repo::find(conn, subscription_id)? else { return Ok(()) };
+    for _ in 0..config.batch {
+        let Some(delivery) = repo::head(conn, subscription_id)? else { break };
+        if delivery.next_attempt_at > at {
+            break;
+        }
+        let outcome = send(sender, &subscription, &delivery, public_url);
+        let attempt = AttemptRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            delivery_id: delivery.id.clone(),
+            attempted_at: at,
+            status_code: outcome.status_code.map(i32::from),
+            error: outcome.error.clone(),
+            duration_ms: i64::try_from(outcome.duration.as_millis()).unwrap_or(i64::MAX),
+        };
+        if outcome.delivered() {
+            repo::record_attempt(conn, &delivery, &attempt, "delivered", at)?;
+            pass.sent += 1;
+            continue;
+        }
+        let attempts = delivery.attempts + 1;
+        tracing::warn!(
+            delivery_id = %delivery.id, subscription_id, attempts,
+            error = outcome.error.as_deref().unwrap_or_default(), "webhook delivery failed"
+        );
+        if attempts >= config.max_attempts {
+            repo::record_attempt(conn, &delivery, &attempt, "dead", at)?;
+            pass.dead += 1;
+            continue;
+        }
+        repo::record_attempt(conn, &delivery, &attempt, "pending", at + backoff(config, attempts))?;
+        pass.retrying += 1;
+        break;
+    }
+    Ok(())
+}
+
+/// Signs and posts one message, with the Standard Webhooks headers.
+fn send(
+    sender: &Sender,
+    subscription: &SubscriptionRow,
+    delivery: &DeliveryRow,
+    public_url: &str,
+) -> super::target::Outcome {
+    let body = body_for(&delivery.payload, public_url);
+    let timestamp = chrono::Utc::now().timestamp();
+    let id = format!("msg_{}", delivery.id);
+    let headers = [
+        ("webhook-signature", signature::sign(&subscription.secret, &id, timestamp, body.as_bytes())),
+        ("webhook-id", id),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-event-type", delivery.event_type.clone()),
+    ];
+    sender.post(&subscription.url, &headers, &body)
+}
