@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod members;
 pub mod municipalities;
 pub mod networks;
+pub mod open_data;
 pub mod openapi;
 pub mod organisations;
 pub mod outbox;

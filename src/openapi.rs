@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
+use crate::open_data;
 use crate::startup::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
@@ -36,6 +37,7 @@ use crate::{
         identity::handlers::me, identity::handlers::update_me,
         municipalities::handlers::create, municipalities::handlers::list,
         municipalities::handlers::get, municipalities::handlers::update,
+        open_data::handlers::package_json, open_data::handlers::package_csv,
         networks::handlers::create, networks::handlers::list, networks::handlers::get,
         networks::handlers::update, networks::handlers::request_link,
         networks::handlers::accept_link, networks::handlers::decline_link,
@@ -100,6 +102,7 @@ use crate::{
         (name = "outbox", description = "Email waiting, sent or dead"),
         (name = "reminders", description = "When people are reminded of deadlines"),
         (name = "directory", description = "The public directory of listed networks (no sign-in)"),
+        (name = "open data", description = "Awarded grants as 360Giving open data (no sign-in when public)"),
         (name = "audit", description = "The audit trail of every change"),
         (name = "service-accounts", description = "Other systems of a municipality with scoped API tokens"),
         (name = "webhooks", description = "Signed event notifications to other systems, with a delivery log"),

@@ -14,6 +14,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, idempotency, metrics, request};
+use crate::open_data;
 use crate::outbox::mailer::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::{
@@ -256,6 +257,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"])))
         .configure(identity::routes)
         .configure(municipalities::routes)
+        .configure(open_data::routes)
         .configure(networks::routes)
         .configure(organisations::routes)
         .configure(members::routes)

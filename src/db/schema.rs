@@ -25,6 +25,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        open_data_public -> Bool,
+        open_data_prefix -> Nullable<Text>,
     }
 }
 

@@ -43,7 +43,7 @@ pub use iban::Iban;
 pub use locale::Locale;
 pub use network::{LegalForm, NetworkKind};
 pub use party::{Party, PartyType};
-pub use registry::{CbsCode, KvkNumber, TimeZone};
+pub use registry::{CbsCode, KvkNumber, OpenDataPrefix, TimeZone};
 pub use roles::{MunicipalityRole, NetworkRole};
 pub use scopes::Scope;
 pub use text::BoundedText;

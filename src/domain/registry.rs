@@ -64,6 +64,28 @@ impl Default for TimeZone {
     }
 }
 
+/// A 360Giving publisher prefix, as in `360G-<prefix>-<id>`: 2 to 40 lower-case letters, digits
+/// and hyphens, starting and ending with a letter or digit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDataPrefix(String);
+
+impl OpenDataPrefix {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let value = input.trim();
+        let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+        let edges_ok = !value.starts_with('-') && !value.ends_with('-');
+        if (2..=40).contains(&value.len()) && value.bytes().all(allowed) && edges_ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err("must be 2 to 40 lower-case letters, digits and hyphens, like pactum-gm0344")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +100,10 @@ mod tests {
         assert!(CbsCode::parse("XX0363").is_err());
         assert_eq!(TimeZone::parse("Europe/Amsterdam").unwrap().as_str(), "Europe/Amsterdam");
         assert!(TimeZone::parse("Mars/Olympus").is_err());
+        assert_eq!(OpenDataPrefix::parse("gemeente-utrecht").unwrap().as_str(), "gemeente-utrecht");
+        assert!(OpenDataPrefix::parse("a").is_err());
+        assert!(OpenDataPrefix::parse("Utrecht").is_err());
+        assert!(OpenDataPrefix::parse("-utrecht").is_err());
+        assert!(OpenDataPrefix::parse(&"a".repeat(41)).is_err());
     }
 }

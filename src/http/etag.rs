@@ -1,7 +1,7 @@
 //! Optimistic concurrency: mutable resources carry a `version`, sent as a strong `ETag`;
 //! `If-Match` makes a change conditional, and a stale one is a 412.
 
-use actix_web::http::header::{HeaderValue, ETAG, IF_MATCH};
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 
 use crate::error::{ApiError, ErrorCode};
@@ -40,4 +40,21 @@ pub fn with_etag(
         builder.insert_header((ETAG, value));
     }
     builder.json(body)
+}
+
+/// A body that anyone may cache: a strong `ETag` from its content, the given `Cache-Control`,
+/// and `304 Not Modified` when the client's `If-None-Match` already names it.
+pub fn cacheable(req: &HttpRequest, content_type: &str, cache_control: &str, body: Vec<u8>) -> HttpResponse {
+    let etag = format!("\"{}\"", &crate::auth::secrets::hash(&String::from_utf8_lossy(&body))[..32]);
+    let cache = (CACHE_CONTROL, cache_control.to_owned());
+    if none_match(req, &etag) {
+        return HttpResponse::NotModified().insert_header((ETAG, etag)).insert_header(cache).finish();
+    }
+    HttpResponse::Ok().content_type(content_type).insert_header((ETAG, etag)).insert_header(cache).body(body)
+}
+
+/// Whether `If-None-Match` lists this ETag (or `*`); weak forms compare equal, as RFC 9110 says.
+fn none_match(req: &HttpRequest, etag: &str) -> bool {
+    let Some(value) = req.headers().get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else { return false };
+    value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }

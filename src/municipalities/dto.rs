@@ -29,6 +29,13 @@ pub struct UpdateMunicipality {
     #[schema(value_type = Option<String>)]
     pub cbs_code: Option<Option<String>>,
     pub time_zone: Option<String>,
+    /// Publish the awarded grants as 360Giving open data that anyone may fetch.
+    pub open_data_public: Option<bool>,
+    /// The 360Giving publisher prefix (2-40 lower-case letters, digits, hyphens); `null`
+    /// returns to the default `pactum-<cbs code or id>`.
+    #[serde(default, deserialize_with = "crate::http::extractors::present")]
+    #[schema(value_type = Option<String>)]
+    pub open_data_prefix: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -37,6 +44,10 @@ pub struct MunicipalityDto {
     pub name: String,
     pub cbs_code: Option<String>,
     pub time_zone: String,
+    /// Whether anyone may fetch the 360Giving open data without signing in.
+    pub open_data_public: bool,
+    /// The 360Giving publisher prefix as set; `null` means the default `pactum-<cbs code or id>`.
+    pub open_data_prefix: Option<String>,
     /// Send as `If-Match` to change only this version.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -50,6 +61,8 @@ impl From<MunicipalityRow> for MunicipalityDto {
             name: row.name,
             cbs_code: row.cbs_code,
             time_zone: row.time_zone,
+            open_data_public: row.open_data_public,
+            open_data_prefix: row.open_data_prefix,
             version: row.version,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),

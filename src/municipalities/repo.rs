@@ -17,6 +17,10 @@ pub struct MunicipalityRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Anyone may fetch the 360Giving open data without signing in.
+    pub open_data_public: bool,
+    /// The 360Giving publisher prefix; `None`: the default (see `open_data::publisher_prefix`).
+    pub open_data_prefix: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &MunicipalityRow) -> QueryResult<()> {
@@ -47,6 +51,8 @@ pub fn update(conn: &mut DbConnection, row: &MunicipalityRow) -> QueryResult<boo
         municipalities::time_zone.eq(&row.time_zone),
         municipalities::version.eq(row.version),
         municipalities::updated_at.eq(row.updated_at),
+        municipalities::open_data_public.eq(row.open_data_public),
+        municipalities::open_data_prefix.eq(&row.open_data_prefix),
     ))
     .execute(conn)?;
     Ok(updated == 1)

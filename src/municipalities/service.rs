@@ -4,7 +4,7 @@
 use crate::audit::{self, Actor, Event};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
-use crate::domain::{BoundedText, CbsCode, TimeZone};
+use crate::domain::{BoundedText, CbsCode, OpenDataPrefix, TimeZone};
 use crate::error::{ApiError, FieldError};
 use crate::http::etag;
 
@@ -39,6 +39,8 @@ pub fn create(
         version: 1,
         created_at: created,
         updated_at: created,
+        open_data_public: false,
+        open_data_prefix: None,
     };
     write_transaction(conn, |conn| {
         ensure_cbs_code_free(conn, row.cbs_code.as_deref(), &row.id)?;
@@ -87,6 +89,11 @@ pub fn update(
     });
     let time_zone =
         change.time_zone.as_deref().map(|tz| field(&mut errors, "time_zone", TimeZone::parse(tz)));
+    let open_data_prefix = change.open_data_prefix.map(|p| {
+        p.map(|p| {
+            field(&mut errors, "open_data_prefix", OpenDataPrefix::parse(&p)).map(|p| p.as_str().to_owned())
+        })
+    });
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -102,6 +109,12 @@ pub fn update(
         }
         if let Some(Some(tz)) = time_zone {
             after.time_zone = tz.as_str().to_owned();
+        }
+        if let Some(public) = change.open_data_public {
+            after.open_data_public = public;
+        }
+        if let Some(prefix) = open_data_prefix {
+            after.open_data_prefix = prefix.flatten();
         }
         after.version = before.version + 1;
         after.updated_at = now();

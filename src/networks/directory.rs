@@ -2,7 +2,6 @@
 //! residents and professionals who look for them, without signing in. People reach a network
 //! through a message form; its email address is never shown.
 
-use actix_web::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::text::escape_html;
 use crate::domain::{BoundedText, Email, NetworkKind};
 use crate::error::{ApiError, FieldError};
+use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::outbox;
 use crate::startup::AppState;
@@ -105,19 +105,10 @@ pub async fn list(
         })
         .await?;
     let body = serde_json::to_vec(&result).map_err(ApiError::internal)?;
-    let etag = format!("\"{}\"", &crate::auth::secrets::hash(&String::from_utf8_lossy(&body))[..32]);
-    let cache = (CACHE_CONTROL, "public, max-age=300");
-    if req.headers().get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok(HttpResponse::NotModified().insert_header((ETAG, etag)).insert_header(cache).finish());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((ETAG, etag))
-        .insert_header(cache)
-        .body(body))
+    Ok(etag::cacheable(&req, "application/json", "public, max-age=300", body))
 }
 
-fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     state.public_limits.check(&address).map_err(ApiError::rate_limited)?;
     state.public_limits.hit(&address);

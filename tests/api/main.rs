@@ -14,6 +14,7 @@ mod idempotency;
 mod identity;
 mod mail;
 mod migrations;
+mod open_data;
 mod openapi;
 mod reminders;
 mod service_accounts;
