@@ -362,6 +362,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        debtor_name -> Nullable<Text>,
+        debtor_iban -> Nullable<Text>,
+        debtor_bic -> Nullable<Text>,
     }
 }
 
@@ -510,3 +513,45 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    payment_batches (id) {
+        id -> Text,
+        municipality_id -> Text,
+        fund_id -> Text,
+        status -> Text,
+        message_id -> Text,
+        due_before -> Date,
+        requested_execution_date -> Date,
+        debtor_name -> Text,
+        debtor_iban -> Text,
+        debtor_bic -> Nullable<Text>,
+        currency -> Text,
+        transaction_count -> BigInt,
+        total_cents -> BigInt,
+        paid_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    payment_batch_items (batch_id, tranche_id) {
+        batch_id -> Text,
+        tranche_id -> Text,
+        grant_id -> Text,
+        municipality_id -> Text,
+        status -> Text,
+        amount_cents -> BigInt,
+        end_to_end_id -> Text,
+        creditor_name -> Text,
+        creditor_iban -> Text,
+        remittance -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(payment_batch_items, tranches);
+diesel::allow_tables_to_appear_in_same_query!(payment_batch_items, grants);

@@ -33,6 +33,7 @@ pub mod network;
 pub mod party;
 pub mod registry;
 pub mod roles;
+pub mod sepa;
 pub mod text;
 pub mod time;
 pub mod workflow;
