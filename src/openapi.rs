@@ -77,6 +77,9 @@ use crate::{
         reminders::handlers::get_settings, reminders::handlers::update_settings,
         reminders::handlers::my_reminders, reminders::handlers::new_calendar_token, reminders::handlers::calendar,
         audit::handlers::list,
+        crate::payment_batches::handlers::create, crate::payment_batches::handlers::list,
+        crate::payment_batches::handlers::get, crate::payment_batches::handlers::file,
+        crate::payment_batches::handlers::confirm, crate::payment_batches::handlers::cancel,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
     tags(
@@ -95,6 +98,7 @@ use crate::{
         (name = "reminders", description = "When people are reminded of deadlines"),
         (name = "directory", description = "The public directory of listed networks (no sign-in)"),
         (name = "audit", description = "The audit trail of every change"),
+        (name = "payments", description = "SEPA payment batches of due tranches (pain.001 files)"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
 )]

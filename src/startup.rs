@@ -228,5 +228,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(reports::routes)
         .configure(outbox::routes)
         .configure(reminders::routes)
-        .configure(audit::routes);
+        .configure(audit::routes)
+        .configure(crate::payment_batches::routes);
 }
