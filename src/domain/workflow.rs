@@ -459,7 +459,13 @@ mod tests {
                 assert!(closed.next(action).is_none(), "{closed:?} {action:?}");
             }
         }
-        assert_eq!(PaymentBatchStatus::Open.next(PaymentBatchAction::Confirm), Some(PaymentBatchStatus::Confirmed));
-        assert_eq!(PaymentBatchStatus::Open.next(PaymentBatchAction::Cancel), Some(PaymentBatchStatus::Cancelled));
+        assert_eq!(
+            PaymentBatchStatus::Open.next(PaymentBatchAction::Confirm),
+            Some(PaymentBatchStatus::Confirmed)
+        );
+        assert_eq!(
+            PaymentBatchStatus::Open.next(PaymentBatchAction::Cancel),
+            Some(PaymentBatchStatus::Cancelled)
+        );
     }
 }

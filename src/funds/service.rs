@@ -5,8 +5,8 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::money::{currency, positive_cents};
-use crate::domain::time::{now, utc};
 use crate::domain::sepa::{self, Bic};
+use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Iban};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::etag;
@@ -112,7 +112,9 @@ fn debtor_account(row: &mut FundRow, change: DebtorChange, errors: &mut Vec<Fiel
         row.debtor_name = None;
         if let Some(name) = blank(name) {
             match BoundedText::<70>::parse(&name) {
-                Ok(name) if sepa::is_representable(name.as_str()) => row.debtor_name = Some(name.into_inner()),
+                Ok(name) if sepa::is_representable(name.as_str()) => {
+                    row.debtor_name = Some(name.into_inner())
+                }
                 Ok(_) => errors.push(FieldError::new(
                     "debtor_name",
                     "must use letters, digits, spaces and / - ? : ( ) . , ' + only",
@@ -260,7 +262,8 @@ pub fn update(
         if let Some(tiers) = &change.reporting_tiers {
             row.reporting_tiers = serde_json::to_string(tiers).unwrap_or_default();
         }
-        let debtor = DebtorChange { name: change.debtor_name, iban: change.debtor_iban, bic: change.debtor_bic };
+        let debtor =
+            DebtorChange { name: change.debtor_name, iban: change.debtor_iban, bic: change.debtor_bic };
         debtor_account(&mut row, debtor, &mut errors);
         row.updated_at = now();
         check_rules(&row, &mut errors);

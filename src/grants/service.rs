@@ -891,7 +891,9 @@ pub mod tranches {
                 return Err(ApiError::invalid_field("paid_on", "must not be in the future"));
             }
             let payment = Payment { paid_on, reference: reference.as_deref(), paid_by: &caller.user_id };
-            if pay_tranche(conn, &Actor::from(caller), &mut grant, &tranche, &payment)? == Outcome::NotScheduled {
+            if pay_tranche(conn, &Actor::from(caller), &mut grant, &tranche, &payment)?
+                == Outcome::NotScheduled
+            {
                 return Err(ApiError::invalid_transition(
                     format!("This tranche is {} already.", tranche.status),
                     Vec::new(),

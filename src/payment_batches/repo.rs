@@ -136,21 +136,25 @@ pub fn close(
     closed_by: &str,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated =
-        diesel::update(payment_batches::table.find(id).filter(payment_batches::status.eq("open")))
-            .set((
-                payment_batches::status.eq(status),
-                payment_batches::paid_on.eq(paid_on),
-                payment_batches::closed_by.eq(closed_by),
-                payment_batches::closed_at.eq(at),
-                payment_batches::version.eq(payment_batches::version + 1),
-            ))
-            .execute(conn)?;
+    let updated = diesel::update(payment_batches::table.find(id).filter(payment_batches::status.eq("open")))
+        .set((
+            payment_batches::status.eq(status),
+            payment_batches::paid_on.eq(paid_on),
+            payment_batches::closed_by.eq(closed_by),
+            payment_batches::closed_at.eq(at),
+            payment_batches::version.eq(payment_batches::version + 1),
+        ))
+        .execute(conn)?;
     Ok(updated == 1)
 }
 
 /// Gives an item of a closing batch its final status.
-pub fn settle_item(conn: &mut DbConnection, batch_id: &str, tranche_id: &str, status: &str) -> QueryResult<()> {
+pub fn settle_item(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    tranche_id: &str,
+    status: &str,
+) -> QueryResult<()> {
     diesel::update(payment_batch_items::table.find((batch_id, tranche_id)))
         .set(payment_batch_items::status.eq(status))
         .execute(conn)

@@ -85,7 +85,11 @@ pub fn to_dto(conn: &mut DbConnection, caller: &Caller, row: BatchRow) -> Result
 
 /// A fund whose batches the caller may read: 404 when the fund is not visible, 403 for
 /// network members who see the fund but not the municipality's payments.
-fn fund_of_municipality(conn: &mut DbConnection, caller: &Caller, fund_id: &str) -> Result<FundRow, ApiError> {
+fn fund_of_municipality(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    fund_id: &str,
+) -> Result<FundRow, ApiError> {
     let fund = funds::visible(conn, caller, fund_id)?;
     if !caller.can_see(Target::Municipality(&fund.municipality_id)) {
         return Err(ApiError::forbidden("Payment batches are for the municipality's people."));
@@ -103,7 +107,13 @@ fn visible(conn: &mut DbConnection, caller: &Caller, id: &str, lock: bool) -> Re
     Ok(row)
 }
 
-fn record(conn: &mut DbConnection, caller: &Caller, row: &BatchRow, action: &str, changes: serde_json::Value) -> Result<(), ApiError> {
+fn record(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: &BatchRow,
+    action: &str,
+    changes: serde_json::Value,
+) -> Result<(), ApiError> {
     audit::record(
         conn,
         &Actor::from(caller),
@@ -175,7 +185,8 @@ pub fn create(
         let (debtor_name, debtor_iban) = debtor_of(&fund)?;
         let today = today_in(&municipality_time_zone(conn, &fund.municipality_id)?);
         let execution = check_execution_date(input.requested_execution_date.unwrap_or(today), today)?;
-        let payable: Vec<&str> = GrantStatus::iter().filter(|s| s.pays_tranches()).map(GrantStatus::as_str).collect();
+        let payable: Vec<&str> =
+            GrantStatus::iter().filter(|s| s.pays_tranches()).map(GrantStatus::as_str).collect();
         let due = repo::candidates(conn, &fund.id, input.due_before, &payable, MAX_ITEMS)?;
         if due.is_empty() {
             return Err(ApiError::invalid_field(
@@ -270,7 +281,11 @@ pub fn file(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<(Strin
 
 /// Checks that the caller may take `action` on the batch now: 403 without Pay, 409 when the
 /// batch's status does not allow it.
-fn check(caller: &Caller, row: &BatchRow, action: PaymentBatchAction) -> Result<PaymentBatchStatus, ApiError> {
+fn check(
+    caller: &Caller,
+    row: &BatchRow,
+    action: PaymentBatchAction,
+) -> Result<PaymentBatchStatus, ApiError> {
     caller.authorize(Action::Pay, Target::Municipality(&row.municipality_id))?;
     status(row).next(action).ok_or_else(|| {
         ApiError::invalid_transition(
@@ -357,8 +372,8 @@ fn pay_item(
 ) -> Result<Outcome, ApiError> {
     let mut grant =
         grants_repo::lock(conn, &item.grant_id)?.ok_or_else(|| ApiError::not_found("No such grant."))?;
-    let tranche =
-        grants_repo::find_tranche(conn, &item.tranche_id)?.ok_or_else(|| ApiError::not_found("No such tranche."))?;
+    let tranche = grants_repo::find_tranche(conn, &item.tranche_id)?
+        .ok_or_else(|| ApiError::not_found("No such tranche."))?;
     let payment = Payment { paid_on, reference: Some(&item.end_to_end_id), paid_by: &caller.user_id };
     pay_tranche(conn, actor, &mut grant, &tranche, &payment)
 }

@@ -15,6 +15,7 @@ mod identity;
 mod mail;
 mod migrations;
 mod openapi;
+mod payment_batches;
 mod reminders;
 mod smtp_sink;
 mod tenancy;
