@@ -326,6 +326,9 @@ fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]
             decision_weeks: None,
             reporting_tiers: None,
             report_due_days: None,
+            debtor_name: Some("Gemeente Lindendaal".into()),
+            debtor_iban: Some("NL02 ABNA 0123 4567 89".into()),
+            debtor_bic: Some("ABNANL2A".into()),
         },
     )?;
     let fund_id = uuid::Uuid::parse_str(&fund.id).map_err(ApiError::internal)?;

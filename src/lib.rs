@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod organisations;
 pub mod outbox;
 pub mod parties;
+pub mod payment_batches;
 pub mod reminders;
 pub mod reports;
 pub mod service_accounts;

@@ -85,6 +85,9 @@ use crate::{
         service_accounts::handlers::revoke_token,
         webhooks::handlers::create, webhooks::handlers::list, webhooks::handlers::get,
         webhooks::handlers::update, webhooks::handlers::deliveries, webhooks::handlers::redeliver,
+        crate::payment_batches::handlers::create, crate::payment_batches::handlers::list,
+        crate::payment_batches::handlers::get, crate::payment_batches::handlers::file,
+        crate::payment_batches::handlers::confirm, crate::payment_batches::handlers::cancel,
     ),
     components(schemas(Problem, ErrorCode, FieldError)),
     tags(
@@ -106,6 +109,7 @@ use crate::{
         (name = "audit", description = "The audit trail of every change"),
         (name = "service-accounts", description = "Other systems of a municipality with scoped API tokens"),
         (name = "webhooks", description = "Signed event notifications to other systems, with a delivery log"),
+        (name = "payments", description = "SEPA payment batches of due tranches (pain.001 files)"),
     ),
     modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
 )]

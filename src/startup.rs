@@ -271,5 +271,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(reminders::routes)
         .configure(service_accounts::routes)
         .configure(webhooks::routes)
+        .configure(crate::payment_batches::routes)
         .configure(audit::routes);
 }

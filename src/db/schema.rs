@@ -296,6 +296,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    payment_batches,
+    payment_batch_items,
     webhook_subscriptions,
     webhook_deliveries,
     webhook_attempts,
@@ -369,6 +371,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        debtor_name -> Nullable<Text>,
+        debtor_iban -> Nullable<Text>,
+        debtor_bic -> Nullable<Text>,
     }
 }
 
@@ -598,3 +603,42 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
+diesel::table! {
+    payment_batches (id) {
+        id -> Text,
+        municipality_id -> Text,
+        fund_id -> Text,
+        status -> Text,
+        message_id -> Text,
+        due_before -> Date,
+        requested_execution_date -> Date,
+        debtor_name -> Text,
+        debtor_iban -> Text,
+        debtor_bic -> Nullable<Text>,
+        currency -> Text,
+        transaction_count -> BigInt,
+        total_cents -> BigInt,
+        paid_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    payment_batch_items (batch_id, tranche_id) {
+        batch_id -> Text,
+        tranche_id -> Text,
+        grant_id -> Text,
+        municipality_id -> Text,
+        status -> Text,
+        amount_cents -> BigInt,
+        end_to_end_id -> Text,
+        creditor_name -> Text,
+        creditor_iban -> Text,
+        remittance -> Text,
+    }
+}

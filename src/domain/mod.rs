@@ -34,6 +34,7 @@ pub mod party;
 pub mod registry;
 pub mod roles;
 pub mod scopes;
+pub mod sepa;
 pub mod text;
 pub mod time;
 pub mod workflow;

@@ -317,6 +317,40 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// A SEPA payment batch: open while its file is with the bank, then confirmed (its
+    /// tranches paid) or cancelled (its tranches free for another batch).
+    pub enum PaymentBatchStatus {
+        Open,
+        Confirmed,
+        Cancelled,
+    }
+}
+
+text_enum! {
+    pub enum PaymentBatchAction {
+        Confirm,
+        Cancel,
+    }
+}
+
+impl PaymentBatchStatus {
+    pub fn next(self, action: PaymentBatchAction) -> Option<Self> {
+        match (self, action) {
+            (Self::Open, PaymentBatchAction::Confirm) => Some(Self::Confirmed),
+            (Self::Open, PaymentBatchAction::Cancel) => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+impl GrantStatus {
+    /// Whether the grant's scheduled tranches may be paid (and so go into a payment batch).
+    pub fn pays_tranches(self) -> bool {
+        matches!(self, Self::Approved | Self::Active | Self::Reporting)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,5 +449,23 @@ mod tests {
                 assert!(closed.next(action).is_none());
             }
         }
+    }
+
+    #[test]
+    fn payment_batches_close_once() {
+        for action in PaymentBatchAction::iter() {
+            assert!(PaymentBatchStatus::Open.next(action).is_some());
+            for closed in [PaymentBatchStatus::Confirmed, PaymentBatchStatus::Cancelled] {
+                assert!(closed.next(action).is_none(), "{closed:?} {action:?}");
+            }
+        }
+        assert_eq!(
+            PaymentBatchStatus::Open.next(PaymentBatchAction::Confirm),
+            Some(PaymentBatchStatus::Confirmed)
+        );
+        assert_eq!(
+            PaymentBatchStatus::Open.next(PaymentBatchAction::Cancel),
+            Some(PaymentBatchStatus::Cancelled)
+        );
     }
 }

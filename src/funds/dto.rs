@@ -46,7 +46,10 @@ pub fn default_tiers() -> Vec<ReportingTier> {
     "opens_on": "2027-01-01",
     "closes_on": "2027-12-31",
     "max_grant_cents": 500000,
-    "four_eyes_threshold_cents": 250000
+    "four_eyes_threshold_cents": 250000,
+    "debtor_name": "Gemeente Utrecht",
+    "debtor_iban": "NL91 ABNA 0417 1643 00",
+    "debtor_bic": "ABNANL2A"
 }))]
 pub struct CreateFund {
     pub municipality_id: uuid::Uuid,
@@ -67,6 +70,13 @@ pub struct CreateFund {
     pub reporting_tiers: Option<Vec<ReportingTier>>,
     /// Days after a grant's period ends that its report is due (default 90).
     pub report_due_days: Option<i32>,
+    /// Holder of the account tranches are paid from, for SEPA payment batches: at most 70
+    /// characters of the SEPA Latin set (letters with diacritics are fine).
+    pub debtor_name: Option<String>,
+    /// The account tranches are paid from; stored compact and upper-case.
+    pub debtor_iban: Option<String>,
+    /// The bank's BIC, 8 or 11 characters; optional within SEPA.
+    pub debtor_bic: Option<String>,
 }
 
 /// Fields to change. The budget can be raised, or lowered down to what is committed.
@@ -85,6 +95,16 @@ pub struct UpdateFund {
     pub decision_weeks: Option<i32>,
     pub reporting_tiers: Option<Vec<ReportingTier>>,
     pub report_due_days: Option<i32>,
+    /// `null` clears the debtor account fields.
+    #[serde(default, deserialize_with = "crate::http::extractors::present")]
+    #[schema(value_type = Option<String>)]
+    pub debtor_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::extractors::present")]
+    #[schema(value_type = Option<String>)]
+    pub debtor_iban: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::extractors::present")]
+    #[schema(value_type = Option<String>)]
+    pub debtor_bic: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -102,6 +122,10 @@ pub struct FundDto {
     pub decision_weeks: i32,
     pub reporting_tiers: Vec<ReportingTier>,
     pub report_due_days: i32,
+    /// The account tranches are paid from in SEPA payment batches.
+    pub debtor_name: Option<String>,
+    pub debtor_iban: Option<String>,
+    pub debtor_bic: Option<String>,
     /// Live, from the ledger.
     pub balances: Balances,
     pub version: i64,

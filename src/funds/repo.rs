@@ -30,6 +30,9 @@ pub struct FundRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub debtor_name: Option<String>,
+    pub debtor_iban: Option<String>,
+    pub debtor_bic: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &FundRow) -> QueryResult<()> {
@@ -55,6 +58,9 @@ pub fn update(conn: &mut DbConnection, row: &FundRow) -> QueryResult<bool> {
                 funds::decision_weeks.eq(row.decision_weeks),
                 funds::reporting_tiers.eq(&row.reporting_tiers),
                 funds::report_due_days.eq(row.report_due_days),
+                funds::debtor_name.eq(&row.debtor_name),
+                funds::debtor_iban.eq(&row.debtor_iban),
+                funds::debtor_bic.eq(&row.debtor_bic),
                 funds::version.eq(funds::version + 1),
                 funds::updated_at.eq(row.updated_at),
             ))
@@ -78,6 +84,13 @@ pub fn release(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()>
         .set(funds::committed_cents.eq(funds::committed_cents - cents))
         .execute(conn)
         .map(drop)
+}
+
+/// Takes the fund's row lock (PostgreSQL) without changing it, so that payment batches of one
+/// fund are made one after the other (SQLite's `BEGIN IMMEDIATE` serialises them already).
+pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FundRow>> {
+    diesel::update(funds::table.find(id)).set(funds::version.eq(funds::version)).execute(conn)?;
+    find(conn, id)
 }
 
 pub fn add_paid(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {

@@ -5,8 +5,9 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::money::{currency, positive_cents};
+use crate::domain::sepa::{self, Bic};
 use crate::domain::time::{now, utc};
-use crate::domain::BoundedText;
+use crate::domain::{BoundedText, Iban};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::etag;
 use crate::ledger::{self, Balances};
@@ -38,6 +39,9 @@ pub fn to_dto(conn: &mut DbConnection, row: FundRow) -> Result<FundDto, ApiError
         four_eyes_threshold_cents: row.four_eyes_threshold_cents,
         decision_weeks: row.decision_weeks,
         report_due_days: row.report_due_days,
+        debtor_name: row.debtor_name,
+        debtor_iban: row.debtor_iban,
+        debtor_bic: row.debtor_bic,
         balances,
         version: row.version,
         created_at: utc(row.created_at),
@@ -93,6 +97,52 @@ fn check_rules(row: &FundRow, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// Changes to the debtor account: `None` keeps a field, `Some(None)` clears it.
+struct DebtorChange {
+    name: Option<Option<String>>,
+    iban: Option<Option<String>>,
+    bic: Option<Option<String>>,
+}
+
+/// Parses the debtor account fields into the row: the name in the SEPA set, the IBAN and BIC
+/// checked and stored compact.
+fn debtor_account(row: &mut FundRow, change: DebtorChange, errors: &mut Vec<FieldError>) {
+    let blank = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+    if let Some(name) = change.name {
+        row.debtor_name = None;
+        if let Some(name) = blank(name) {
+            match BoundedText::<70>::parse(&name) {
+                Ok(name) if sepa::is_representable(name.as_str()) => {
+                    row.debtor_name = Some(name.into_inner())
+                }
+                Ok(_) => errors.push(FieldError::new(
+                    "debtor_name",
+                    "must use letters, digits, spaces and / - ? : ( ) . , ' + only",
+                )),
+                Err(m) => errors.push(FieldError::new("debtor_name", m)),
+            }
+        }
+    }
+    if let Some(iban) = change.iban {
+        row.debtor_iban = None;
+        if let Some(iban) = blank(iban) {
+            match Iban::parse(&iban) {
+                Ok(iban) => row.debtor_iban = Some(iban.as_str().to_owned()),
+                Err(m) => errors.push(FieldError::new("debtor_iban", m)),
+            }
+        }
+    }
+    if let Some(bic) = change.bic {
+        row.debtor_bic = None;
+        if let Some(bic) = blank(bic) {
+            match Bic::parse(&bic) {
+                Ok(bic) => row.debtor_bic = Some(bic.as_str().to_owned()),
+                Err(m) => errors.push(FieldError::new("debtor_bic", m)),
+            }
+        }
+    }
+}
+
 pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Result<FundDto, ApiError> {
     let municipality_id = input.municipality_id.to_string();
     caller.authorize(Action::ManageFunds, Target::Municipality(&municipality_id))?;
@@ -103,7 +153,7 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Re
         .map_err(|m| errors.push(FieldError::new("currency", m)))
         .ok();
     let created = now();
-    let row = FundRow {
+    let mut row = FundRow {
         id: uuid::Uuid::now_v7().to_string(),
         municipality_id: municipality_id.clone(),
         name: name.map(BoundedText::into_inner).unwrap_or_default(),
@@ -124,7 +174,19 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Re
         version: 1,
         created_at: created,
         updated_at: created,
+        debtor_name: None,
+        debtor_iban: None,
+        debtor_bic: None,
     };
+    debtor_account(
+        &mut row,
+        DebtorChange {
+            name: input.debtor_name.map(Some),
+            iban: input.debtor_iban.map(Some),
+            bic: input.debtor_bic.map(Some),
+        },
+        &mut errors,
+    );
     check_rules(&row, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -200,6 +262,9 @@ pub fn update(
         if let Some(tiers) = &change.reporting_tiers {
             row.reporting_tiers = serde_json::to_string(tiers).unwrap_or_default();
         }
+        let debtor =
+            DebtorChange { name: change.debtor_name, iban: change.debtor_iban, bic: change.debtor_bic };
+        debtor_account(&mut row, debtor, &mut errors);
         row.updated_at = now();
         check_rules(&row, &mut errors);
         if !errors.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod payments;
 pub mod repo;
 pub mod service;
 pub mod settlement;

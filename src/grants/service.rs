@@ -834,6 +834,7 @@ pub mod tranches {
 
     use super::*;
     use crate::grants::dto::{CreateTranche, PayRequest, TrancheAction, TrancheDto};
+    use crate::grants::payments::{pay_tranche, Outcome, Payment};
 
     fn allowed(caller: &Caller, grant: &GrantRow, tranche: &TrancheRow) -> Vec<TrancheAction> {
         let scope = scope(grant);
@@ -933,57 +934,15 @@ pub mod tranches {
             if paid_on > today {
                 return Err(ApiError::invalid_field("paid_on", "must not be in the future"));
             }
-            if !repo::close_tranche(
-                conn,
-                &tranche.id,
-                TrancheStatus::Paid.as_str(),
-                Some(paid_on),
-                reference.as_deref(),
-                Some(&caller.user_id),
-                now(),
-            )? {
+            let payment = Payment { paid_on, reference: reference.as_deref(), paid_by: &caller.user_id };
+            if pay_tranche(conn, &Actor::from(caller), &mut grant, &tranche, &payment)?
+                == Outcome::NotScheduled
+            {
                 return Err(ApiError::invalid_transition(
                     format!("This tranche is {} already.", tranche.status),
                     Vec::new(),
                 ));
             }
-            let actor = Actor::from(caller);
-            repo::mark_paid(conn, &grant.id, tranche.amount_cents)?;
-            funds_repo::add_paid(conn, &grant.fund_id, tranche.amount_cents)?;
-            ledger::record(
-                conn,
-                &actor,
-                ledger::Entry {
-                    municipality_id: &grant.municipality_id,
-                    fund_id: &grant.fund_id,
-                    grant_id: &grant.id,
-                    tranche_id: Some(&tranche.id),
-                    kind: EntryKind::Payment,
-                    amount_cents: tranche.amount_cents,
-                },
-            )?;
-            let mut changes = serde_json::json!({"paid": {"before": null, "after": {"tranche_id": tranche.id, "amount_cents": tranche.amount_cents, "paid_on": paid_on}}});
-            if let Some(active) = status(&grant).next(GrantAction::Activate, true) {
-                changes["status"] = serde_json::json!({"before": grant.status, "after": active.as_str()});
-                grant.status = active.as_str().to_owned();
-                grant.updated_at = now();
-                repo::save(conn, &grant)?;
-            }
-            record(conn, &actor, &grant, "grant.tranche_paid", changes)?;
-            publish_paid(conn, &grant, tranche_id)?;
-            let amount = crate::domain::money::euros(tranche.amount_cents);
-            notify(
-                conn,
-                &grant,
-                "grant.tranche_paid",
-                grant.version,
-                Audience::Treasurer,
-                (
-                    format!("Betaald: {}", grant.title),
-                    format!("Er is {} euro overgemaakt op {paid_on}.", amount.replace('.', ",")),
-                ),
-                (format!("Paid: {}", grant.title), format!("{amount} euros were transferred on {paid_on}.")),
-            )?;
             let tranche = repo::find_tranche(conn, tranche_id)?
                 .ok_or_else(|| ApiError::not_found("No such tranche."))?;
             Ok(to_dto(caller, &grant, tranche))

@@ -36,8 +36,10 @@ fn example_body(spec: &Value, operation: &Value) -> Option<Value> {
 }
 
 /// Fills a path template with tenant A's objects.
-fn fill(path: &str, a: &Tenant) -> String {
-    let (id, user) = if path.starts_with("/api/v1/networks/") {
+fn fill(path: &str, a: &Tenant, payment_batch_id: &str) -> String {
+    let (id, user): (&str, &String) = if path.starts_with("/api/v1/payment-batches/") {
+        (payment_batch_id, &a.auditor.id)
+    } else if path.starts_with("/api/v1/networks/") {
         (&a.network_id, &a.member.id)
     } else if path.starts_with("/api/v1/organisations/") {
         (&a.organisation_id, &a.contact.id)
@@ -73,10 +75,24 @@ fn fill(path: &str, a: &Tenant) -> String {
         .replace("{n}", "1")
 }
 
+/// An open payment batch of tenant A's fund, with its scheduled tranche.
+async fn payment_batch(app: &TestApp, a: &Tenant) -> String {
+    let fund = format!("/api/v1/funds/{}", a.fund_id);
+    let account = json!({"debtor_name": "Gemeente A", "debtor_iban": "NL91ABNA0417164300"});
+    let patched = app.call(&a.officer, Method::PATCH, &fund, Some(account)).await;
+    assert_eq!(patched.status, 200, "{}", patched.text());
+    let batch = app
+        .post_as(&a.officer, &format!("{fund}/payment-batches"), json!({"due_before": "2999-12-31"}))
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text());
+    batch.json()["id"].as_str().unwrap().to_owned()
+}
+
 async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestApp) {
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let a = tenant(&app, &root, "a").await;
     let b = tenant(&app, &root, "b").await;
+    let payment_batch_id = payment_batch(&app, &a).await;
     let spec = spec();
     let mut covered = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
@@ -87,7 +103,7 @@ async fn every_route_with_an_id_hides_other_tenants_and_checks_roles(app: TestAp
         for (method, operation) in item.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
             let body = example_body(&spec, operation);
-            let target = fill(path, &a);
+            let target = fill(path, &a, &payment_batch_id);
             for outsider in [&b.admin, &b.officer, &b.coordinator, &b.treasurer] {
                 let reply = app.call(outsider, method.clone(), &target, body.clone()).await;
                 assert_eq!(reply.status, 404, "{method} {path} as {}: {}", outsider.email, reply.text());
