@@ -474,3 +474,83 @@ async fn agreements_reports_and_overdue_commitments_are_published(backend: crate
     assert_eq!(overdue["data"]["id"], a.commitment_id.as_str(), "{overdue}");
     assert_eq!(overdue["data"]["status"], "open");
 }
+
+mod a_finance_system_works_with_a_scoped_token_alone {
+    #[actix_web::test]
+    async fn sqlite() {
+        super::a_finance_system_works_with_a_scoped_token_alone(crate::helpers::Backend::Sqlite).await
+    }
+    #[actix_web::test]
+    async fn postgres() {
+        super::a_finance_system_works_with_a_scoped_token_alone(crate::helpers::Backend::Postgres).await
+    }
+}
+
+/// The "done when": with a scoped token and the documented API, a finance system
+/// receives grant events, exports a payment batch for the bank and confirms it.
+async fn a_finance_system_works_with_a_scoped_token_alone(backend: crate::helpers::Backend) {
+    let Some(app) = app_without_workers(backend).await else { return };
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    pause_fixture(&app, &a).await;
+    let fund = format!("/api/v1/funds/{}", a.fund_id);
+    let account = json!({"debtor_name": "Gemeente A", "debtor_iban": "NL91ABNA0417164300"});
+    assert_eq!(app.call(&a.officer, Method::PATCH, &fund, Some(account)).await.status, 200);
+    let scopes = ["grants:read", "payments:write", "webhooks:manage"];
+    let (finance, _) = service_account(&app, &a.admin, &a.municipality_id, &scopes).await;
+    let receiver = Receiver::start();
+    let (_, secret) =
+        subscribe(&app, &finance, &a.municipality_id, &receiver.url, &["grant.approved", "tranche.paid"])
+            .await;
+
+    let grant = grant_in_review(&app, &a, &a.fund_id, 20_000).await;
+    let approved = post_keyed(&app, &a.officer, &format!("/api/v1/grants/{grant}/approve"), json!({})).await;
+    assert_eq!(approved.status, 200, "{}", approved.text());
+
+    let batch =
+        app.post_as(&finance, &format!("{fund}/payment-batches"), json!({"due_before": "2999-12-31"})).await;
+    assert_eq!(batch.status, 201, "{}", batch.text());
+    let batch = batch.json();
+    assert_eq!(batch["transaction_count"], 2, "the fixture's tranche and the new grant's: {batch}");
+    assert_eq!(batch["total_cents"], 120_000);
+    let path = format!("/api/v1/payment-batches/{}", batch["id"].as_str().unwrap());
+    let file = app.get_as(&finance, &format!("{path}/pain.001.xml")).await;
+    assert_eq!(file.status, 200, "{}", file.text());
+    assert!(file.header("content-type").unwrap().starts_with("application/xml"));
+    assert!(
+        file.text().contains("<NbOfTxs>2</NbOfTxs>") && file.text().contains("<CtrlSum>1200.00</CtrlSum>")
+    );
+    let confirmed =
+        post_keyed(&app, &finance, &format!("{path}/confirm"), json!({"paid_on": "2026-11-20"})).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    assert_eq!(confirmed.json()["status"], "confirmed");
+
+    deliver(&app, WorkerConfig::default(), pactum::domain::time::now()).await;
+    let got = receiver.received();
+    let kinds: Vec<String> = got.iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kinds, ["grant.approved", "tranche.paid", "tranche.paid"]);
+    assert!(got.iter().all(|m| signature::verify(
+        &secret,
+        &m.id,
+        m.timestamp,
+        m.body.as_bytes(),
+        &m.signature
+    )));
+    let mut paid: Vec<String> =
+        got[1..].iter().map(|m| m.json()["data"]["grant_id"].as_str().unwrap().to_owned()).collect();
+    paid.sort();
+    let mut expected = vec![a.grant_id.clone(), grant.clone()];
+    expected.sort();
+    assert_eq!(paid, expected);
+    // The confirmation is the service account's in the audit trail.
+    let audit = app
+        .get_as(&a.admin, &format!("/api/v1/audit-events?entity_id={}", batch["id"].as_str().unwrap()))
+        .await
+        .json();
+    let confirm = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"].as_str().unwrap().ends_with("confirmed"));
+    assert_eq!(confirm.unwrap_or_else(|| panic!("{audit}"))["actor_user_id"], finance.id.as_str());
+}
