@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{municipalities, networks, organisations, users};
 use crate::db::DbConnection;
-use crate::domain::text::escape_html as esc;
+use crate::domain::text::escape_markup as esc;
 use crate::domain::{Party, PartyType};
 use crate::error::ApiError;
 

@@ -35,8 +35,8 @@ impl<const MAX: usize> fmt::Display for BoundedText<MAX> {
     }
 }
 
-/// Escapes text for HTML, in element content and in quoted attributes.
-pub fn escape_html(text: &str) -> String {
+/// Escapes text for HTML and XML, in element content and in quoted attributes.
+pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

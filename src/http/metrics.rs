@@ -20,6 +20,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_in_use: IntGauge,
     outbox: prometheus::IntGaugeVec,
+    webhooks: prometheus::IntGaugeVec,
 }
 
 impl Metrics {
@@ -50,7 +51,12 @@ impl Metrics {
         )?;
         registry.register(Box::new(pool_in_use.clone()))?;
         registry.register(Box::new(outbox.clone()))?;
-        Ok(Self { registry, requests, latency, pool_in_use, outbox })
+        let webhooks = prometheus::IntGaugeVec::new(
+            Opts::new("webhook_deliveries", "Webhook messages by status: pending, delivered, dead"),
+            &["status"],
+        )?;
+        registry.register(Box::new(webhooks.clone()))?;
+        Ok(Self { registry, requests, latency, pool_in_use, outbox, webhooks })
     }
 }
 
@@ -82,7 +88,8 @@ pub async fn record(
 
 /// Metrics in the Prometheus text format.
 ///
-/// Requests by method, route template and status; request latency; database connections in use.
+/// Requests by method, route template and status; request latency; database connections in use;
+/// email and webhook messages by status.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition format", body = String,
                content_type = "text/plain; version=0.0.4")))]
@@ -93,6 +100,11 @@ pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     for status in ["queued", "sending", "sent", "failed", "dead", "cancelled"] {
         let count = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
         metrics.outbox.with_label_values(&[status]).set(count);
+    }
+    let deliveries = state.db.run(|conn| Ok(crate::webhooks::repo::counts(conn)?)).await?;
+    for status in ["pending", "delivered", "dead"] {
+        let count = deliveries.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
+        metrics.webhooks.with_label_values(&[status]).set(count);
     }
     let mut buffer = Vec::new();
     TextEncoder::new().encode(&metrics.registry.gather(), &mut buffer).map_err(ApiError::internal)?;

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::text::escape_html;
+use crate::domain::text::escape_markup;
 use crate::domain::{BoundedText, Email, NetworkKind};
 use crate::error::{ApiError, FieldError};
 use crate::http::etag;
@@ -162,7 +162,7 @@ pub async fn message(
                 network = network.name,
                 text = text.as_str(),
             );
-            let html = format!("<p>{}</p>", escape_html(&body).replace('\n', "<br>"));
+            let html = format!("<p>{}</p>", escape_markup(&body).replace('\n', "<br>"));
             crate::db::write_transaction(conn, |conn| {
                 outbox::enqueue(
                     conn,

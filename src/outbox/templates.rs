@@ -1,7 +1,7 @@
 //! Emails people want to read: plain, friendly words (B1-level Dutch, or English), what it is
 //! about, what to do, and a link. Text and HTML say the same.
 
-use crate::domain::text::escape_html as escape;
+use crate::domain::text::escape_markup as escape;
 use crate::domain::Locale;
 
 /// A subject and the two bodies.

@@ -55,6 +55,9 @@ pub async fn list(
 }
 
 /// Get a payment batch with its transfers.
+///
+/// The municipality's people: the debtor account, each transfer (creditor, IBAN, amount,
+/// end-to-end id, remittance text) and its status, and the totals.
 #[utoipa::path(get, path = "/api/v1/payment-batches/{id}", tag = "payments",
     operation_id = "getPaymentBatch", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Payment batch id")),

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 
 use crate::domain::money::euros;
 use crate::domain::sepa::sepa_text;
+use crate::domain::text::escape_markup as escape;
 
 use super::repo::{BatchRow, ItemRow};
 
@@ -16,22 +17,6 @@ pub const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03";
 pub const MAX_NAME: usize = 70;
 pub const MAX_REMITTANCE: usize = 140;
 pub const MAX_ID: usize = 35;
-
-/// Escapes text for XML element content and attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Writes indented elements; text is escaped on the way in.
 struct Writer {
@@ -175,7 +160,7 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
     }
 
     #[test]

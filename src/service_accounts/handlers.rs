@@ -45,6 +45,8 @@ pub async fn create(
 }
 
 /// List service accounts.
+///
+/// The municipality's service accounts with their scopes, oldest first. Municipal admins.
 #[utoipa::path(get, path = "/api/v1/municipalities/{id}/service-accounts", tag = "service-accounts",
     operation_id = "listServiceAccounts", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Municipality id"), ServiceAccountQuery),
@@ -65,6 +67,8 @@ pub async fn list(
 }
 
 /// Get a service account.
+///
+/// Its name, scopes, expiry and whether it is active. Municipal admins.
 #[utoipa::path(get, path = "/api/v1/municipalities/{id}/service-accounts/{sid}", tag = "service-accounts",
     operation_id = "getServiceAccount", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Municipality id"),

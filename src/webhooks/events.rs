@@ -9,42 +9,71 @@ use crate::error::ApiError;
 
 use super::repo::{self, DeliveryRow};
 
-macro_rules! event_types {
-    ($($(#[$meta:meta])* $variant:ident = $name:literal),+ $(,)?) => {
-        /// What happened. Named `<record>.<what happened>`.
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-            utoipa::ToSchema, strum::EnumString, strum::IntoStaticStr, strum::EnumIter,
-        )]
-        pub enum EventType {
-            $($(#[$meta])* #[serde(rename = $name)] #[strum(serialize = $name)] $variant),+
-        }
-    };
-}
-
-event_types! {
+/// What happened. Named `<record>.<what happened>`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+pub enum EventType {
     /// A network submitted an application.
-    GrantSubmitted = "grant.submitted",
+    #[serde(rename = "grant.submitted")]
+    #[strum(serialize = "grant.submitted")]
+    GrantSubmitted,
     /// The municipality approved a grant (with the second approval where four eyes apply).
-    GrantApproved = "grant.approved",
-    GrantRejected = "grant.rejected",
-    GrantCancelled = "grant.cancelled",
+    #[serde(rename = "grant.approved")]
+    #[strum(serialize = "grant.approved")]
+    GrantApproved,
+    #[serde(rename = "grant.rejected")]
+    #[strum(serialize = "grant.rejected")]
+    GrantRejected,
+    #[serde(rename = "grant.cancelled")]
+    #[strum(serialize = "grant.cancelled")]
+    GrantCancelled,
     /// A tranche was paid (singly or in a confirmed payment batch).
-    TranchePaid = "tranche.paid",
+    #[serde(rename = "tranche.paid")]
+    #[strum(serialize = "tranche.paid")]
+    TranchePaid,
     /// The network's treasurer submitted a spending report.
-    ReportSubmitted = "report.submitted",
-    ReportAccepted = "report.accepted",
+    #[serde(rename = "report.submitted")]
+    #[strum(serialize = "report.submitted")]
+    ReportSubmitted,
+    #[serde(rename = "report.accepted")]
+    #[strum(serialize = "report.accepted")]
+    ReportAccepted,
     /// The grant's spending was settled against its award.
-    GrantSettled = "grant.settled",
+    #[serde(rename = "grant.settled")]
+    #[strum(serialize = "grant.settled")]
+    GrantSettled,
     /// A version of an agreement is ready to sign.
-    AgreementProposed = "agreement.proposed",
+    #[serde(rename = "agreement.proposed")]
+    #[strum(serialize = "agreement.proposed")]
+    AgreementProposed,
     /// Every party signed.
-    AgreementSigned = "agreement.signed",
+    #[serde(rename = "agreement.signed")]
+    #[strum(serialize = "agreement.signed")]
+    AgreementSigned,
     /// The agreement came into force.
-    AgreementActivated = "agreement.activated",
-    AgreementTerminated = "agreement.terminated",
+    #[serde(rename = "agreement.activated")]
+    #[strum(serialize = "agreement.activated")]
+    AgreementActivated,
+    #[serde(rename = "agreement.terminated")]
+    #[strum(serialize = "agreement.terminated")]
+    AgreementTerminated,
     /// A commitment's due date passed while it was still open.
-    CommitmentOverdue = "commitment.overdue",
+    #[serde(rename = "commitment.overdue")]
+    #[strum(serialize = "commitment.overdue")]
+    CommitmentOverdue,
 }
 
 impl EventType {

@@ -40,6 +40,8 @@ pub async fn create(
 }
 
 /// List webhook subscriptions.
+///
+/// Those of the municipalities whose webhooks the caller manages, oldest first; never the secrets.
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "listWebhooks",
     security(("bearer" = [])), params(SubscriptionQuery),
     responses((status = 200, description = "A page of subscriptions", body = Page<SubscriptionDto>)))]
@@ -73,6 +75,8 @@ pub async fn list(
 }
 
 /// Get a webhook subscription.
+///
+/// Its URL, event types and whether it is active; never the secret.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "getWebhook",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Subscription id")),
     responses((status = 200, description = "The subscription", body = SubscriptionDto)))]

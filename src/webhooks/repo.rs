@@ -253,3 +253,11 @@ pub fn record_attempt(
             .map(drop)
     })
 }
+
+/// Messages by status, for the metrics.
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    webhook_deliveries::table
+        .group_by(webhook_deliveries::status)
+        .select((webhook_deliveries::status, diesel::dsl::count_star()))
+        .load(conn)
+}

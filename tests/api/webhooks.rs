@@ -313,6 +313,8 @@ async fn a_failing_receiver_gets_the_events_later_in_order(backend: crate::helpe
         app.get_as(&a.admin, &format!("/api/v1/webhooks/{subscription}/deliveries?status=dead")).await.json();
     assert_eq!(log["items"].as_array().unwrap().len(), 1, "{log}");
     let dead = log["items"][0]["id"].as_str().unwrap().to_owned();
+    let metrics = app.get("/metrics").await.text();
+    assert!(metrics.contains("pactum_webhook_deliveries{status=\"dead\"} 1"), "{metrics}");
     receiver.answer(200);
     assert_eq!(deliver(&app, config.clone(), at).await.sent, 1);
     assert_eq!(receiver.received().last().unwrap().json()["data"]["id"], later.as_str());
