@@ -55,15 +55,12 @@ impl Scope {
 
     /// The stored form: sorted, without duplicates, separated by spaces.
     pub fn join(scopes: &[Scope]) -> String {
-        let mut sorted = scopes.to_vec();
-        sorted.sort();
-        sorted.dedup();
-        sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+        super::text::join_names(scopes)
     }
 
     /// Reads the stored form; names that no longer parse are dropped, never widened.
     pub fn split(stored: &str) -> Vec<Scope> {
-        stored.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+        super::text::split_names(stored)
     }
 }
 

@@ -35,6 +35,19 @@ impl<const MAX: usize> fmt::Display for BoundedText<MAX> {
     }
 }
 
+/// A set of names stored in one text column: sorted, without duplicates, separated by spaces.
+pub fn join_names<T: Copy + Ord + Into<&'static str>>(names: &[T]) -> String {
+    let mut sorted = names.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted.into_iter().map(Into::into).collect::<Vec<&str>>().join(" ")
+}
+
+/// Reads a stored set of names; a name that no longer parses is dropped, never widened.
+pub fn split_names<T: std::str::FromStr>(stored: &str) -> Vec<T> {
+    stored.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+}
+
 /// Escapes text for HTML and XML, in element content and in quoted attributes.
 pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

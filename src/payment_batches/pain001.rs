@@ -204,7 +204,7 @@ mod tests {
         assert!(xml.contains("<InstdAmt Ccy=\"EUR\">0.05</InstdAmt>"), "{xml}");
         assert!(xml.contains("<CtrlSum>0.05</CtrlSum>"));
         assert!(xml.contains("<CreDtTm>2027-01-02T09:30:00</CreDtTm>"));
-        assert!(xml.contains("<Nm>Gemeente &apos;s-Hertogenbosch + Co</Nm>"), "{xml}");
+        assert!(xml.contains("<Nm>Gemeente &#39;s-Hertogenbosch + Co</Nm>"), "{xml}");
         assert!(xml.contains("<Nm>Stichting .Unicode.</Nm>"), "{xml}");
         assert!(xml.contains("<Id>NOTPROVIDED</Id>"));
     }

@@ -83,14 +83,11 @@ impl EventType {
 
     /// The stored form: sorted, without duplicates, separated by spaces.
     pub fn join(types: &[EventType]) -> String {
-        let mut sorted = types.to_vec();
-        sorted.sort();
-        sorted.dedup();
-        sorted.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" ")
+        crate::domain::text::join_names(types)
     }
 
     pub fn split(stored: &str) -> Vec<EventType> {
-        stored.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+        crate::domain::text::split_names(stored)
     }
 }
 
