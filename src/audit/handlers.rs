@@ -29,14 +29,27 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
+crate::domain::text_enum! {
+    /// What kind of actor made a change.
+    pub enum ActorKind {
+        Person,
+        /// Another system, through a service account's API token.
+        ServiceAccount,
+        /// Pactum itself (the date job, reminders).
+        System,
+    }
+}
+
 /// One recorded change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventDto {
     pub id: String,
     pub municipality_id: Option<String>,
     pub network_id: Option<String>,
-    /// The user who made the change (`null` for the system).
+    /// Who made the change: a person's user id, or a service account's id (`null` for the
+    /// system itself, e.g. the date job).
     pub actor_user_id: Option<String>,
+    pub actor_kind: ActorKind,
     #[schema(example = "network.updated")]
     pub action: String,
     #[schema(example = "network")]
@@ -49,9 +62,15 @@ pub struct AuditEventDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<AuditEventRow> for AuditEventDto {
-    fn from(row: AuditEventRow) -> Self {
+impl AuditEventDto {
+    fn new(row: AuditEventRow, service_accounts: &[String]) -> Self {
+        let actor_kind = match &row.actor_user_id {
+            None => ActorKind::System,
+            Some(id) if service_accounts.contains(id) => ActorKind::ServiceAccount,
+            Some(_) => ActorKind::Person,
+        };
         Self {
+            actor_kind,
             id: row.id,
             municipality_id: row.municipality_id,
             network_id: row.network_id,
@@ -106,6 +125,18 @@ pub async fn list(
         after_id: page.after_id.clone(),
         limit: page.fetch_limit(),
     };
-    let rows = state.db.run(move |conn| Ok(repo::list(conn, &filter)?)).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |r| &r.id, AuditEventDto::from)))
+    let (rows, service_accounts) = state
+        .db
+        .run(move |conn| {
+            let rows = repo::list(conn, &filter)?;
+            let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_user_id.clone()).collect();
+            Ok((rows, crate::service_accounts::repo::among(conn, &actors)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        &page,
+        |r| &r.id,
+        |r| AuditEventDto::new(r, &service_accounts),
+    )))
 }

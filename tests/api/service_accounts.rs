@@ -170,6 +170,10 @@ async fn tokens_are_listed_without_the_secret_and_calls_are_attributed(app: Test
         .find(|e| e["action"].as_str().unwrap().contains("approve"))
         .unwrap_or_else(|| panic!("no approval event in {events}"));
     assert_eq!(approval["actor_user_id"], decider.id.as_str(), "{approval}");
+    assert_eq!(approval["actor_kind"], "service_account", "{approval}");
+    let by_person =
+        events["items"].as_array().unwrap().iter().find(|e| e["action"] == "grant.submitted").unwrap();
+    assert_eq!(by_person["actor_kind"], "person");
 
     // Listed with when it was last used, never with the token; nor anywhere else afterwards.
     let account = format!("{}/{}", accounts_path(&a.municipality_id), decider.id);
