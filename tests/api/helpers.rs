@@ -369,3 +369,16 @@ pub fn test_settings(database: &TestDatabase, extra_flags: &[&str]) -> Settings 
     argv.extend_from_slice(extra_flags);
     Settings::resolve(ServeArgs::try_parse_from(argv).expect("valid flags")).expect("valid settings")
 }
+
+/// The official schemas to validate exports against: `PACTUM_STANDARDS_DIR`, else
+/// `../shared/standards` beside the checkout, else the workplace's `/work/shared/standards`.
+pub fn standards_dir() -> std::path::PathBuf {
+    let candidates = [
+        std::env::var_os("PACTUM_STANDARDS_DIR").map(std::path::PathBuf::from),
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/standards")),
+        Some(std::path::PathBuf::from("/work/shared/standards")),
+    ];
+    candidates.into_iter().flatten().find(|dir| dir.is_dir()).unwrap_or_else(|| {
+        panic!("the official schemas are missing: set PACTUM_STANDARDS_DIR to the shared standards folder")
+    })
+}

@@ -1,8 +1,6 @@
 //! 360Giving open data: the package validates against the official schemas, its amounts are
 //! exact, unlisted networks stay anonymous, and access follows the municipality's setting.
 
-use std::path::Path;
-
 use actix_web::http::Method;
 use serde_json::{json, Value};
 
@@ -22,7 +20,7 @@ const GRANT_SCHEMA_URL: &str =
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json";
 
 fn standard(file: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/standards/360giving").join(file);
+    let path = crate::helpers::standards_dir().join("360giving").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }

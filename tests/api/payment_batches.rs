@@ -2,7 +2,7 @@
 //! confirming pays every tranche exactly once through the single payment path, a tranche is in
 //! at most one open batch (also under concurrency), and the usual tenancy, roles and input rules.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use actix_web::http::Method;
@@ -102,7 +102,7 @@ async fn create_batch(app: &TestApp, user: &User, fund_id: &str) -> Reply {
 }
 
 fn xsd() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/standards/sepa/pain.001.001.03.xsd")
+    crate::helpers::standards_dir().join("sepa/pain.001.001.03.xsd")
 }
 
 /// Validates `xml` with xmllint against the pain.001.001.03 schema.
