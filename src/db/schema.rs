@@ -563,6 +563,8 @@ diesel::table! {
         event_types -> Text,
         description -> Text,
         secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
         active -> Bool,
         delivering_until -> Nullable<Timestamp>,
         created_by -> Text,

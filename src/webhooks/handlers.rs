@@ -114,6 +114,24 @@ pub async fn update(
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
+/// Rotate the signing secret.
+///
+/// Returns a new secret, shown only here. For the next 24 hours every message carries two
+/// signatures in `webhook-signature` (new and old, space-separated), so the receiver can switch
+/// without losing messages; then only the new one.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks", operation_id = "rotateWebhookSecret",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Subscription id")),
+    responses((status = 200, description = "The new secret, shown once", body = CreatedSubscriptionDto)))]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let rotated = state.db.run(move |conn| service::rotate_secret(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(rotated))
+}
+
 /// List deliveries.
 ///
 /// Every message to this subscription, oldest first, with each attempt and the status code the

@@ -26,6 +26,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(handlers::get))
             .route(web::patch().to(handlers::update)),
     )
+    .service(
+        web::resource("/api/v1/webhooks/{id}/rotate-secret").route(web::post().to(handlers::rotate_secret)),
+    )
     .service(web::resource("/api/v1/webhooks/{id}/deliveries").route(web::get().to(handlers::deliveries)))
     .service(
         web::resource("/api/v1/webhooks/{id}/deliveries/{did}/redeliver")

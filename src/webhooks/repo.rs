@@ -17,6 +17,8 @@ pub struct SubscriptionRow {
     pub event_types: String,
     pub description: String,
     pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<NaiveDateTime>,
     pub active: bool,
     pub delivering_until: Option<NaiveDateTime>,
     pub created_by: String,
@@ -93,6 +95,25 @@ pub fn update(conn: &mut DbConnection, row: &SubscriptionRow) -> QueryResult<boo
     ))
     .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// A new signing secret; the current one goes on signing beside it until `until`.
+pub fn rotate(
+    conn: &mut DbConnection,
+    row: &SubscriptionRow,
+    secret: &str,
+    until: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(webhook_subscriptions::table.find(&row.id))
+        .set((
+            webhook_subscriptions::secret.eq(secret),
+            webhook_subscriptions::previous_secret.eq(&row.secret),
+            webhook_subscriptions::previous_secret_until.eq(until),
+            webhook_subscriptions::version.eq(row.version + 1),
+            webhook_subscriptions::updated_at.eq(crate::domain::time::now()),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Active subscriptions of the municipality that asked for this type.

@@ -101,6 +101,8 @@ pub fn create(
         event_types: fields.event_types,
         description: fields.description,
         secret: signature::new_secret(),
+        previous_secret: None,
+        previous_secret_until: None,
         active: true,
         delivering_until: None,
         created_by: caller.user_id.clone(),
@@ -149,6 +151,38 @@ pub fn update(
         let (before, after) = (SubscriptionDto::from(before), SubscriptionDto::from(after));
         record(conn, caller, "webhook_subscription.updated", Some(&before), &after)?;
         Ok(after)
+    })
+}
+
+/// How long a replaced secret goes on signing beside the new one.
+pub const SECRET_OVERLAP_HOURS: i64 = 24;
+
+/// A new signing secret, shown once; for a day messages carry signatures with both.
+pub fn rotate_secret(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<CreatedSubscriptionDto, ApiError> {
+    write_transaction(conn, |conn| {
+        let row = authorized(conn, caller, id)?;
+        let secret = signature::new_secret();
+        repo::rotate(conn, &row, &secret, now() + chrono::Duration::hours(SECRET_OVERLAP_HOURS))?;
+        let row =
+            repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such webhook subscription."))?;
+        let subscription = SubscriptionDto::from(row);
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            Event {
+                action: "webhook_subscription.secret_rotated",
+                entity_type: "webhook_subscription",
+                entity_id: &subscription.id,
+                municipality_id: Some(&subscription.municipality_id),
+                network_id: None,
+                changes: serde_json::json!({"secret": {"before": "(replaced)", "after": "(new)"}}),
+            },
+        )?;
+        Ok(CreatedSubscriptionDto { secret, subscription })
     })
 }
 

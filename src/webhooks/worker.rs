@@ -52,7 +52,7 @@ fn deliver_queue(
         if delivery.next_attempt_at > at {
             break;
         }
-        let outcome = send(sender, &subscription, &delivery, public_url);
+        let outcome = send(sender, &subscription, &delivery, public_url, at);
         let attempt = AttemptRow {
             id: uuid::Uuid::now_v7().to_string(),
             delivery_id: delivery.id.clone(),
@@ -89,12 +89,22 @@ fn send(
     subscription: &SubscriptionRow,
     delivery: &DeliveryRow,
     public_url: &str,
+    at: NaiveDateTime,
 ) -> super::target::Outcome {
     let body = body_for(&delivery.payload, public_url);
     let timestamp = chrono::Utc::now().timestamp();
     let id = format!("msg_{}", delivery.id);
+    let mut signatures = signature::sign(&subscription.secret, &id, timestamp, body.as_bytes());
+    // Just after a rotation, also with the old secret (space-separated, as the convention says).
+    if let (Some(previous), Some(until)) = (&subscription.previous_secret, subscription.previous_secret_until)
+    {
+        if at < until {
+            signatures.push(' ');
+            signatures.push_str(&signature::sign(previous, &id, timestamp, body.as_bytes()));
+        }
+    }
     let headers = [
-        ("webhook-signature", signature::sign(&subscription.secret, &id, timestamp, body.as_bytes())),
+        ("webhook-signature", signatures),
         ("webhook-id", id),
         ("webhook-timestamp", timestamp.to_string()),
         ("webhook-event-type", delivery.event_type.clone()),

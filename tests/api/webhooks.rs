@@ -556,3 +556,54 @@ async fn a_finance_system_works_with_a_scoped_token_alone(backend: crate::helper
         .find(|e| e["action"].as_str().unwrap().ends_with("confirmed"));
     assert_eq!(confirm.unwrap_or_else(|| panic!("{audit}"))["actor_user_id"], finance.id.as_str());
 }
+
+mod a_rotated_secret_signs_beside_the_old_one_for_a_day {
+    #[actix_web::test]
+    async fn sqlite() {
+        super::a_rotated_secret_signs_beside_the_old_one_for_a_day(crate::helpers::Backend::Sqlite).await
+    }
+    #[actix_web::test]
+    async fn postgres() {
+        super::a_rotated_secret_signs_beside_the_old_one_for_a_day(crate::helpers::Backend::Postgres).await
+    }
+}
+
+async fn a_rotated_secret_signs_beside_the_old_one_for_a_day(backend: crate::helpers::Backend) {
+    let Some(app) = app_without_workers(backend).await else { return };
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    pause_fixture(&app, &a).await;
+    let receiver = Receiver::start();
+    let (subscription, old) =
+        subscribe(&app, &a.admin, &a.municipality_id, &receiver.url, &["grant.submitted"]).await;
+    let rotated =
+        app.post_as(&a.admin, &format!("/api/v1/webhooks/{subscription}/rotate-secret"), json!({})).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text());
+    assert_eq!(rotated.header("cache-control"), Some("no-store"));
+    let new = rotated.json()["secret"].as_str().unwrap().to_owned();
+    assert!(new.starts_with("whsec_") && new != old);
+
+    grant_in_review(&app, &a, &a.fund_id, 10_000).await;
+    let now = pactum::domain::time::now();
+    assert_eq!(deliver(&app, WorkerConfig::default(), now).await.sent, 1);
+    let first = receiver.received().pop().unwrap();
+    let verifies = |secret: &str, m: &Received| {
+        signature::verify(secret, &m.id, m.timestamp, m.body.as_bytes(), &m.signature)
+    };
+    assert!(
+        verifies(&new, &first) && verifies(&old, &first),
+        "both sign during the overlap: {}",
+        first.signature
+    );
+
+    grant_in_review(&app, &a, &a.fund_id, 10_000).await;
+    assert_eq!(deliver(&app, WorkerConfig::default(), now + chrono::Duration::hours(25)).await.sent, 1);
+    let second = receiver.received().pop().unwrap();
+    assert!(verifies(&new, &second) && !verifies(&old, &second), "only the new one after a day");
+    let audit = app.get_as(&a.admin, &format!("/api/v1/audit-events?entity_id={subscription}")).await.text();
+    assert!(
+        audit.contains("webhook_subscription.secret_rotated")
+            && !audit.contains(&new)
+            && !audit.contains(&old)
+    );
+}

@@ -8,6 +8,9 @@ CREATE TABLE webhook_subscriptions (
     description TEXT NOT NULL CHECK (length(description) <= 500),
     -- The signing secret (whsec_...): needed in clear to sign; shown to people only once.
     secret TEXT NOT NULL,
+    -- After a rotation the old secret signs too, for a day, so receivers can switch over.
+    previous_secret TEXT,
+    previous_secret_until TIMESTAMP,
     active BOOLEAN NOT NULL DEFAULT TRUE,
     -- A worker delivering this subscription's queue, in order, holds it until then.
     delivering_until TIMESTAMP,
