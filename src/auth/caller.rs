@@ -67,6 +67,10 @@ impl Caller {
     }
 }
 
+/// A service account's caller, already looked up for this request (by the idempotency guard).
+#[derive(Debug, Clone)]
+pub struct ResolvedToken(pub Box<Caller>);
+
 /// A service account acting through one of its tokens.
 #[derive(Debug, Clone)]
 pub struct ServiceAccountAccess {
@@ -83,11 +87,12 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.as_str().to_owned());
+        let resolved = req.extensions().get::<ResolvedToken>().map(|r| r.0.clone());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let token = token?;
             if token.starts_with(crate::service_accounts::TOKEN_PREFIX) {
-                return service_account_caller(&state, token, request_id).await;
+                return service_account_caller(&state, token, resolved, request_id).await;
             }
             let claims = state.tokens.verify(&token)?;
             let caller =
@@ -105,9 +110,13 @@ impl FromRequest for Caller {
 async fn service_account_caller(
     state: &AppState,
     token: String,
+    resolved: Option<Box<Caller>>,
     request_id: Option<String>,
 ) -> Result<Caller, ApiError> {
-    let caller = state.db.run(move |conn| service_accounts::service::caller_for_token(conn, &token)).await?;
+    let caller = match resolved {
+        Some(caller) => Some(*caller),
+        None => state.db.run(move |conn| service_accounts::service::caller_for_token(conn, &token)).await?,
+    };
     let mut caller = caller.ok_or_else(|| {
         ApiError::unauthenticated(
             "This API token is not valid: it is unknown, revoked or expired, or its service account is inactive.",

@@ -8,7 +8,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, ETAG, LOCATION};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::Duration;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -84,6 +84,15 @@ pub async fn guard(
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(|token| token.trim().to_owned());
     let Some(caller) = caller_of(&state, token).await? else { return next.call(req).await.map(boxed) };
+    let caller = match caller {
+        Identified::Person(user_id) => user_id,
+        Identified::ServiceAccount(resolved) => {
+            let id = resolved.user_id.clone();
+            // The handler's extractor takes it from here instead of looking the token up again.
+            req.extensions_mut().insert(crate::auth::caller::ResolvedToken(resolved));
+            id
+        }
+    };
 
     let body = req.extract::<web::Bytes>().await?;
     let mut hasher = Sha256::new();
@@ -169,15 +178,21 @@ struct KeyRow {
     created_at: chrono::NaiveDateTime,
 }
 
+/// Who sent a valid token.
+enum Identified {
+    Person(String),
+    ServiceAccount(Box<crate::auth::Caller>),
+}
+
 /// Whose keys these are: the person or the service account behind a valid token.
-async fn caller_of(state: &AppState, token: Option<String>) -> Result<Option<String>, ApiError> {
+async fn caller_of(state: &AppState, token: Option<String>) -> Result<Option<Identified>, ApiError> {
     let Some(token) = token else { return Ok(None) };
     if !token.starts_with(crate::service_accounts::TOKEN_PREFIX) {
-        return Ok(state.tokens.verify(&token).ok().map(|claims| claims.sub));
+        return Ok(state.tokens.verify(&token).ok().map(|claims| Identified::Person(claims.sub)));
     }
     let caller =
         state.db.run(move |conn| crate::service_accounts::service::caller_for_token(conn, &token)).await?;
-    Ok(caller.map(|caller| caller.user_id))
+    Ok(caller.map(|caller| Identified::ServiceAccount(Box::new(caller))))
 }
 
 fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -> Result<Claim, ApiError> {
