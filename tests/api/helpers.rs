@@ -362,9 +362,11 @@ pub fn test_settings(database: &TestDatabase, extra_flags: &[&str]) -> Settings 
         "test-secret-that-is-long-enough-for-hs256",
         "--workers",
         "1",
-        // Tests run the date job themselves, on the dates they choose.
+        // Tests run the date job and the email and webhook passes themselves, at the times they
+        // choose; no background thread is left touching the database when the process exits.
         "--schedule-interval-seconds",
         "0",
+        "--no-worker",
     ];
     argv.extend_from_slice(extra_flags);
     Settings::resolve(ServeArgs::try_parse_from(argv).expect("valid flags")).expect("valid settings")

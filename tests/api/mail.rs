@@ -34,15 +34,7 @@ on_both!(
 
 async fn app_with_mail(backend: Backend, sink_port: u16) -> Option<TestApp> {
     let url = format!("smtp://127.0.0.1:{sink_port}");
-    let flags = [
-        "--smtp-url",
-        url.as_str(),
-        "--no-worker",
-        "--outbox-max-attempts",
-        "3",
-        "--outbox-retry-seconds",
-        "60",
-    ];
+    let flags = ["--smtp-url", url.as_str(), "--outbox-max-attempts", "3", "--outbox-retry-seconds", "60"];
     TestApp::spawn_configured(backend, |_| {}, &flags).await
 }
 

@@ -37,7 +37,7 @@ async fn setup(backend: Backend, sink: &SmtpSink) -> Option<(TestApp, User, Tena
     let app = TestApp::spawn_configured(
         backend,
         |_| {},
-        &["--smtp-url", url.as_str(), "--no-worker", "--public-url", "https://pactum.example"],
+        &["--smtp-url", url.as_str(), "--public-url", "https://pactum.example"],
     )
     .await?;
     let root = app.signed_in("root@platform.example", "Root", true).await;

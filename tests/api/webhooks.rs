@@ -109,11 +109,6 @@ mod a_failing_receiver_gets_the_events_later_in_order {
     }
 }
 
-/// The app without its background workers: the test runs the passes, at the times it picks.
-async fn app_without_workers(backend: crate::helpers::Backend) -> Option<TestApp> {
-    TestApp::spawn_configured(backend, |_| {}, &["--no-worker"]).await
-}
-
 /// One pass of the webhook worker at `at` (off the test's thread: it blocks on HTTP).
 async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime) -> Pass {
     let db = app.state.db.clone();
@@ -155,7 +150,7 @@ async fn subscribe(
 }
 
 async fn each_event_arrives_once_signed(backend: crate::helpers::Backend) {
-    let Some(app) = app_without_workers(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else { return };
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let a = tenant(&app, &root, "a").await;
     pause_fixture(&app, &a).await;
@@ -246,7 +241,7 @@ async fn each_event_arrives_once_signed(backend: crate::helpers::Backend) {
 }
 
 async fn a_failing_receiver_gets_the_events_later_in_order(backend: crate::helpers::Backend) {
-    let Some(app) = app_without_workers(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else { return };
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let a = tenant(&app, &root, "a").await;
     pause_fixture(&app, &a).await;
@@ -399,7 +394,7 @@ mod agreements_reports_and_overdue_commitments_are_published {
 }
 
 async fn agreements_reports_and_overdue_commitments_are_published(backend: crate::helpers::Backend) {
-    let Some(app) = app_without_workers(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else { return };
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let a = tenant(&app, &root, "a").await;
     pause_fixture(&app, &a).await;
@@ -491,7 +486,7 @@ mod a_finance_system_works_with_a_scoped_token_alone {
 /// The "done when": with a scoped token and the documented API, a finance system
 /// receives grant events, exports a payment batch for the bank and confirms it.
 async fn a_finance_system_works_with_a_scoped_token_alone(backend: crate::helpers::Backend) {
-    let Some(app) = app_without_workers(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else { return };
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let a = tenant(&app, &root, "a").await;
     pause_fixture(&app, &a).await;
@@ -569,7 +564,7 @@ mod a_rotated_secret_signs_beside_the_old_one_for_a_day {
 }
 
 async fn a_rotated_secret_signs_beside_the_old_one_for_a_day(backend: crate::helpers::Backend) {
-    let Some(app) = app_without_workers(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else { return };
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let a = tenant(&app, &root, "a").await;
     pause_fixture(&app, &a).await;
