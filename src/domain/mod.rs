@@ -35,6 +35,7 @@ pub mod registry;
 pub mod roles;
 pub mod scopes;
 pub mod sepa;
+pub mod spreadsheet;
 pub mod text;
 pub mod time;
 pub mod workflow;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::{Action, Caller, Target};
 use crate::db::DbConnection;
 use crate::domain::money::euros;
+use crate::domain::spreadsheet::Sheet;
 use crate::error::ApiError;
 use crate::funds::repo as funds_repo;
 use crate::funds::service as funds;
@@ -97,10 +98,10 @@ pub fn network_grants(
     })
 }
 
-fn csv_text(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Result<String, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    write(&mut writer).map_err(ApiError::internal)?;
-    let bytes = writer.into_inner().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+fn csv_text(write: impl FnOnce(&mut Sheet) -> csv::Result<()>) -> Result<String, ApiError> {
+    let mut sheet = Sheet::new();
+    write(&mut sheet).map_err(ApiError::internal)?;
+    let bytes = sheet.into_bytes().map_err(ApiError::internal)?;
     String::from_utf8(bytes).map_err(ApiError::internal)
 }
 
@@ -124,7 +125,7 @@ pub fn fund_grants_csv(conn: &mut DbConnection, caller: &Caller, fund_id: &str) 
     let network_ids: Vec<String> = rows.iter().map(|r| r.network_id.clone()).collect();
     let names = crate::identity::repo::network_names(conn, &network_ids)?;
     csv_text(|w| {
-        w.write_record([
+        w.row([
             "grant_id",
             "network",
             "title",
@@ -140,7 +141,7 @@ pub fn fund_grants_csv(conn: &mut DbConnection, caller: &Caller, fund_id: &str) 
         for row in &rows {
             let network = names.iter().find(|(id, _)| *id == row.network_id).map_or("", |(_, n)| n.as_str());
             let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-            w.write_record([
+            w.row([
                 row.id.clone(),
                 network.to_owned(),
                 row.title.clone(),
@@ -167,7 +168,7 @@ pub fn grant_expenses_csv(
     service::visible(conn, caller, grant_id, false)?;
     let reports = reports_repo::of_grant(conn, grant_id)?;
     csv_text(|w| {
-        w.write_record([
+        w.row([
             "report_id",
             "report_kind",
             "report_status",
@@ -180,7 +181,7 @@ pub fn grant_expenses_csv(
         for report in &reports {
             let expenses: Vec<Expense> = serde_json::from_str(&report.expenses).unwrap_or_default();
             for expense in expenses {
-                w.write_record([
+                w.row([
                     report.id.clone(),
                     report.kind.clone(),
                     report.status.clone(),

@@ -1,6 +1,7 @@
 //! The package as one CSV row per grant, with 360Giving's flattened column titles, as its
 //! spreadsheet template has them. Paid tranches are summed in `Amount Disbursed`.
 
+use crate::domain::spreadsheet::Sheet;
 use crate::error::ApiError;
 
 use super::package::GrantPackage;
@@ -24,15 +25,15 @@ pub const COLUMNS: [&str; 15] = [
 ];
 
 pub fn to_csv(package: &GrantPackage) -> Result<Vec<u8>, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS).map_err(ApiError::internal)?;
+    let mut sheet = Sheet::new();
+    sheet.row(COLUMNS).map_err(ApiError::internal)?;
     for grant in &package.grants {
         let planned = grant.planned_dates.first();
         let recipient = grant.recipient_organization.first();
         let funder = grant.funding_organization.first();
         let programme = grant.grant_programme.first();
-        writer
-            .write_record([
+        sheet
+            .row([
                 grant.id.as_str(),
                 &grant.title,
                 &grant.description,
@@ -51,7 +52,7 @@ pub fn to_csv(package: &GrantPackage) -> Result<Vec<u8>, ApiError> {
             ])
             .map_err(ApiError::internal)?;
     }
-    writer.into_inner().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))
+    sheet.into_bytes().map_err(ApiError::internal)
 }
 
 /// A JSON amount as spreadsheets read it, always with two decimals: `500.0` becomes `500.00`.
