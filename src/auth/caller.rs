@@ -123,14 +123,14 @@ async fn service_account_caller(
         )
     })?;
     if let Some(account) = &caller.service_account {
-        state.token_limits.check(&account.token_id).map_err(ApiError::rate_limited)?;
-        state.token_limits.hit(&account.token_id);
+        state.token_limits.take(&account.token_id).map_err(ApiError::rate_limited)?;
     }
     caller.request_id = request_id;
     Ok(caller)
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+/// The token of an `Authorization: Bearer <token>` header; the scheme matches in any case.
+pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let missing = || ApiError::unauthenticated("Send an access token: Authorization: Bearer <token>.");
     let header = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
     let value = header.to_str().map_err(|_| missing())?;

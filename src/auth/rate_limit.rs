@@ -19,19 +19,10 @@ impl RateLimiter {
         Self { max, window, windows: Mutex::new(HashMap::new()) }
     }
 
-    /// `Err(seconds to wait)` when the key has used up its window.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match windows.get(key) {
-            Some((started, count)) if *count >= self.max && started.elapsed() < self.window => {
-                Err((self.window - started.elapsed()).as_secs() + 1)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one attempt.
-    pub fn hit(&self, key: &str) {
+    /// Counts one attempt and lets it through, or `Err(seconds to wait)` when the key has used
+    /// up its window. Counting and checking are one step under the lock, so parallel requests
+    /// cannot all pass a check before any of them is counted.
+    pub fn take(&self, key: &str) -> Result<(), u64> {
         let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() > SWEEP_ABOVE {
             let window = self.window;
@@ -41,7 +32,11 @@ impl RateLimiter {
         if entry.0.elapsed() >= self.window {
             *entry = (Instant::now(), 0);
         }
+        if entry.1 >= self.max {
+            return Err((self.window.saturating_sub(entry.0.elapsed())).as_secs() + 1);
+        }
         entry.1 += 1;
+        Ok(())
     }
 
     pub fn reset(&self, key: &str) {
@@ -63,20 +58,16 @@ impl LoginLimits {
         }
     }
 
-    pub fn check(&self, account: &str, address: &str) -> Result<(), crate::error::ApiError> {
-        self.per_account
-            .check(account)
-            .and_then(|()| self.per_address.check(address))
-            .map_err(crate::error::ApiError::rate_limited)
+    /// Counts a sign-in attempt against the account and the address before the password is
+    /// checked: an attempt counts as failed until it succeeds.
+    pub fn take(&self, account: &str, address: &str) -> Result<(), crate::error::ApiError> {
+        self.per_address.take(address).map_err(crate::error::ApiError::rate_limited)?;
+        self.per_account.take(account).map_err(crate::error::ApiError::rate_limited)
     }
 
-    pub fn record(&self, account: &str, address: &str, success: bool) {
-        self.per_address.hit(address);
-        if success {
-            self.per_account.reset(account);
-        } else {
-            self.per_account.hit(account);
-        }
+    /// A successful sign-in clears the account's failures.
+    pub fn succeeded(&self, account: &str) {
+        self.per_account.reset(account);
     }
 }
 
@@ -87,16 +78,29 @@ mod tests {
     #[test]
     fn blocks_after_the_maximum_until_the_window_ends() {
         let limiter = RateLimiter::new(2, Duration::from_millis(200));
-        limiter.hit("a");
-        assert!(limiter.check("a").is_ok());
-        limiter.hit("a");
-        assert!(limiter.check("a").is_err());
-        assert!(limiter.check("b").is_ok(), "keys are independent");
+        assert!(limiter.take("a").is_ok());
+        assert!(limiter.take("a").is_ok());
+        assert!(limiter.take("a").is_err());
+        assert!(limiter.take("b").is_ok(), "keys are independent");
         std::thread::sleep(Duration::from_millis(250));
-        assert!(limiter.check("a").is_ok());
-        limiter.hit("a");
-        limiter.hit("a");
+        assert!(limiter.take("a").is_ok());
+        assert!(limiter.take("a").is_ok());
         limiter.reset("a");
-        assert!(limiter.check("a").is_ok());
+        assert!(limiter.take("a").is_ok());
+    }
+
+    #[test]
+    fn parallel_attempts_cannot_pass_together() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(10, Duration::from_secs(60)));
+        let passed: usize = (0..40)
+            .map(|_| {
+                let limiter = limiter.clone();
+                std::thread::spawn(move || limiter.take("account").is_ok())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| usize::from(t.join().unwrap_or(false)))
+            .sum();
+        assert_eq!(passed, 10);
     }
 }

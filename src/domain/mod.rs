@@ -28,6 +28,7 @@ pub(crate) use text_enum;
 pub mod email;
 pub mod iban;
 pub mod locale;
+pub mod markdown;
 pub mod money;
 pub mod network;
 pub mod party;

@@ -5,7 +5,7 @@
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, ETAG, LOCATION};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG, LOCATION};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
@@ -77,12 +77,8 @@ pub async fn guard(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await.map(boxed);
     };
-    let token = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(|token| token.trim().to_owned());
+    // The same reading of `Authorization` as the caller extractor's (the scheme in any case).
+    let token = crate::auth::caller::bearer_token(req.request()).ok();
     let Some(caller) = caller_of(&state, token).await? else { return next.call(req).await.map(boxed) };
     let caller = match caller {
         Identified::Person(user_id) => user_id,

@@ -60,6 +60,22 @@ impl Metrics {
     }
 }
 
+/// A method as a label: the standard ones by name, any other as `other`, so that requests with
+/// made-up methods cannot grow the metrics without bound.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    const KNOWN: [(Method, &str); 7] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+    ];
+    KNOWN.iter().find(|(known, _)| known == method).map_or("other", |(_, label)| label)
+}
+
 /// Middleware that counts and times every request.
 pub async fn record(
     req: ServiceRequest,
@@ -67,7 +83,7 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let outcome = next.call(req).await;
     if let Some(state) = state {
@@ -77,11 +93,8 @@ pub async fn record(
         };
         let status = status.as_u16().to_string();
         let metrics = &state.metrics;
-        metrics.requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
-        metrics
-            .latency
-            .with_label_values(&[method.as_str(), route.as_str()])
-            .observe(started.elapsed().as_secs_f64());
+        metrics.requests.with_label_values(&[method, route.as_str(), status.as_str()]).inc();
+        metrics.latency.with_label_values(&[method, route.as_str()]).observe(started.elapsed().as_secs_f64());
     }
     outcome
 }

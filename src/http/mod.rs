@@ -7,6 +7,7 @@ pub mod health;
 pub mod idempotency;
 pub mod metrics;
 pub mod pagination;
+pub mod protection;
 pub mod request;
 
 /// Full semantic version of the API, sent as `API-Version` on every response.

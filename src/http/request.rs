@@ -65,7 +65,7 @@ pub async fn context(
         "request",
         request_id = %request_id.as_str(),
         method = %req.method(),
-        path = %req.path(),
+        path = %super::protection::loggable_path(req.path()),
     );
     // Routing needs the request to itself, so only its path and method are kept aside.
     let target = Target { method: req.method().clone(), path: req.path().to_owned() };
@@ -80,6 +80,7 @@ pub async fn context(
             headers.insert(REQUEST_ID_HEADER, value);
         }
         headers.insert(API_VERSION_HEADER, HeaderValue::from_static(API_VERSION));
+        super::protection::protect(headers);
         tracing::info!(
             status = response.status().as_u16(),
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,

@@ -31,11 +31,11 @@ pub async fn login(
     let LoginRequest { email, password } = body.into_inner();
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = email.trim().to_lowercase();
-    state.login_limits.check(&account, &address)?;
+    state.login_limits.take(&account, &address)?;
     let app = state.clone();
-    let outcome = state.db.run(move |conn| service::login(conn, &app.tokens, &email, &password)).await;
-    state.login_limits.record(&account, &address, outcome.is_ok());
-    Ok(HttpResponse::Ok().json(outcome?))
+    let tokens = state.db.run(move |conn| service::login(conn, &app.tokens, &email, &password)).await?;
+    state.login_limits.succeeded(&account);
+    Ok(HttpResponse::Ok().json(tokens))
 }
 
 /// Exchange a refresh token for a new pair.

@@ -110,9 +110,7 @@ pub async fn list(
 
 pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    state.public_limits.check(&address).map_err(ApiError::rate_limited)?;
-    state.public_limits.hit(&address);
-    Ok(())
+    state.public_limits.take(&address).map_err(ApiError::rate_limited)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

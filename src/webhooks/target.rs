@@ -70,13 +70,23 @@ pub fn is_public(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let segments = v6.segments();
+            let first = segments[0];
+            // Addresses that carry an IPv4 address inside them (NAT64 64:ff9b::/96 and
+            // 64:ff9b:1::/48, IPv4-compatible ::/96, 6to4 2002::/16, Teredo 2001::/32) could
+            // reach a private network through a gateway: refused whole.
+            let embeds_v4 = (first == 0x64 && segments[1] == 0xff9b)
+                || segments[..6].iter().all(|s| *s == 0)
+                || first == 0x2002
+                || (first == 0x2001 && segments[1] == 0);
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                || embeds_v4
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+                || (first & 0xffc0) == 0xfec0
+                || first == 0x2001 && segments[1] == 0x0db8)
         }
     }
 }
@@ -217,6 +227,12 @@ mod tests {
             "fc00::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "::10.0.0.1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
         ] {
             assert!(!is_public(private.parse().unwrap_or_else(|_| panic!("{private}"))), "{private}");
         }

@@ -322,7 +322,7 @@ fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: Option<
 }
 
 #[test]
-fn api_tokens_and_access_tokens_never_reach_the_logs() {
+fn tokens_never_reach_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let mut server =
         serve(dir.path(), &[("PACTUM_DEMO", "true"), ("PACTUM_LOG_FORMAT", "json"), ("RUST_LOG", "debug")]);
@@ -352,6 +352,16 @@ fn api_tokens_and_access_tokens_never_reach_the_logs() {
     let revoke = format!("{tokens}/{}/revoke", issued["id"].as_str().unwrap());
     assert_eq!(http(port, "POST", &revoke, Some(&access), Some("{}")).0, 200);
     assert_eq!(http(port, "GET", "/api/v1/grants", Some(&token), None).0, 401);
+    // Tokens that travel in URLs: a calendar feed, an invitation link.
+    let (status, body) = http(port, "POST", "/api/v1/me/calendar-token", Some(&access), Some("{}"));
+    assert_eq!(status, 201, "{body}");
+    let feed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let feed = feed["calendar_url"].as_str().unwrap().split_once("/api/v1/").unwrap().1.to_owned();
+    let calendar_token = feed.split_once("token=").unwrap().1.to_owned();
+    assert_eq!(http(port, "GET", &format!("/api/v1/{feed}"), None, None).0, 200);
+    let invitation = format!("inv_{}", "k".repeat(43));
+    let accept = format!("/api/v1/invitations/{invitation}/accept");
+    assert_eq!(http(port, "POST", &accept, None, Some("{}")).0, 404);
     terminate(&server.child);
     server.child.wait().unwrap();
 
@@ -360,4 +370,7 @@ fn api_tokens_and_access_tokens_never_reach_the_logs() {
     assert!(logs.contains("request finished"), "the requests were logged: {logs}");
     assert!(!logs.contains(&token["pct_".len()..]), "an API token is in the logs");
     assert!(!logs.contains(&access), "an access token is in the logs");
+    assert!(!logs.contains(&calendar_token[4..]), "a calendar token is in the logs");
+    assert!(!logs.contains(&invitation[4..]), "an invitation token is in the logs");
+    assert!(logs.contains("/api/v1/invitations/{token}/accept"), "the path is logged without it: {logs}");
 }
