@@ -115,6 +115,7 @@ fn world(conn: &mut DbConnection) -> World {
             "contact_email": "n@bench.example", "municipality_id": municipality.id}),
         )
         .expect("network body"),
+        None,
     )
     .expect("network");
     let treasurer = user(conn, "treasurer@bench.example", false);

@@ -57,6 +57,20 @@ pub struct ServeArgs {
     #[arg(long, env = "PACTUM_JWT_SECRET_FILE")]
     pub jwt_secret_file: Option<PathBuf>,
 
+    /// Key that seals secrets at rest (webhook signing secrets, emails with one-time links);
+    /// at least 32 bytes.
+    #[arg(long, env = "PACTUM_SECRET_KEY", hide_env_values = true, conflicts_with = "secret_key_file")]
+    pub secret_key: Option<String>,
+
+    /// File holding the sealing key (at least 32 bytes).
+    #[arg(long, env = "PACTUM_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
+
+    /// The sealing key before the current one, during a rotation: it only opens what it sealed
+    /// until `pactum secrets rotate` has sealed everything again.
+    #[arg(long, env = "PACTUM_SECRET_KEY_PREVIOUS", hide_env_values = true)]
+    pub secret_key_previous: Option<String>,
+
     /// `pretty` for people, `json` for log collectors.
     #[arg(long, env = "PACTUM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -113,6 +127,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PACTUM_PUBLIC_REQUESTS_PER_MINUTE", default_value_t = 120,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub public_requests_per_minute: u32,
+
+    /// Messages a network receives through the public directory per day; then 429.
+    #[arg(long, env = "PACTUM_DIRECTORY_MESSAGES_PER_DAY", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub directory_messages_per_day: u32,
 
     /// Requests per service account API token per minute; then 429.
     #[arg(long, env = "PACTUM_TOKEN_REQUESTS_PER_MINUTE", default_value_t = 600,
@@ -171,6 +190,8 @@ pub struct Settings {
     pub public_url: String,
     pub data_dir: PathBuf,
     pub jwt_secret: Secret,
+    /// Seals secrets at rest.
+    pub seal_keys: crate::auth::seal::SealKeys,
     pub body_limit_bytes: usize,
     pub receipt_limit_bytes: usize,
     pub login_attempts_per_account: u32,
@@ -181,6 +202,7 @@ pub struct Settings {
     pub mail: Option<(Secret, String)>,
     pub run_worker: bool,
     pub public_requests_per_minute: u32,
+    pub directory_messages_per_day: u32,
     pub token_requests_per_minute: u32,
     pub outbox: crate::outbox::worker::WorkerConfig,
     pub outbox_poll_seconds: u64,
@@ -198,7 +220,29 @@ pub enum ConfigError {
 
 /// Shortest accepted signing secret.
 const MIN_SECRET_BYTES: usize = 32;
-const GENERATED_SECRET_FILE: &str = "jwt-secret";
+
+/// A secret setting: its variable, the variable naming a file that holds it, and the file it is
+/// generated into in development.
+struct SecretSetting {
+    variable: &'static str,
+    file_variable: &'static str,
+    generated_file: &'static str,
+    /// How production names it when it is missing.
+    missing: &'static str,
+}
+
+const JWT_SECRET: SecretSetting = SecretSetting {
+    variable: "PACTUM_JWT_SECRET",
+    file_variable: "PACTUM_JWT_SECRET_FILE",
+    generated_file: "jwt-secret",
+    missing: "PACTUM_JWT_SECRET or PACTUM_JWT_SECRET_FILE",
+};
+const SECRET_KEY: SecretSetting = SecretSetting {
+    variable: "PACTUM_SECRET_KEY",
+    file_variable: "PACTUM_SECRET_KEY_FILE",
+    generated_file: "secret-key",
+    missing: "PACTUM_SECRET_KEY or PACTUM_SECRET_KEY_FILE",
+};
 
 impl Settings {
     pub fn resolve(args: ServeArgs) -> Result<Self, ConfigError> {
@@ -211,12 +255,37 @@ impl Settings {
             Some(url) => parse_public_url(&url)?,
             None => format!("http://{}", args.bind),
         };
-        let jwt_secret = resolve_jwt_secret(
+        let jwt_secret = resolve_secret(
+            &JWT_SECRET,
             args.environment,
             args.jwt_secret,
             args.jwt_secret_file.as_deref(),
             &args.data_dir,
-        )?;
+        );
+        let secret_key = resolve_secret(
+            &SECRET_KEY,
+            args.environment,
+            args.secret_key,
+            args.secret_key_file.as_deref(),
+            &args.data_dir,
+        );
+        let (jwt_secret, secret_key) = match (jwt_secret, secret_key) {
+            (Ok(jwt), Ok(key)) => (jwt, key),
+            // Production names every missing secret at once.
+            (Err(ConfigError::MissingSecrets(mut a)), Err(ConfigError::MissingSecrets(b))) => {
+                a.extend(b);
+                return Err(ConfigError::MissingSecrets(a));
+            }
+            (Err(err), _) | (_, Err(err)) => return Err(err),
+        };
+        let previous_key = args
+            .secret_key_previous
+            .map(|key| checked_secret("PACTUM_SECRET_KEY_PREVIOUS", key.as_bytes()))
+            .transpose()?;
+        let seal_keys = crate::auth::seal::SealKeys::new(
+            secret_key.expose(),
+            previous_key.as_ref().map(Secret::expose),
+        );
         Ok(Self {
             environment: args.environment,
             database,
@@ -225,6 +294,7 @@ impl Settings {
             public_url,
             data_dir: args.data_dir,
             jwt_secret,
+            seal_keys: seal_keys.clone(),
             body_limit_bytes: usize::try_from(args.body_limit_bytes)
                 .map_err(|_| ConfigError::Invalid("PACTUM_BODY_LIMIT_BYTES is too large".into()))?,
             receipt_limit_bytes: usize::try_from(args.receipt_limit_bytes)
@@ -235,15 +305,24 @@ impl Settings {
             mail: args.smtp_url.map(|url| (Secret(url.into_bytes()), args.mail_from.clone())),
             run_worker: !args.no_worker,
             public_requests_per_minute: args.public_requests_per_minute,
+            directory_messages_per_day: args.directory_messages_per_day,
             token_requests_per_minute: args.token_requests_per_minute,
             outbox: crate::outbox::worker::WorkerConfig {
                 max_attempts: args.outbox_max_attempts,
                 retry_base: std::time::Duration::from_secs(args.outbox_retry_seconds),
+                seal_keys: seal_keys.clone(),
                 ..Default::default()
             },
             outbox_poll_seconds: args.outbox_poll_seconds,
             workers: args.workers.map(usize::from),
         })
+    }
+}
+
+impl Settings {
+    /// For services that email a one-time link.
+    pub fn link_mail(&self) -> crate::outbox::LinkMail<'_> {
+        crate::outbox::LinkMail { public_url: &self.public_url, keys: &self.seal_keys }
     }
 }
 
@@ -272,25 +351,26 @@ fn read_secret_file(path: &Path, source: &str) -> Result<Secret, ConfigError> {
 }
 
 /// A configured secret wins. In development a missing one is generated once and kept in the
-/// data folder, so tokens survive a restart; production refuses to guess.
-fn resolve_jwt_secret(
+/// data folder, so tokens and sealed values survive a restart; production refuses to guess.
+fn resolve_secret(
+    setting: &SecretSetting,
     environment: Environment,
     value: Option<String>,
     file: Option<&Path>,
     data_dir: &Path,
 ) -> Result<Secret, ConfigError> {
     if let Some(value) = value {
-        return checked_secret("PACTUM_JWT_SECRET", value.as_bytes());
+        return checked_secret(setting.variable, value.as_bytes());
     }
     if let Some(file) = file {
-        return read_secret_file(file, "PACTUM_JWT_SECRET_FILE");
+        return read_secret_file(file, setting.file_variable);
     }
     if environment == Environment::Production {
-        return Err(ConfigError::MissingSecrets(vec!["PACTUM_JWT_SECRET or PACTUM_JWT_SECRET_FILE"]));
+        return Err(ConfigError::MissingSecrets(vec![setting.missing]));
     }
-    let path = data_dir.join(GENERATED_SECRET_FILE);
+    let path = data_dir.join(setting.generated_file);
     if path.exists() {
-        tracing::warn!(path = %path.display(), "using the generated development JWT secret; set PACTUM_JWT_SECRET in production");
+        tracing::warn!(path = %path.display(), "using a generated development secret; set {} in production", setting.variable);
         return read_secret_file(&path, "the generated secret file");
     }
     let data_dir_error = |source| ConfigError::DataDir { path: data_dir.to_path_buf(), source };
@@ -299,7 +379,7 @@ fn resolve_jwt_secret(
     rand::rng().fill_bytes(&mut bytes);
     let encoded: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     write_private_file(&path, &encoded).map_err(data_dir_error)?;
-    tracing::warn!(path = %path.display(), "generated a development JWT secret; set PACTUM_JWT_SECRET in production");
+    tracing::warn!(path = %path.display(), "generated a development secret; set {} in production", setting.variable);
     Ok(Secret(encoded.into_bytes()))
 }
 
@@ -330,6 +410,15 @@ mod tests {
         let err =
             Settings::resolve(args(&["--env", "production", "--data-dir", dir])).expect_err("must refuse");
         assert!(err.to_string().contains("PACTUM_JWT_SECRET"), "{err}");
+        assert!(err.to_string().contains("PACTUM_SECRET_KEY"), "{err}");
+        let long = "k".repeat(40);
+        let err = Settings::resolve(args(&["--env", "production", "--data-dir", dir, "--jwt-secret", &long]))
+            .expect_err("must refuse without a sealing key");
+        assert!(err.to_string().contains("PACTUM_SECRET_KEY") && !err.to_string().contains("JWT"), "{err}");
+        let ok = Settings::resolve(args(&[
+            "--env", "production", "--data-dir", dir, "--jwt-secret", &long, "--secret-key", &long,
+        ]));
+        assert!(ok.is_ok(), "{ok:?}");
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// A request with this `Idempotency-Key` is still running.
     IdempotencyKeyInFlight,
+    /// A request with this `Idempotency-Key` was carried out, and its answer held a secret that
+    /// is shown only once (a token, a signing secret): it is not repeated.
+    SecretShownOnce,
     /// The fund's budget cannot carry this approval.
     InsufficientBudget,
     /// This would pay or schedule more than the grant was awarded.
@@ -78,6 +81,7 @@ impl ErrorCode {
             | Self::LastAdmin
             | Self::InvitationUsed
             | Self::IdempotencyKeyInFlight
+            | Self::SecretShownOnce
             | Self::InsufficientBudget
             | Self::Overpayment
             | Self::BudgetBelowCommitted => StatusCode::CONFLICT,
@@ -105,6 +109,7 @@ impl ErrorCode {
             Self::InvitationExpired => "Invitation expired",
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::IdempotencyKeyInFlight => "Request in progress",
+            Self::SecretShownOnce => "Secret shown once",
             Self::InsufficientBudget => "Insufficient budget",
             Self::Overpayment => "Overpayment",
             Self::BudgetBelowCommitted => "Budget below committed",

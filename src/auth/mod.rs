@@ -5,6 +5,7 @@ pub mod caller;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;
+pub mod seal;
 pub mod secrets;
 pub mod tokens;
 

@@ -45,6 +45,11 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_confirmed_at -> Nullable<Timestamp>,
+        contact_confirmation_hash -> Nullable<Text>,
+        contact_confirmation_expires_at -> Nullable<Timestamp>,
+        directory_messages_on -> Nullable<Date>,
+        directory_messages_sent -> Integer,
     }
 }
 

@@ -1,6 +1,7 @@
 //! `Idempotency-Key` on POST: the first response to a caller's key is stored and replayed when
 //! the same request comes again within 24 hours; the same key with another body is a 422, and
-//! while the first request still runs a 409. Keys are scoped to the caller (the token's
+//! while the first request still runs a 409. An answer that carries a secret shown once (marked
+//! `Cache-Control: no-store`) is never kept: its replay is a 409 `secret_shown_once`. Keys are scoped to the caller (the token's
 //! subject); requests without a valid token pass through and get their 401 from the handler.
 
 use actix_web::body::{self, BoxBody, MessageBody};
@@ -49,6 +50,9 @@ pub fn require(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
 enum Claim {
     New,
     Replay(StoredResponse),
+    /// The first answer carried a secret (it was marked `Cache-Control: no-store`), which is
+    /// never kept, so it cannot be repeated.
+    Withheld,
     Reused,
     InFlight,
 }
@@ -120,6 +124,14 @@ pub async fn guard(
             )
             .into())
         }
+        Claim::Withheld => {
+            return Err(ApiError::new(
+                ErrorCode::SecretShownOnce,
+                "This request was already carried out. Its answer held a secret, which Pactum shows only \
+                 once and does not keep: revoke or rotate it, and ask for a new one.",
+            )
+            .into())
+        }
         Claim::InFlight => {
             return Err(ApiError::new(
                 ErrorCode::IdempotencyKeyInFlight,
@@ -142,6 +154,10 @@ pub async fn guard(
     let status = response.status();
     if status.is_server_error() || response.response().error().is_some_and(|_| status.is_server_error()) {
         release(state, caller, key).await;
+        return Ok(response.map_into_boxed_body());
+    }
+    if shows_a_secret(response.headers()) {
+        state.db.run(move |conn| Ok(withhold(conn, &caller, &key)?)).await?;
         return Ok(response.map_into_boxed_body());
     }
     let (request, response) = response.into_parts();
@@ -202,6 +218,7 @@ fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -
             Some(row) if row.request_hash != request_hash => return Ok(Claim::Reused),
             Some(row) => {
                 return Ok(match (row.state.as_str(), row.response_status) {
+                    ("withheld", _) => Claim::Withheld,
                     ("done", Some(status)) => Claim::Replay(StoredResponse {
                         status: u16::try_from(status).unwrap_or(200),
                         headers: row
@@ -250,6 +267,23 @@ fn store(
                 .eq(serde_json::to_string(&response.headers).unwrap_or_default()),
             idempotency_keys::response_body.eq(&response.body),
         ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A response marked `Cache-Control: no-store` holds a secret shown once (a token, a signing
+/// secret): it is not kept for replay.
+fn shows_a_secret(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get(actix_web::http::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-store")))
+}
+
+/// Marks the key used, keeping nothing of the answer.
+fn withhold(conn: &mut DbConnection, caller: &str, key: &str) -> diesel::QueryResult<()> {
+    diesel::update(idempotency_keys::table.find((caller, key)))
+        .set(idempotency_keys::state.eq("withheld"))
         .execute(conn)
         .map(drop)
 }

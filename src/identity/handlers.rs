@@ -35,7 +35,7 @@ pub async fn login(
     let app = state.clone();
     let tokens = state.db.run(move |conn| service::login(conn, &app.tokens, &email, &password)).await?;
     state.login_limits.succeeded(&account);
-    Ok(HttpResponse::Ok().json(tokens))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
 }
 
 /// Exchange a refresh token for a new pair.
@@ -56,7 +56,7 @@ pub async fn refresh(
     let token = body.into_inner().refresh_token;
     let app = state.clone();
     let tokens = state.db.run(move |conn| service::refresh(conn, &app.tokens, &token)).await?;
-    Ok(HttpResponse::Ok().json(tokens))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
 }
 
 /// Sign out.

@@ -2,7 +2,7 @@
 //! residents and professionals who look for them, without signing in. People reach a network
 //! through a message form; its email address is never shown.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -108,6 +108,35 @@ pub async fn list(
     Ok(etag::cacheable(&req, "application/json", "public, max-age=300", body))
 }
 
+fn seconds_until_tomorrow() -> u64 {
+    let now = chrono::Utc::now();
+    let tomorrow = now.date_naive().succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0));
+    tomorrow.map_or(3600, |t| u64::try_from((t - now.naive_utc()).num_seconds()).unwrap_or(3600))
+}
+
+/// Confirm a network's contact address.
+///
+/// The link from the email sent to the contact address; no sign-in needed, and it works once.
+/// From then on the network can appear in the directory and receive its messages.
+#[utoipa::path(post, path = "/api/v1/public/contact-confirmations/{token}", tag = "directory", operation_id = "confirmContact",
+    params(("token" = String, Path, description = "The token from the emailed link")),
+    responses((status = 200, description = "Confirmed", body = super::dto::ContactConfirmed),
+              (status = 404, description = "Unknown, used or expired link", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn confirm_contact(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    limit(&state, &req)?;
+    let token = token.into_inner();
+    if token.len() > 200 {
+        return Err(ApiError::not_found("This confirmation link is unknown, used or expired."));
+    }
+    let request_id = req.extensions().get::<crate::http::request::RequestId>().map(|r| r.as_str().to_owned());
+    let confirmed = state.db.run(move |conn| super::contact::confirm(conn, &token, request_id)).await?;
+    Ok(HttpResponse::Ok().json(confirmed))
+}
+
 pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     state.public_limits.take(&address).map_err(ApiError::rate_limited)
@@ -151,31 +180,42 @@ pub async fn message(
         return Err(ApiError::validation(errors));
     };
     let id = id.into_inner().to_string();
+    let cap = i32::try_from(state.settings.directory_messages_per_day).unwrap_or(i32::MAX);
     state
         .db
         .run(move |conn| {
-            let network = repo::find(conn, &id)?.filter(|n| n.listed_publicly).ok_or_else(|| ApiError::not_found("No such network in the directory."))?;
-            let body = format!(
-                "{name} <{email}> schreef via Pactum aan {network}:\n\n{text}\n\nAntwoord rechtstreeks aan {email}.",
-                network = network.name,
-                text = text.as_str(),
-            );
-            let html = format!("<p>{}</p>", escape_markup(&body).replace('\n', "<br>"));
             crate::db::write_transaction(conn, |conn| {
+                let network = repo::find_in_directory(conn, &id)?
+                    .ok_or_else(|| ApiError::not_found("No such network in the directory."))?;
+                let today = crate::domain::time::now().date();
+                if !repo::count_directory_message(conn, &network.id, today, cap)? {
+                    return Err(ApiError {
+                        detail: "This network has received as many messages today as it can. Try again tomorrow."
+                            .to_owned(),
+                        ..ApiError::rate_limited(seconds_until_tomorrow())
+                    });
+                }
+                // What the sender wrote is quoted as text: never a template, never markup.
+                let body = format!(
+                    "{name} <{email}> schreef via Pactum aan {network}:\n\n{text}\n\nAntwoord rechtstreeks aan {email}.",
+                    network = network.name,
+                    text = text.as_str(),
+                );
+                let html = format!("<p>{}</p>", escape_markup(&body).replace('\n', "<br>"));
                 outbox::enqueue(
                     conn,
                     &outbox::Email {
                         kind: "directory_message",
-                        dedupe_key: format!("directory:{}", uuid::Uuid::now_v7()),
+                        dedupe_key: format!("directory:{}:{}", network.id, uuid::Uuid::now_v7()),
                         municipality_id: None,
                         recipient: network.contact_email.clone(),
                         subject: format!("Bericht voor {} via Pactum", network.name),
-                        text: body.clone(),
-                        html: html.clone(),
+                        text: body,
+                        html,
                     },
-                )
-            })?;
-            Ok(())
+                )?;
+                Ok(())
+            })
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())

@@ -98,6 +98,9 @@ pub struct NetworkDto {
     pub intermediary: Option<Intermediary>,
     pub contact_email: String,
     pub listed_publicly: bool,
+    /// Whether someone at the contact address confirmed it through the link sent to it. Until
+    /// then the network is not in the public directory and receives no messages through it.
+    pub contact_email_confirmed: bool,
     /// The municipalities this network works with, or has asked to.
     pub municipalities: Vec<MunicipalityLink>,
     pub version: i64,
@@ -130,4 +133,13 @@ pub struct NetworkQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// A contact address, confirmed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactConfirmed {
+    pub network_id: String,
+    pub network_name: String,
+    pub contact_email: String,
+    pub confirmed_at: DateTime<Utc>,
 }

@@ -27,7 +27,9 @@ pub async fn create(
     body: web::Json<CreateNetwork>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
-    let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
+    let app = state.clone();
+    let dto =
+        state.db.run(move |conn| service::create(conn, &caller, input, Some(app.settings.link_mail()))).await?;
     let mut response = HttpResponse::Created();
     response.insert_header(("Location", format!("/api/v1/networks/{}", dto.id)));
     Ok(etag::with_etag(response, dto.version, dto))
@@ -117,15 +119,44 @@ pub async fn update(
     let id = id.into_inner().to_string();
     let expected = etag::expected_version(&req)?;
     let change = body.into_inner();
+    let app = state.clone();
     let dto = state
         .db
         .run(move |conn| {
             let scope = service::scope(conn, &id)?;
             caller.authorize(Action::Update, Target::Network(&scope))?;
-            service::update(conn, &Actor::from(&caller), &id, expected, change)
+            service::update(conn, &Actor::from(&caller), &id, expected, change, app.settings.link_mail())
         })
         .await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
+/// Send the contact address a new confirmation link.
+///
+/// Coordinators of the network, when the first link got lost or expired. The network appears
+/// in the public directory, and receives its messages, only once the address is confirmed.
+#[utoipa::path(post, path = "/api/v1/networks/{id}/contact-confirmation", tag = "networks", operation_id = "askContactConfirmation",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id")),
+    responses((status = 202, description = "A new link is on its way to the contact address")))]
+pub async fn ask_contact_confirmation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let app = state.clone();
+    state
+        .db
+        .run(move |conn| {
+            let scope = service::scope(conn, &id)?;
+            caller.authorize(Action::Update, Target::Network(&scope))?;
+            crate::db::write_transaction(conn, |conn| {
+                let network = super::repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such network."))?;
+                super::contact::ask_confirmation(conn, &network, app.settings.link_mail())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
 }
 
 /// Ask a municipality to work with this network.

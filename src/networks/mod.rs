@@ -1,6 +1,7 @@
 //! Informal networks: their profile, the municipalities they work with (links that are
 //! requested, then accepted), and the directory of networks a caller may see.
 
+pub mod contact;
 pub mod directory;
 pub mod dto;
 pub mod handlers;
@@ -10,9 +11,14 @@ pub mod service;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/public/networks").route(web::get().to(directory::list))).service(
-        web::resource("/api/v1/public/networks/{id}/messages").route(web::post().to(directory::message)),
-    );
+    cfg.service(web::resource("/api/v1/public/networks").route(web::get().to(directory::list)))
+        .service(
+            web::resource("/api/v1/public/networks/{id}/messages").route(web::post().to(directory::message)),
+        )
+        .service(
+            web::resource("/api/v1/public/contact-confirmations/{token}")
+                .route(web::post().to(directory::confirm_contact)),
+        );
     cfg.service(
         web::resource("/api/v1/networks")
             .route(web::get().to(handlers::list))
@@ -22,6 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/api/v1/networks/{id}")
             .route(web::get().to(handlers::get))
             .route(web::patch().to(handlers::update)),
+    )
+    .service(
+        web::resource("/api/v1/networks/{id}/contact-confirmation")
+            .route(web::post().to(handlers::ask_contact_confirmation)),
     )
     .service(
         web::resource("/api/v1/networks/{id}/link-requests").route(web::post().to(handlers::request_link)),

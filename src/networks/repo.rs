@@ -27,6 +27,8 @@ pub struct NetworkRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When someone at the contact address confirmed it; until then no directory messages.
+    pub contact_confirmed_at: Option<NaiveDateTime>,
 }
 
 pub const THEME: &str = "theme";
@@ -57,6 +59,97 @@ pub fn update(conn: &mut DbConnection, row: &NetworkRow) -> QueryResult<bool> {
             networks::updated_at.eq(row.updated_at),
         ))
         .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// A new confirmation link for the contact address (only its hash is kept); the address counts
+/// as unconfirmed until it is used.
+pub fn await_contact_confirmation(
+    conn: &mut DbConnection,
+    id: &str,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(networks::table.find(id))
+        .set((
+            networks::contact_confirmed_at.eq(None::<NaiveDateTime>),
+            networks::contact_confirmation_hash.eq(token_hash),
+            networks::contact_confirmation_expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The network whose unexpired confirmation link this is.
+pub fn awaiting_confirmation(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NetworkRow>> {
+    networks::table
+        .filter(networks::contact_confirmation_hash.eq(token_hash))
+        .filter(networks::contact_confirmation_expires_at.gt(now))
+        .select(NetworkRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the contact address confirmed, once: `false` when the link was used meanwhile.
+pub fn confirm_contact(conn: &mut DbConnection, id: &str, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        networks::table.find(id).filter(networks::contact_confirmation_hash.eq(token_hash)),
+    )
+    .set((
+        networks::contact_confirmed_at.eq(now),
+        networks::contact_confirmation_hash.eq(None::<String>),
+        networks::contact_confirmation_expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// A network as the directory shows it: listed, working with a municipality, with a confirmed
+/// contact address.
+pub fn find_in_directory(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NetworkRow>> {
+    let active = municipality_networks::table
+        .filter(municipality_networks::status.eq("active"))
+        .select(municipality_networks::network_id);
+    networks::table
+        .find(id)
+        .filter(networks::listed_publicly.eq(true))
+        .filter(networks::contact_confirmed_at.is_not_null())
+        .filter(networks::id.eq_any(active))
+        .select(NetworkRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the contact address confirmed without a link: for seeded example data only.
+pub fn confirm_contact_now(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(networks::table.find(id)).set(networks::contact_confirmed_at.eq(now)).execute(conn).map(drop)
+}
+
+/// Counts one directory message to a network today, unless it already had `cap` today:
+/// checking and counting are one statement, so parallel senders cannot pass the cap together.
+pub fn count_directory_message(
+    conn: &mut DbConnection,
+    id: &str,
+    today: chrono::NaiveDate,
+    cap: i32,
+) -> QueryResult<bool> {
+    use diesel::dsl::case_when;
+    let same_day = networks::directory_messages_on.eq(today).assume_not_null();
+    let updated = diesel::update(
+        networks::table
+            .find(id)
+            .filter(networks::directory_messages_on.ne(today).or(networks::directory_messages_on.is_null()).or(networks::directory_messages_sent.lt(cap))),
+    )
+    .set((
+        networks::directory_messages_sent
+            .eq(case_when(same_day, networks::directory_messages_sent + 1).otherwise(1)),
+        networks::directory_messages_on.eq(today),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -210,7 +303,15 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
         query = query.filter(networks::kind.eq(kind.clone()));
     }
     if filter.listed_only {
-        query = query.filter(networks::listed_publicly.eq(true));
+        // The directory (as `find_in_directory`): listed, working with a municipality, with a
+        // confirmed contact address.
+        let active = municipality_networks::table
+            .filter(municipality_networks::status.eq("active"))
+            .select(municipality_networks::network_id);
+        query = query
+            .filter(networks::listed_publicly.eq(true))
+            .filter(networks::contact_confirmed_at.is_not_null())
+            .filter(networks::id.eq_any(active));
     }
     if let Some(text) = &filter.name_contains {
         let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

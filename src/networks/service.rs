@@ -13,6 +13,9 @@ use crate::http::etag;
 use crate::members::repo as members_repo;
 use crate::municipalities::repo as municipalities_repo;
 
+use crate::outbox::LinkMail;
+
+use super::contact;
 use super::dto::{CreateNetwork, Intermediary, LinkStatus, MunicipalityLink, NetworkDto, UpdateNetwork};
 use super::repo::{self, NetworkFilter, NetworkRow, NEIGHBOURHOOD, THEME};
 
@@ -136,6 +139,7 @@ impl Profile {
             version,
             created_at,
             updated_at: now(),
+            contact_confirmed_at: None,
         };
         (row, self.themes, self.neighbourhoods)
     }
@@ -189,6 +193,7 @@ pub fn to_dtos(conn: &mut DbConnection, rows: Vec<NetworkRow>) -> Result<Vec<Net
                 kvk_number: row.kvk_number,
                 contact_email: row.contact_email,
                 listed_publicly: row.listed_publicly,
+                contact_email_confirmed: row.contact_confirmed_at.is_some(),
                 version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
@@ -220,10 +225,13 @@ fn dto_json(dto: &NetworkDto) -> serde_json::Value {
 
 /// Registers a network. An officer of the named municipality links it at once; anyone else
 /// becomes its coordinator and asks the municipality for a link.
+/// `mail` sends the contact address its confirmation link; without it (seeding) the address
+/// stays unconfirmed.
 pub fn create(
     conn: &mut DbConnection,
     caller: &Caller,
     input: CreateNetwork,
+    mail: Option<LinkMail<'_>>,
 ) -> Result<NetworkDto, ApiError> {
     let municipality_id = input.municipality_id.map(|id| id.to_string());
     let profile = Profile {
@@ -251,6 +259,9 @@ pub fn create(
             }
         }
         repo::insert(conn, &row)?;
+        if let Some(mail) = mail {
+            contact::ask_confirmation(conn, &row, mail)?;
+        }
         repo::replace_tags(conn, &row.id, THEME, &themes)?;
         repo::replace_tags(conn, &row.id, NEIGHBOURHOOD, &neighbourhoods)?;
         if !officer {
@@ -289,6 +300,7 @@ pub fn update(
     id: &str,
     expected_version: Option<i64>,
     change: UpdateNetwork,
+    mail: LinkMail<'_>,
 ) -> Result<NetworkDto, ApiError> {
     write_transaction(conn, |conn| {
         let before = find_dto(conn, id)?;
@@ -331,6 +343,9 @@ pub fn update(
                 ErrorCode::PreconditionFailed,
                 "The network changed meanwhile. Reload and try again.",
             ));
+        }
+        if row.contact_email != before.contact_email {
+            contact::ask_confirmation(conn, &row, mail)?;
         }
         repo::replace_tags(conn, id, THEME, &themes)?;
         repo::replace_tags(conn, id, NEIGHBOURHOOD, &neighbourhoods)?;

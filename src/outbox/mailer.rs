@@ -75,6 +75,14 @@ impl Mailer {
         format!("<{}@outbox.pactum>", row.id)
     }
 
+    /// Notices link with a placeholder for the public address; no other email is a template.
+    fn fill_in(&self, row: &OutboxRow, body: &str) -> String {
+        match row.kind.as_str() {
+            super::notices::KIND => body.replace(super::notices::BASE_URL, &self.public_url),
+            _ => body.to_owned(),
+        }
+    }
+
     pub fn send(&self, row: &OutboxRow) -> Result<(), String> {
         let to = row.recipient.parse::<Mailbox>().map_err(|e| format!("bad recipient: {e}"))?;
         let message = Message::builder()
@@ -82,10 +90,7 @@ impl Mailer {
             .to(to)
             .subject(&row.subject)
             .message_id(Some(Self::message_id(row)))
-            .multipart(MultiPart::alternative_plain_html(
-                row.body_text.replace(super::notices::BASE_URL, &self.public_url),
-                row.body_html.replace(super::notices::BASE_URL, &self.public_url),
-            ))
+            .multipart(MultiPart::alternative_plain_html(self.fill_in(row, &row.body_text), self.fill_in(row, &row.body_html)))
             .map_err(|e| format!("cannot build the message: {e}"))?;
         self.transport.send(&message).map(drop).map_err(|e| format!("{e}"))
     }

@@ -12,6 +12,7 @@ pub mod worker;
 use actix_web::web;
 use diesel::QueryResult;
 
+use crate::auth::seal::SealKeys;
 use crate::db::DbConnection;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -36,4 +37,21 @@ pub struct Email {
 /// Queues an email in the caller's transaction; `false` when its dedupe key was queued before.
 pub fn enqueue(conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {
     repo::insert(conn, email)
+}
+
+/// What a service needs to send an email with a one-time link in it (an invitation, a password
+/// reset, a contact address to confirm): where links point, and the key that seals the email
+/// in the outbox until it is sent, since the link is a secret.
+#[derive(Clone, Copy)]
+pub struct LinkMail<'a> {
+    pub public_url: &'a str,
+    pub keys: &'a SealKeys,
+}
+
+impl LinkMail<'_> {
+    /// Queues the email with its body sealed; `false` when its dedupe key was queued before.
+    pub fn enqueue(&self, conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {
+        let sealed = Email { text: self.keys.seal(&email.text), html: self.keys.seal(&email.html), ..email.clone() };
+        repo::insert(conn, &sealed)
+    }
 }

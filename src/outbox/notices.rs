@@ -1,7 +1,8 @@
 //! Workflow notices: short emails that tell people something happened that concerns them (an
 //! application to review, a question, a decision, a payment, an agreement to sign). Queued in
 //! the transaction of the change, one per recipient per change. Links are written with a
-//! `{base_url}` placeholder that the mailer fills in with `PACTUM_PUBLIC_URL`.
+//! `{base_url}` placeholder that the mailer fills in with `PACTUM_PUBLIC_URL`, in notices only;
+//! a placeholder in text that people wrote is broken up first, so it stays text.
 
 use crate::db::DbConnection;
 use crate::domain::Locale;
@@ -9,6 +10,9 @@ use crate::error::ApiError;
 use crate::reminders::deadlines::Recipient;
 
 use super::{enqueue, templates, Email};
+
+/// The outbox kind of every notice.
+pub const KIND: &str = "notice";
 
 /// Stands in the stored email where the public address goes.
 pub const BASE_URL: &str = "{base_url}";
@@ -27,6 +31,11 @@ pub struct Notice<'a> {
     pub en: (String, String),
 }
 
+/// Text with any `{base_url}` in it broken up, so the mailer never fills it in.
+fn as_text(text: &str) -> String {
+    text.replace(BASE_URL, "{base_url\u{200b}}")
+}
+
 pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipient]) -> Result<(), ApiError> {
     for recipient in recipients {
         let locale: Locale = recipient.locale.parse().unwrap_or_default();
@@ -34,11 +43,14 @@ pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipien
             Locale::Nl => &notice.nl,
             Locale::En => &notice.en,
         };
-        let rendered = templates::notice(locale, subject, sentence, &format!("{BASE_URL}{}", notice.path));
+        // Subjects and sentences quote what people wrote (a grant's title): a placeholder typed
+        // into it must stay text, so only the link below is ever filled in.
+        let (subject, sentence) = (as_text(subject), as_text(sentence));
+        let rendered = templates::notice(locale, &subject, &sentence, &format!("{BASE_URL}{}", notice.path));
         enqueue(
             conn,
             &Email {
-                kind: "notice",
+                kind: KIND,
                 dedupe_key: format!(
                     "notice:{}:{}:{}:{}",
                     notice.event, notice.record_id, notice.version, recipient.user_id

@@ -55,6 +55,35 @@ pub fn invitation(
     Rendered { html: html(&lines, link, button), subject, text }
 }
 
+/// Asks the contact address of a network to confirm that it wants the messages that people
+/// send the network through the public directory.
+pub fn contact_confirmation(locale: Locale, network: &str, link: &str, expires_on: &str) -> Rendered {
+    let (subject, lines, button) = match locale {
+        Locale::Nl => (
+            format!("Bevestig het e-mailadres van {network} in Pactum"),
+            vec![
+                "Hallo,".to_owned(),
+                format!("Dit adres is in Pactum opgegeven als contactadres van {network}. Mensen kunnen het netwerk via de openbare lijst van netwerken een bericht sturen; die berichten komen op dit adres binnen."),
+                format!("Klopt dat? Bevestig het adres met de link. De link werkt één keer en tot en met {expires_on}."),
+                "Kent u dit netwerk niet? Dan kunt u deze e-mail negeren: u krijgt dan geen berichten.".to_owned(),
+            ],
+            "Adres bevestigen",
+        ),
+        Locale::En => (
+            format!("Confirm the email address of {network} in Pactum"),
+            vec![
+                "Hello,".to_owned(),
+                format!("This address was given in Pactum as the contact address of {network}. People can send the network a message through the public list of networks; those messages arrive at this address."),
+                format!("Is that right? Confirm the address with the link. It works once, until {expires_on}."),
+                "Do you not know this network? Then you can ignore this email: you will get no messages.".to_owned(),
+            ],
+            "Confirm the address",
+        ),
+    };
+    let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
+    Rendered { html: html(&lines, link, button), subject, text }
+}
+
 /// A reminder of a deadline: `offset` days from it (negative before, positive overdue).
 pub fn reminder(
     locale: Locale,

@@ -21,6 +21,8 @@ pub struct WorkerConfig {
     /// A claim older than this is taken over (its worker died between claiming and sending).
     pub lease: Duration,
     pub batch: i64,
+    /// Open sealed messages and webhook signing secrets.
+    pub seal_keys: crate::auth::seal::SealKeys,
 }
 
 impl Default for WorkerConfig {
@@ -30,6 +32,7 @@ impl Default for WorkerConfig {
             retry_base: Duration::from_secs(30),
             lease: Duration::from_secs(300),
             batch: 50,
+            seal_keys: crate::auth::seal::SealKeys::ephemeral(),
         }
     }
 }

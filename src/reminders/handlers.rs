@@ -124,6 +124,7 @@ pub async fn new_calendar_token(
     let calendar_url = format!("{}/api/v1/me/calendar.ics?token={token}", state.settings.public_url);
     Ok(HttpResponse::Created()
         .insert_header(("Location", "/api/v1/me/calendar.ics"))
+        .insert_header(("Cache-Control", "no-store"))
         .json(CalendarLink { calendar_url }))
 }
 

@@ -32,7 +32,11 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let environment = state.settings.environment;
-    let created = state.db.run(move |conn| service::create(conn, &caller, input, environment)).await?;
+    let app = state.clone();
+    let created = state
+        .db
+        .run(move |conn| service::create(conn, &caller, input, environment, &app.settings.seal_keys))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/webhooks/{}", created.subscription.id)))
         .insert_header(("Cache-Control", "no-store"))
@@ -128,7 +132,9 @@ pub async fn rotate_secret(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let rotated = state.db.run(move |conn| service::rotate_secret(conn, &caller, &id)).await?;
+    let app = state.clone();
+    let rotated =
+        state.db.run(move |conn| service::rotate_secret(conn, &caller, &id, &app.settings.seal_keys)).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(rotated))
 }
 

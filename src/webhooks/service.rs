@@ -4,6 +4,7 @@
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
 use crate::config::Environment;
+use crate::auth::seal::SealKeys;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::BoundedText;
@@ -89,18 +90,20 @@ pub fn create(
     caller: &Caller,
     input: CreateSubscription,
     environment: Environment,
+    keys: &SealKeys,
 ) -> Result<CreatedSubscriptionDto, ApiError> {
     let municipality_id = input.municipality_id.to_string();
     caller.authorize(Action::ManageWebhooks, Target::Municipality(&municipality_id))?;
     let fields = check(&input.url, &input.event_types, input.description.as_deref(), environment)?;
     let created = now();
+    let secret = signature::new_secret();
     let row = SubscriptionRow {
         id: uuid::Uuid::now_v7().to_string(),
         municipality_id,
         url: fields.url,
         event_types: fields.event_types,
         description: fields.description,
-        secret: signature::new_secret(),
+        secret: keys.seal(&secret),
         previous_secret: None,
         previous_secret_until: None,
         active: true,
@@ -114,7 +117,7 @@ pub fn create(
         repo::insert(conn, &row)?;
         let subscription = SubscriptionDto::from(row.clone());
         record(conn, caller, "webhook_subscription.created", None, &subscription)?;
-        Ok(CreatedSubscriptionDto { secret: row.secret.clone(), subscription })
+        Ok(CreatedSubscriptionDto { secret, subscription })
     })
 }
 
@@ -162,11 +165,13 @@ pub fn rotate_secret(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
+    keys: &SealKeys,
 ) -> Result<CreatedSubscriptionDto, ApiError> {
     write_transaction(conn, |conn| {
         let row = authorized(conn, caller, id)?;
         let secret = signature::new_secret();
-        repo::rotate(conn, &row, &secret, now() + chrono::Duration::hours(SECRET_OVERLAP_HOURS))?;
+        let sealed = keys.seal(&secret);
+        repo::rotate(conn, &row, &sealed, now() + chrono::Duration::hours(SECRET_OVERLAP_HOURS))?;
         let row =
             repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such webhook subscription."))?;
         let subscription = SubscriptionDto::from(row);

@@ -47,12 +47,20 @@ fn deliver_queue(
     pass: &mut Pass,
 ) -> Result<(), ApiError> {
     let Some(subscription) = repo::find(conn, subscription_id)? else { return Ok(()) };
+    let signer = match open_secrets(config, &subscription) {
+        Ok(signer) => signer,
+        Err(err) => {
+            // Without its key nothing can be signed: the messages wait, and the log says why.
+            tracing::error!(subscription_id, error = %err, "cannot open the webhook signing secret; set PACTUM_SECRET_KEY_PREVIOUS");
+            return Ok(());
+        }
+    };
     for _ in 0..config.batch {
         let Some(delivery) = repo::head(conn, subscription_id)? else { break };
         if delivery.next_attempt_at > at {
             break;
         }
-        let outcome = send(sender, &subscription, &delivery, public_url, at);
+        let outcome = send(sender, &signer, &delivery, public_url, at);
         let attempt = AttemptRow {
             id: uuid::Uuid::now_v7().to_string(),
             delivery_id: delivery.id.clone(),
@@ -83,10 +91,27 @@ fn deliver_queue(
     Ok(())
 }
 
+/// Where a subscription's messages go, and its signing secrets, opened: the current one, and
+/// the one it replaced while that still signs beside it.
+struct Signer {
+    url: String,
+    current: String,
+    previous: Option<(String, NaiveDateTime)>,
+}
+
+fn open_secrets(config: &WorkerConfig, subscription: &SubscriptionRow) -> Result<Signer, crate::auth::seal::SealError> {
+    let keys = &config.seal_keys;
+    let previous = match (&subscription.previous_secret, subscription.previous_secret_until) {
+        (Some(previous), Some(until)) => Some((keys.open(previous)?, until)),
+        _ => None,
+    };
+    Ok(Signer { url: subscription.url.clone(), current: keys.open(&subscription.secret)?, previous })
+}
+
 /// Signs and posts one message, with the Standard Webhooks headers.
 fn send(
     sender: &Sender,
-    subscription: &SubscriptionRow,
+    signer: &Signer,
     delivery: &DeliveryRow,
     public_url: &str,
     at: NaiveDateTime,
@@ -94,11 +119,10 @@ fn send(
     let body = body_for(&delivery.payload, public_url);
     let timestamp = chrono::Utc::now().timestamp();
     let id = format!("msg_{}", delivery.id);
-    let mut signatures = signature::sign(&subscription.secret, &id, timestamp, body.as_bytes());
+    let mut signatures = signature::sign(&signer.current, &id, timestamp, body.as_bytes());
     // Just after a rotation, also with the old secret (space-separated, as the convention says).
-    if let (Some(previous), Some(until)) = (&subscription.previous_secret, subscription.previous_secret_until)
-    {
-        if at < until {
+    if let Some((previous, until)) = &signer.previous {
+        if at < *until {
             signatures.push(' ');
             signatures.push_str(&signature::sign(previous, &id, timestamp, body.as_bytes()));
         }
@@ -109,5 +133,5 @@ fn send(
         ("webhook-timestamp", timestamp.to_string()),
         ("webhook-event-type", delivery.event_type.clone()),
     ];
-    sender.post(&subscription.url, &headers, &body)
+    sender.post(&signer.url, &headers, &body)
 }

@@ -115,7 +115,9 @@ fn production_refuses_to_start_without_secrets_and_says_which() {
     );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("PACTUM_JWT_SECRET"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("PACTUM_SECRET_KEY"), "{}", text(&out.stderr));
     assert!(!dir.path().join("jwt-secret").exists(), "no secret is generated in production");
+    assert!(!dir.path().join("secret-key").exists(), "no secret is generated in production");
 }
 
 struct Server {
