@@ -4,39 +4,17 @@
 use actix_web::{web, HttpResponse};
 
 use crate::audit::Actor;
-use crate::auth::{Action, Caller, Target};
-use crate::db::DbConnection;
+use crate::auth::{Action, Caller};
 use crate::error::ApiError;
 use crate::http::request::RequestId;
-use crate::networks::service as networks;
-use crate::organisations::service as organisations;
 use crate::startup::AppState;
 
 use super::dto::{
     AcceptInvitationRequest, AcceptedInvitation, ChangeRoleRequest, InvitationDto, InvitationList,
     InviteRequest, MemberDto, MemberList,
 };
-use super::{service, Scope};
-
-/// Asks the policy about the organisation behind `scope`.
-fn authorize(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: Action,
-    scope: &Scope,
-) -> Result<(), ApiError> {
-    match scope {
-        Scope::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
-        Scope::Network(id) => {
-            let network = networks::scope(conn, id)?;
-            caller.authorize(action, Target::Network(&network))
-        }
-        Scope::Organisation(id) => {
-            let organisation = organisations::scope(conn, id)?;
-            caller.authorize(action, Target::Organisation(&organisation))
-        }
-    }
-}
+use super::service::{self, authorize};
+use super::Scope;
 
 async fn list_members(
     state: web::Data<AppState>,
@@ -78,7 +56,7 @@ async fn invite(
     let (location, dto) = state
         .db
         .run(move |conn| {
-            authorize(conn, &caller, Action::ManageMembers, &scope)?;
+            authorize(conn, &caller, service::invite_action(&scope, &input.role), &scope)?;
             let dto = service::invite(conn, &Actor::from(&caller), &scope, input, &app.settings.public_url)?;
             let location = match &scope {
                 Scope::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),

@@ -4,13 +4,15 @@
 use chrono::Duration;
 
 use crate::audit::{self, Actor, Event};
-use crate::auth::secrets;
+use crate::auth::{secrets, Action, Caller, Target};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
-use crate::domain::{BoundedText, Email, Locale};
+use crate::domain::{BoundedText, Email, Locale, NetworkRole};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::identity::repo as identity_repo;
 use crate::identity::service::{self as identity, CreateUser};
+use crate::networks::service as networks;
+use crate::organisations::service as organisations;
 use crate::organisations::repo as organisations_repo;
 use crate::outbox::{self, templates};
 
@@ -20,6 +22,58 @@ use super::Scope;
 
 pub const INVITATION_DAYS: i64 = 7;
 const INVITATION_PREFIX: &str = "inv_";
+
+/// Asks the policy about the organisation behind `scope`.
+pub fn authorize(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: Action,
+    scope: &Scope,
+) -> Result<(), ApiError> {
+    match scope {
+        Scope::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
+        Scope::Network(id) => {
+            let network = networks::scope(conn, id)?;
+            caller.authorize(action, Target::Network(&network))
+        }
+        Scope::Organisation(id) => {
+            let organisation = organisations::scope(conn, id)?;
+            caller.authorize(action, Target::Organisation(&organisation))
+        }
+    }
+}
+
+/// What inviting someone with `role` asks of the policy: making someone a network's
+/// coordinator is its own action (an officer may do it for a network without one).
+pub fn invite_action(scope: &Scope, role: &str) -> Action {
+    match scope {
+        Scope::Network(_) if role == NetworkRole::Coordinator.as_str() => Action::InviteCoordinator,
+        _ => Action::ManageMembers,
+    }
+}
+
+/// An invitation is only as good as its sender's right to give it, checked again when it is
+/// accepted: a coordinator invitation from an officer lapses once the network has a
+/// coordinator, and invitations from someone who lost their role lapse with it.
+fn ensure_inviter_may(conn: &mut DbConnection, invitation: &InvitationRow) -> Result<(), ApiError> {
+    let lapsed = || {
+        ApiError::new(
+            ErrorCode::InvitationExpired,
+            "This invitation no longer holds: whoever sent it may no longer give this role \
+             (for example, the network has a coordinator now). Ask for a new one.",
+        )
+    };
+    let Some(inviter) = identity_repo::find_user(conn, &invitation.invited_by)?.filter(|u| !u.disabled) else {
+        return Err(lapsed());
+    };
+    let inviter = identity_repo::caller_for(conn, inviter)?;
+    let scope = invitation.scope();
+    match authorize(conn, &inviter, invite_action(&scope, &invitation.role), &scope) {
+        Ok(()) => Ok(()),
+        Err(err) if matches!(err.code, ErrorCode::Forbidden | ErrorCode::NotFound) => Err(lapsed()),
+        Err(err) => Err(err),
+    }
+}
 
 /// Records a membership change; an organisation's changes count for its municipality.
 fn record(
@@ -203,6 +257,7 @@ pub fn accept(
         if !repo::claim_invitation(conn, &invitation.id, now())? {
             return Err(ApiError::new(ErrorCode::InvitationUsed, "This invitation was already accepted."));
         }
+        ensure_inviter_may(conn, &invitation)?;
         let (user, new_account) =
             match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
                 (Some(user), _) => (user, false),

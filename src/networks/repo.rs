@@ -177,6 +177,16 @@ pub struct NetworkFilter {
     pub limit: i64,
 }
 
+/// Whether anyone coordinates the network.
+pub fn has_coordinator(conn: &mut DbConnection, network_id: &str) -> QueryResult<bool> {
+    let coordinators: i64 = network_memberships::table
+        .filter(network_memberships::network_id.eq(network_id))
+        .filter(network_memberships::role.eq(crate::domain::NetworkRole::Coordinator.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(coordinators > 0)
+}
+
 pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<NetworkRow>> {
     let mut query = networks::table.select(NetworkRow::as_select()).into_boxed();
     if let Some(user_id) = &filter.visible_to {

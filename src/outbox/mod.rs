@@ -33,6 +33,42 @@ pub struct Email {
     pub html: String,
 }
 
+/// An email in the outbox as its recipient reads it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: String,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub status: String,
+}
+
+impl From<repo::OutboxRow> for Message {
+    fn from(row: repo::OutboxRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            dedupe_key: row.dedupe_key,
+            recipient: row.recipient,
+            subject: row.subject,
+            text: row.body_text,
+            status: row.status,
+        }
+    }
+}
+
+/// The email queued under `dedupe_key`, readable (whatever form the body has at rest).
+pub fn message(conn: &mut DbConnection, dedupe_key: &str) -> QueryResult<Option<Message>> {
+    Ok(repo::find_by_dedupe_key(conn, dedupe_key)?.map(Message::from))
+}
+
+/// Every email to `recipient`, oldest first, readable.
+pub fn messages_to(conn: &mut DbConnection, recipient: &str) -> QueryResult<Vec<Message>> {
+    Ok(repo::to_recipient(conn, recipient)?.into_iter().map(Message::from).collect())
+}
+
 /// Queues an email in the caller's transaction; `false` when its dedupe key was queued before.
 pub fn enqueue(conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {
     repo::insert(conn, email)

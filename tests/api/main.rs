@@ -16,6 +16,7 @@ mod mail;
 mod migrations;
 mod open_data;
 mod openapi;
+mod security;
 mod payment_batches;
 mod reminders;
 mod service_accounts;
