@@ -112,7 +112,7 @@ pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<Member
         .collect())
 }
 
-fn invitation_dto(row: &InvitationRow, invitation_url: Option<String>) -> InvitationDto {
+fn invitation_dto(row: &InvitationRow) -> InvitationDto {
     InvitationDto {
         id: row.id.clone(),
         email: row.email.clone(),
@@ -122,15 +122,16 @@ fn invitation_dto(row: &InvitationRow, invitation_url: Option<String>) -> Invita
         network_id: row.network_id.clone(),
         organisation_id: row.organisation_id.clone(),
         expires_at: utc(row.expires_at),
-        invitation_url,
+        sent_by_email: true,
     }
 }
 
 pub fn pending_invitations(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<InvitationDto>, ApiError> {
-    Ok(repo::pending_invitations(conn, scope, now())?.iter().map(|r| invitation_dto(r, None)).collect())
+    Ok(repo::pending_invitations(conn, scope, now())?.iter().map(invitation_dto).collect())
 }
 
-/// Creates a single-use invitation and returns it with its URL (the only time the token shows).
+/// Creates a single-use invitation and emails its link to the invitee: the token travels only
+/// by email, never in the answer, so nobody can accept for an address they do not read.
 pub fn invite(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -194,7 +195,7 @@ pub fn invite(
                 html: email.html,
             },
         )?;
-        Ok(invitation_dto(&row, Some(link.clone())))
+        Ok(invitation_dto(&row))
     })
 }
 
@@ -223,19 +224,24 @@ fn role_message(scope: &Scope) -> &'static str {
     }
 }
 
-/// Accepts an invitation: creates the account, or adds the role to the existing account with
-/// the invited email. The invitation is marked used first, so two concurrent accepts create
-/// one account.
+/// Accepts an invitation: creates the account with the chosen password, or, for an address
+/// that already has an account, adds the role to it when that account is the one signed in
+/// (`signed_in`); a password is never set or changed here. The invitation is marked used
+/// first, so two concurrent accepts create one account.
 pub fn accept(
     conn: &mut DbConnection,
     token: &str,
     input: AcceptInvitationRequest,
+    signed_in: Option<&Caller>,
     request_id: String,
 ) -> Result<AcceptedInvitation, ApiError> {
     let invitation = repo::find_invitation_by_hash(conn, &secrets::hash(token))?
         .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))?;
     check_usable(&invitation)?;
     let existing = identity_repo::find_user_by_email(conn, &invitation.email)?;
+    if let Some(user) = &existing {
+        ensure_signed_in_as(user, signed_in)?;
+    }
     // The slow password hash happens before the write lock is taken.
     let new_user = match existing {
         Some(_) => None,
@@ -260,7 +266,11 @@ pub fn accept(
         ensure_inviter_may(conn, &invitation)?;
         let (user, new_account) =
             match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
-                (Some(user), _) => (user, false),
+                // Checked again under the lock: an account made meanwhile needs its sign-in too.
+                (Some(user), _) => {
+                    ensure_signed_in_as(&user, signed_in)?;
+                    (user, false)
+                }
                 (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
                 (None, None) => {
                     return Err(ApiError::invalid_field(
@@ -286,6 +296,24 @@ pub fn accept(
             new_account,
         })
     })
+}
+
+/// An existing account joins only when it is the one signed in.
+fn ensure_signed_in_as(user: &identity_repo::UserRow, signed_in: Option<&Caller>) -> Result<(), ApiError> {
+    match signed_in {
+        Some(caller) if caller.service_account.is_none() && caller.user_id == user.id => Ok(()),
+        Some(_) => Err(ApiError::new(
+            ErrorCode::SignInRequired,
+            format!("This invitation is for {}, and you are signed in as someone else. Sign in as {} and accept again.", user.email, user.email),
+        )),
+        None => Err(ApiError::new(
+            ErrorCode::SignInRequired,
+            format!(
+                "{} already has an account. Sign in first (forgot the password? ask for a reset link), then accept with the access token.",
+                user.email
+            ),
+        )),
+    }
 }
 
 fn check_usable(invitation: &InvitationRow) -> Result<(), ApiError> {
