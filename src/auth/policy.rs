@@ -404,8 +404,11 @@ mod tests {
 
         let officer = caller(&[("m1", MunicipalityRole::Officer)], &[]);
         assert!(officer.can_see(Target::Network(&scope)));
-        let requested =
-            NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), false)], has_coordinator: false };
+        let requested = NetworkScope {
+            network_id: "n1".into(),
+            links: vec![("m1".into(), false)],
+            has_coordinator: false,
+        };
         assert!(officer.can_see(Target::Network(&requested)), "an officer sees a link request");
         assert!(!officer.may(Action::ManageMembers, Target::Network(&requested)));
         assert!(!officer.may(Action::InviteCoordinator, Target::Network(&requested)), "not linked yet");

@@ -7,8 +7,8 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 
 use super::dto::{
-    ChangePasswordRequest, LoginRequest, MeResponse, NewPasswordRequest, PasswordResetRequest, RefreshRequest,
-    TokenResponse, UpdateMeRequest,
+    ChangePasswordRequest, LoginRequest, MeResponse, NewPasswordRequest, PasswordResetRequest,
+    RefreshRequest, TokenResponse, UpdateMeRequest,
 };
 use super::{passwords, service};
 use crate::error::ErrorCode;

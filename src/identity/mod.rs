@@ -13,10 +13,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/auth/refresh").route(web::post().to(handlers::refresh)))
         .service(web::resource("/api/v1/auth/logout").route(web::post().to(handlers::logout)))
         .service(
-            web::resource("/api/v1/auth/password-reset").route(web::post().to(handlers::request_password_reset)),
+            web::resource("/api/v1/auth/password-reset")
+                .route(web::post().to(handlers::request_password_reset)),
         )
         .service(
-            web::resource("/api/v1/auth/password-reset/{token}").route(web::post().to(handlers::reset_password)),
+            web::resource("/api/v1/auth/password-reset/{token}")
+                .route(web::post().to(handlers::reset_password)),
         )
         .service(web::resource("/api/v1/me/password").route(web::post().to(handlers::change_password)))
         .service(

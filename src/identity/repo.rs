@@ -251,7 +251,10 @@ pub fn insert_password_reset(conn: &mut DbConnection, row: &PasswordResetRow) ->
     diesel::insert_into(password_resets::table).values(row).execute(conn).map(drop)
 }
 
-pub fn find_password_reset(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<PasswordResetRow>> {
+pub fn find_password_reset(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<PasswordResetRow>> {
     password_resets::table
         .filter(password_resets::token_hash.eq(token_hash))
         .select(PasswordResetRow::as_select())
@@ -261,10 +264,9 @@ pub fn find_password_reset(conn: &mut DbConnection, token_hash: &str) -> QueryRe
 
 /// Marks the reset used; `false` when another request used it first.
 pub fn claim_password_reset(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    let updated =
-        diesel::update(password_resets::table.find(id).filter(password_resets::used_at.is_null()))
-            .set(password_resets::used_at.eq(now))
-            .execute(conn)?;
+    let updated = diesel::update(password_resets::table.find(id).filter(password_resets::used_at.is_null()))
+        .set(password_resets::used_at.eq(now))
+        .execute(conn)?;
     Ok(updated == 1)
 }
 

@@ -355,6 +355,7 @@ pub async fn accept_invitation(
     }
     let input = body.into_inner();
     let request_id = request_id.as_str().to_owned();
-    let accepted = state.db.run(move |conn| service::accept(conn, &token, input, caller.as_ref(), request_id)).await?;
+    let accepted =
+        state.db.run(move |conn| service::accept(conn, &token, input, caller.as_ref(), request_id)).await?;
     Ok(HttpResponse::Ok().json(accepted))
 }

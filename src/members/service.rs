@@ -12,8 +12,8 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::identity::repo as identity_repo;
 use crate::identity::service::{self as identity, CreateUser};
 use crate::networks::service as networks;
-use crate::organisations::service as organisations;
 use crate::organisations::repo as organisations_repo;
+use crate::organisations::service as organisations;
 use crate::outbox::{self, templates};
 
 use super::dto::{AcceptInvitationRequest, AcceptedInvitation, InvitationDto, InviteRequest, MemberDto};
@@ -63,7 +63,8 @@ fn ensure_inviter_may(conn: &mut DbConnection, invitation: &InvitationRow) -> Re
              (for example, the network has a coordinator now). Ask for a new one.",
         )
     };
-    let Some(inviter) = identity_repo::find_user(conn, &invitation.invited_by)?.filter(|u| !u.disabled) else {
+    let Some(inviter) = identity_repo::find_user(conn, &invitation.invited_by)?.filter(|u| !u.disabled)
+    else {
         return Err(lapsed());
     };
     let inviter = identity_repo::caller_for(conn, inviter)?;

@@ -60,14 +60,22 @@ async fn an_invitation_token_never_reaches_the_inviter(app: TestApp) {
     // Anyone signed in may register a network and invite people to it.
     let mallory = app.signed_in("mallory@evil.example", "Mallory", false).await;
     let created = app
-        .post_as(&mallory, "/api/v1/networks", json!({"name": "Valse buren", "kind": "other",
-            "legal_form": "none", "contact_email": "mallory@evil.example"}))
+        .post_as(
+            &mallory,
+            "/api/v1/networks",
+            json!({"name": "Valse buren", "kind": "other",
+            "legal_form": "none", "contact_email": "mallory@evil.example"}),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
     let network_id = created.json()["id"].as_str().unwrap().to_owned();
     let members = format!("/api/v1/networks/{network_id}/members");
     let invited = app
-        .post_as(&mallory, &members, json!({"email": "victim@lindendaal.example", "name": "Vera", "role": "member"}))
+        .post_as(
+            &mallory,
+            &members,
+            json!({"email": "victim@lindendaal.example", "name": "Vera", "role": "member"}),
+        )
         .await;
     assert_eq!(invited.status, 201, "{}", invited.text());
     let body = invited.json();
@@ -111,8 +119,12 @@ async fn accepting_for_an_existing_account_needs_that_account_signed_in(app: Tes
     let a = tenant(&app, &root, "a").await;
     let mallory = app.signed_in("mallory@evil.example", "Mallory", false).await;
     let created = app
-        .post_as(&mallory, "/api/v1/networks", json!({"name": "Valse buren", "kind": "other",
-            "legal_form": "none", "contact_email": "mallory@evil.example"}))
+        .post_as(
+            &mallory,
+            "/api/v1/networks",
+            json!({"name": "Valse buren", "kind": "other",
+            "legal_form": "none", "contact_email": "mallory@evil.example"}),
+        )
         .await;
     let network_id = created.json()["id"].as_str().unwrap().to_owned();
     let invited = app
@@ -126,7 +138,9 @@ async fn accepting_for_an_existing_account_needs_that_account_signed_in(app: Tes
     // Even holding the link (say it leaked), nobody but the signed-in owner can use it, and it
     // never sets a password.
     let path = app.invitation_path(invited.json()["id"].as_str().unwrap()).await;
-    app.post_json(&path, &json!({"password": ATTACKER_PASSWORD})).await.assert_problem(401, "sign_in_required");
+    app.post_json(&path, &json!({"password": ATTACKER_PASSWORD}))
+        .await
+        .assert_problem(401, "sign_in_required");
     app.post_as(&mallory, &path, json!({"password": ATTACKER_PASSWORD}))
         .await
         .assert_problem(401, "sign_in_required");
@@ -134,7 +148,8 @@ async fn accepting_for_an_existing_account_needs_that_account_signed_in(app: Tes
         .request(Method::POST, &path)
         .insert_header(("Authorization", "Bearer not-a-valid-token"))
         .content_type("application/json");
-    let refused = app.send(expired_token, Some(json!({"password": ATTACKER_PASSWORD}).to_string().into())).await;
+    let refused =
+        app.send(expired_token, Some(json!({"password": ATTACKER_PASSWORD}).to_string().into())).await;
     refused.assert_problem(401, "sign_in_required");
     login_with(&app, &a.officer.email, ATTACKER_PASSWORD).await.assert_problem(401, "unauthenticated");
     assert_eq!(login_with(&app, &a.officer.email, PASSWORD).await.status, 200, "the password is unchanged");
@@ -159,16 +174,29 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     let other = bearer(elsewhere["access_token"].as_str().unwrap());
     let new_password = "a brand new passphrase";
 
-    app.post_as(&current, "/api/v1/me/password", json!({"current_password": ATTACKER_PASSWORD, "new_password": new_password}))
-        .await
-        .assert_problem(403, "wrong_password");
-    let short =
-        app.post_as(&current, "/api/v1/me/password", json!({"current_password": PASSWORD, "new_password": "short"})).await;
+    app.post_as(
+        &current,
+        "/api/v1/me/password",
+        json!({"current_password": ATTACKER_PASSWORD, "new_password": new_password}),
+    )
+    .await
+    .assert_problem(403, "wrong_password");
+    let short = app
+        .post_as(
+            &current,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": "short"}),
+        )
+        .await;
     assert_eq!(short.assert_problem(422, "validation_failed")["errors"][0]["field"], "new_password");
     assert_eq!(app.get_as(&other, "/api/v1/me").await.status, 200, "nothing changed yet");
 
     let changed = app
-        .post_as(&current, "/api/v1/me/password", json!({"current_password": PASSWORD, "new_password": new_password}))
+        .post_as(
+            &current,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": new_password}),
+        )
         .await;
     assert_eq!(changed.status, 204, "{}", changed.text());
     // This session stays; every other one ends at once, access and refresh token alike.
@@ -217,8 +245,10 @@ async fn a_password_reset_link_arrives_by_email_works_once_and_ends_every_sessio
     let second = app.login(&anna.email).await;
 
     // Known and unknown addresses get the same answer; only the known one gets mail.
-    let known = app.post_json("/api/v1/auth/password-reset", &json!({"email": "Anna@Lindendaal.example"})).await;
-    let unknown = app.post_json("/api/v1/auth/password-reset", &json!({"email": "nobody@lindendaal.example"})).await;
+    let known =
+        app.post_json("/api/v1/auth/password-reset", &json!({"email": "Anna@Lindendaal.example"})).await;
+    let unknown =
+        app.post_json("/api/v1/auth/password-reset", &json!({"email": "nobody@lindendaal.example"})).await;
     let malformed = app.post_json("/api/v1/auth/password-reset", &json!({"email": "not an address"})).await;
     for reply in [&known, &unknown, &malformed] {
         assert_eq!((reply.status, reply.body.len()), (202, 0), "{}", reply.text());
@@ -282,15 +312,20 @@ async fn a_password_reset_link_arrives_by_email_works_once_and_ends_every_sessio
             .execute(&mut conn)
             .unwrap();
     }
-    app.post_json(&format!("/api/v1/auth/password-reset/{late}"), &json!({"password": "too late passphrase"}))
-        .await
-        .assert_problem(410, "password_reset_expired");
+    app.post_json(
+        &format!("/api/v1/auth/password-reset/{late}"),
+        &json!({"password": "too late passphrase"}),
+    )
+    .await
+    .assert_problem(410, "password_reset_expired");
 
     // Asking is limited like signing in, the same for every address.
     let mut statuses = Vec::new();
     for _ in 0..11 {
         statuses.push(
-            app.post_json("/api/v1/auth/password-reset", &json!({"email": "nobody@lindendaal.example"})).await.status,
+            app.post_json("/api/v1/auth/password-reset", &json!({"email": "nobody@lindendaal.example"}))
+                .await
+                .status,
         );
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
@@ -354,11 +389,7 @@ async fn an_officer_of_a_second_municipality_cannot_take_over_a_shared_network(a
         .iter()
         .map(|m| (m["email"].as_str().unwrap().to_owned(), m["role"].as_str().unwrap().to_owned()))
         .collect();
-    assert_eq!(
-        roles.len(),
-        3,
-        "coordinator, treasurer and member only: {roles:?}"
-    );
+    assert_eq!(roles.len(), 3, "coordinator, treasurer and member only: {roles:?}");
     assert!(roles.contains(&(a.coordinator.email.clone(), "coordinator".to_owned())));
     assert!(app.emails_to("accomplice@elders.example").await.is_empty());
     let open = app.get_as(&a.coordinator, &format!("{network}/invitations")).await.json();
@@ -376,9 +407,13 @@ async fn an_officer_of_a_second_municipality_cannot_take_over_a_shared_network(a
     }
     // A's own officer still sees them; the network's coordinator still runs the network.
     assert_eq!(app.get_as(&a.officer, &format!("/api/v1/grants/{}", a.grant_id)).await.status, 200);
-    let invited =
-        app.post_as(&a.coordinator, &members, json!({"email": "nieuw@a.example", "name": "Nieuw", "role": "member"}))
-            .await;
+    let invited = app
+        .post_as(
+            &a.coordinator,
+            &members,
+            json!({"email": "nieuw@a.example", "name": "Nieuw", "role": "member"}),
+        )
+        .await;
     assert_eq!(invited.status, 201, "{}", invited.text());
 }
 
@@ -408,8 +443,9 @@ async fn an_officer_invites_only_the_first_coordinator_of_a_network(app: TestApp
         .assert_problem(403, "forbidden");
     let mut invitations = Vec::new();
     for email in ["eerste@buren.example", "tweede@buren.example"] {
-        let invited =
-            app.post_as(&a.officer, &members, json!({"email": email, "name": "Buur", "role": "coordinator"})).await;
+        let invited = app
+            .post_as(&a.officer, &members, json!({"email": email, "name": "Buur", "role": "coordinator"}))
+            .await;
         assert_eq!(invited.status, 201, "{}", invited.text());
         invitations.push(invited.json()["id"].as_str().unwrap().to_owned());
     }
@@ -454,9 +490,14 @@ async fn an_officer_invites_only_the_first_coordinator_of_a_network(app: TestApp
         },
     };
     let treasurer = app.join(&coordinator, &members, "penning@buren.example", "treasurer").await;
-    app.call(&a.officer, Method::PATCH, &format!("{members}/{}", treasurer.id), Some(json!({"role": "coordinator"})))
-        .await
-        .assert_problem(403, "forbidden");
+    app.call(
+        &a.officer,
+        Method::PATCH,
+        &format!("{members}/{}", treasurer.id),
+        Some(json!({"role": "coordinator"})),
+    )
+    .await
+    .assert_problem(403, "forbidden");
     let second_coordinator = app.join(&coordinator, &members, "tweede@buren.example", "coordinator").await;
     assert!(!second_coordinator.id.is_empty());
 }
