@@ -282,10 +282,8 @@ impl Settings {
             .secret_key_previous
             .map(|key| checked_secret("PACTUM_SECRET_KEY_PREVIOUS", key.as_bytes()))
             .transpose()?;
-        let seal_keys = crate::auth::seal::SealKeys::new(
-            secret_key.expose(),
-            previous_key.as_ref().map(Secret::expose),
-        );
+        let seal_keys =
+            crate::auth::seal::SealKeys::new(secret_key.expose(), previous_key.as_ref().map(Secret::expose));
         Ok(Self {
             environment: args.environment,
             database,
@@ -416,7 +414,14 @@ mod tests {
             .expect_err("must refuse without a sealing key");
         assert!(err.to_string().contains("PACTUM_SECRET_KEY") && !err.to_string().contains("JWT"), "{err}");
         let ok = Settings::resolve(args(&[
-            "--env", "production", "--data-dir", dir, "--jwt-secret", &long, "--secret-key", &long,
+            "--env",
+            "production",
+            "--data-dir",
+            dir,
+            "--jwt-secret",
+            &long,
+            "--secret-key",
+            &long,
         ]));
         assert!(ok.is_ok(), "{ok:?}");
     }
@@ -432,7 +437,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let meta = std::fs::metadata(dir.path().join(GENERATED_SECRET_FILE)).expect("file");
+            let meta = std::fs::metadata(dir.path().join(JWT_SECRET.generated_file)).expect("file");
             assert_eq!(meta.permissions().mode() & 0o777, 0o600);
         }
     }

@@ -37,8 +37,18 @@ pub enum ErrorCode {
     LastAdmin,
     /// The invitation has already been accepted.
     InvitationUsed,
-    /// The invitation is past its expiry; ask for a new one.
+    /// The invitation is past its expiry, or no longer holds; ask for a new one.
     InvitationExpired,
+    /// This needs the account it concerns signed in: accepting an invitation for an address
+    /// that already has an account takes that account's access token.
+    SignInRequired,
+    /// The current password given is not the account's password.
+    WrongPassword,
+    /// This password reset link has been used (or a newer one, or a password change, replaced
+    /// it); ask for a new one.
+    PasswordResetUsed,
+    /// This password reset link is more than an hour old; ask for a new one.
+    PasswordResetExpired,
     /// This `Idempotency-Key` was used before for a different request.
     IdempotencyKeyReused,
     /// A request with this `Idempotency-Key` is still running.
@@ -69,8 +79,8 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::FourEyesRequired => StatusCode::FORBIDDEN,
+            Self::Unauthenticated | Self::SignInRequired => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::FourEyesRequired | Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -80,12 +90,13 @@ impl ErrorCode {
             | Self::InvalidTransition
             | Self::LastAdmin
             | Self::InvitationUsed
+            | Self::PasswordResetUsed
             | Self::IdempotencyKeyInFlight
             | Self::SecretShownOnce
             | Self::InsufficientBudget
             | Self::Overpayment
             | Self::BudgetBelowCommitted => StatusCode::CONFLICT,
-            Self::InvitationExpired => StatusCode::GONE,
+            Self::InvitationExpired | Self::PasswordResetExpired => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -107,6 +118,10 @@ impl ErrorCode {
             Self::LastAdmin => "Last admin",
             Self::InvitationUsed => "Invitation already used",
             Self::InvitationExpired => "Invitation expired",
+            Self::SignInRequired => "Sign in first",
+            Self::WrongPassword => "Wrong password",
+            Self::PasswordResetUsed => "Reset link already used",
+            Self::PasswordResetExpired => "Reset link expired",
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::IdempotencyKeyInFlight => "Request in progress",
             Self::SecretShownOnce => "Secret shown once",
@@ -272,7 +287,7 @@ impl ApiError {
     pub fn to_response(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
         let mut response = HttpResponse::build(self.code.status());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if self.code == ErrorCode::Unauthenticated {
+        if matches!(self.code, ErrorCode::Unauthenticated | ErrorCode::SignInRequired) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"pactum\""));
         }
         if let Some(seconds) = self.retry_after_seconds {

@@ -34,7 +34,8 @@ use crate::{
     paths(
         health::live, health::ready, metrics::scrape, spec,
         identity::handlers::login, identity::handlers::refresh, identity::handlers::logout,
-        identity::handlers::me, identity::handlers::update_me,
+        identity::handlers::me, identity::handlers::update_me, identity::handlers::request_password_reset,
+        identity::handlers::reset_password, identity::handlers::change_password,
         municipalities::handlers::create, municipalities::handlers::list,
         municipalities::handlers::get, municipalities::handlers::update,
         open_data::handlers::package_json, open_data::handlers::package_csv,

@@ -29,6 +29,8 @@ pub struct AppState {
     pub mailer: Option<std::sync::Arc<Mailer>>,
     pub tokens: TokenKeys,
     pub login_limits: LoginLimits,
+    /// Password reset emails asked for, per account and per client address (as sign-ins).
+    pub password_reset_limits: LoginLimits,
     /// Requests per client address to the public directory.
     pub public_limits: crate::auth::rate_limit::RateLimiter,
     /// Requests per service account token.
@@ -107,6 +109,11 @@ impl Application {
             mailer,
             tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
             login_limits: LoginLimits::new(
+                settings.login_attempts_per_account,
+                settings.login_attempts_per_address,
+                std::time::Duration::from_secs(15 * 60),
+            ),
+            password_reset_limits: LoginLimits::new(
                 settings.login_attempts_per_account,
                 settings.login_attempts_per_address,
                 std::time::Duration::from_secs(15 * 60),

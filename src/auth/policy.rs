@@ -47,6 +47,9 @@ pub struct NetworkScope {
     /// `(municipality_id, active)`: a requested link is visible to the municipality, but
     /// gives it no say over the network until accepted.
     pub links: Vec<(String, bool)>,
+    /// Whether someone coordinates the network now. Until someone does, an officer of a linked
+    /// municipality may invite its first coordinator.
+    pub has_coordinator: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +60,9 @@ pub enum Action {
     Update,
     /// Invite people, change their role, remove them.
     ManageMembers,
+    /// Invite someone as a network's coordinator: its coordinators, and, while it has none, an
+    /// officer of a municipality it works with (to hand over a network they registered).
+    InviteCoordinator,
     /// Register networks for a municipality and accept or decline link requests.
     ManageNetworks,
     /// Read the municipality's audit trail.
@@ -157,7 +163,10 @@ impl Caller {
                     Action::ReadAudit => matches!(role, MunicipalAdmin | Auditor),
                     Action::ManageFunds => matches!(role, MunicipalAdmin | Officer),
                     Action::Pay => matches!(role, MunicipalAdmin | Officer | Finance),
-                    Action::Represent | Action::ManageLifecycle | Action::ReadReports => false,
+                    Action::Represent
+                    | Action::ManageLifecycle
+                    | Action::ReadReports
+                    | Action::InviteCoordinator => false,
                 }
             }
             Target::Network(scope) => {
@@ -165,11 +174,15 @@ impl Caller {
                 let officer_of_linked = scope.links.iter().any(|(m, active)| {
                     *active && matches!(self.municipality_role(m), Some(MunicipalAdmin | Officer))
                 });
+                let coordinator = own == Some(NetworkRole::Coordinator);
                 match action {
                     Action::Read => self.can_see(target),
-                    Action::Update => own == Some(NetworkRole::Coordinator),
-                    // An officer who registered a network for its volunteers may add them.
-                    Action::ManageMembers => own == Some(NetworkRole::Coordinator) || officer_of_linked,
+                    // A network's people are managed by its coordinators only: no municipality
+                    // role gives a say over them, nor a role in the network.
+                    Action::Update | Action::ManageMembers => coordinator,
+                    // The one exception: an officer who registered a network (or works with one
+                    // left without a coordinator) may invite its first coordinator.
+                    Action::InviteCoordinator => coordinator || (officer_of_linked && !scope.has_coordinator),
                     _ => false,
                 }
             }
@@ -372,7 +385,8 @@ mod tests {
 
     #[test]
     fn outsiders_get_not_found_and_low_roles_forbidden() {
-        let scope = NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), true)] };
+        let scope =
+            NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), true)], has_coordinator: true };
         let outsider =
             caller(&[("m2", MunicipalityRole::MunicipalAdmin)], &[("n2", NetworkRole::Coordinator)]);
         let err = outsider.authorize(Action::Read, Target::Network(&scope)).unwrap_err();
@@ -389,10 +403,54 @@ mod tests {
         assert!(!auditor.may(Action::ManageMembers, Target::Network(&scope)));
 
         let officer = caller(&[("m1", MunicipalityRole::Officer)], &[]);
-        assert!(officer.may(Action::ManageMembers, Target::Network(&scope)));
-        let requested = NetworkScope { network_id: "n1".into(), links: vec![("m1".into(), false)] };
+        assert!(officer.can_see(Target::Network(&scope)));
+        let requested = NetworkScope {
+            network_id: "n1".into(),
+            links: vec![("m1".into(), false)],
+            has_coordinator: false,
+        };
         assert!(officer.can_see(Target::Network(&requested)), "an officer sees a link request");
         assert!(!officer.may(Action::ManageMembers, Target::Network(&requested)));
+        assert!(!officer.may(Action::InviteCoordinator, Target::Network(&requested)), "not linked yet");
+    }
+
+    #[test]
+    fn a_network_s_people_are_managed_by_its_coordinators_only() {
+        let shared = |has_coordinator| NetworkScope {
+            network_id: "n1".into(),
+            links: vec![("m1".into(), true), ("m2".into(), true)],
+            has_coordinator,
+        };
+        let coordinated = shared(true);
+        let orphaned = shared(false);
+        for role in [MunicipalityRole::MunicipalAdmin, MunicipalityRole::Officer] {
+            let staff = caller(&[("m2", role)], &[]);
+            assert!(staff.can_see(Target::Network(&coordinated)), "a linked municipality sees the network");
+            for action in [Action::ManageMembers, Action::InviteCoordinator, Action::Update] {
+                let err = staff.authorize(action, Target::Network(&coordinated)).unwrap_err();
+                assert_eq!(err.code, crate::error::ErrorCode::Forbidden, "{role:?} {action:?}");
+            }
+            // Without a coordinator: the first one may be invited, nothing else.
+            assert!(staff.may(Action::InviteCoordinator, Target::Network(&orphaned)), "{role:?}");
+            assert!(!staff.may(Action::ManageMembers, Target::Network(&orphaned)), "{role:?}");
+            assert!(!staff.may(Action::Update, Target::Network(&orphaned)), "{role:?}");
+        }
+        for role in [MunicipalityRole::Finance, MunicipalityRole::Auditor] {
+            let staff = caller(&[("m1", role)], &[]);
+            assert!(!staff.may(Action::InviteCoordinator, Target::Network(&orphaned)), "{role:?}");
+        }
+        let coordinator = caller(&[], &[("n1", NetworkRole::Coordinator)]);
+        for action in [Action::ManageMembers, Action::InviteCoordinator, Action::Update] {
+            assert!(coordinator.may(action, Target::Network(&coordinated)), "{action:?}");
+        }
+        let treasurer = caller(&[], &[("n1", NetworkRole::Treasurer)]);
+        assert!(!treasurer.may(Action::ManageMembers, Target::Network(&coordinated)));
+        assert!(!treasurer.may(Action::InviteCoordinator, Target::Network(&orphaned)));
+        // A municipality role never reaches another municipality's grants.
+        let other_grant = GrantScope { municipality_id: "m1".into(), network_id: "n1".into() };
+        let officer_b = caller(&[("m2", MunicipalityRole::Officer)], &[]);
+        let err = officer_b.authorize(Action::Read, Target::Grant(&other_grant)).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
     }
 
     #[test]

@@ -111,6 +111,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> Text,
         token_hash -> Text,
@@ -152,6 +163,7 @@ diesel::joinable!(network_memberships -> networks (network_id));
 diesel::joinable!(network_memberships -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(organisation_memberships -> users (user_id));
 diesel::joinable!(organisation_memberships -> organisations (organisation_id));
 
@@ -301,6 +313,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    password_resets,
     payment_batches,
     payment_batch_items,
     webhook_subscriptions,

@@ -21,6 +21,31 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "anna@gemeente.example"}))]
+pub struct PasswordResetRequest {
+    /// The account's email address; the link goes there, and only there.
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "a new long passphrase"}))]
+pub struct NewPasswordRequest {
+    /// The new password, at least 12 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "a long passphrase", "new_password": "a new long passphrase"}))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    /// At least 12 characters.
+    pub new_password: String,
+}
+
 /// A fresh pair of tokens. Keep the refresh token secret; it is shown once and works once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {

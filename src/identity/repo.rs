@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::auth::caller::{Caller, MunicipalityMembership, NetworkMembership};
 use crate::db::schema::{
     municipalities, municipality_memberships, network_memberships, networks, organisation_memberships,
-    refresh_tokens, sessions, users,
+    password_resets, refresh_tokens, sessions, users,
 };
 use crate::db::DbConnection;
 
@@ -207,4 +207,77 @@ pub fn use_refresh_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDa
             .set(refresh_tokens::used_at.eq(now))
             .execute(conn)?;
     Ok(updated == 1)
+}
+
+pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, password_hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ends every live session of the user but `keep`; returns how many ended.
+pub fn revoke_sessions_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let live = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .into_boxed();
+    let ids: Vec<String> = match keep {
+        Some(keep) => live.filter(sessions::id.ne(keep)).select(sessions::id).load(conn)?,
+        None => live.select(sessions::id).load(conn)?,
+    };
+    diesel::update(sessions::table.filter(sessions::id.eq_any(&ids)).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = password_resets)]
+pub struct PasswordResetRow {
+    pub id: String,
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_password_reset(conn: &mut DbConnection, row: &PasswordResetRow) -> QueryResult<()> {
+    diesel::insert_into(password_resets::table).values(row).execute(conn).map(drop)
+}
+
+pub fn find_password_reset(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<PasswordResetRow>> {
+    password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .select(PasswordResetRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the reset used; `false` when another request used it first.
+pub fn claim_password_reset(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(password_resets::table.find(id).filter(password_resets::used_at.is_null()))
+        .set(password_resets::used_at.eq(now))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Voids every open reset link of the user (a new password makes them moot).
+pub fn void_password_resets(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)
+    .map(drop)
 }

@@ -26,8 +26,9 @@ pub struct ChangeRoleRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"password": "a long passphrase", "name": "Fatima El Amrani"}))]
 pub struct AcceptInvitationRequest {
-    /// The password for a new account (at least 12 characters). Someone who already has an
-    /// account gets the role added and keeps their password; this field is then ignored.
+    /// The password for a new account (at least 12 characters). For an address that already
+    /// has an account, sign in as that account and send its access token instead: the role is
+    /// added and the password is never set or changed here (this field is then ignored).
     pub password: Option<String>,
     /// Your name; the name in the invitation when left out.
     pub name: Option<String>,
@@ -57,9 +58,9 @@ pub struct InvitationDto {
     pub network_id: Option<String>,
     pub organisation_id: Option<String>,
     pub expires_at: DateTime<Utc>,
-    /// Where the invitee accepts (shown once, when the invitation is created).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invitation_url: Option<String>,
+    /// Always `true`: the single-use link went to `email` by email, and only there. It is never
+    /// shown in the API, so only whoever reads that mailbox can accept.
+    pub sent_by_email: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

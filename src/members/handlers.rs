@@ -4,39 +4,17 @@
 use actix_web::{web, HttpResponse};
 
 use crate::audit::Actor;
-use crate::auth::{Action, Caller, Target};
-use crate::db::DbConnection;
+use crate::auth::{Action, Caller};
 use crate::error::ApiError;
 use crate::http::request::RequestId;
-use crate::networks::service as networks;
-use crate::organisations::service as organisations;
 use crate::startup::AppState;
 
 use super::dto::{
     AcceptInvitationRequest, AcceptedInvitation, ChangeRoleRequest, InvitationDto, InvitationList,
     InviteRequest, MemberDto, MemberList,
 };
-use super::{service, Scope};
-
-/// Asks the policy about the organisation behind `scope`.
-fn authorize(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: Action,
-    scope: &Scope,
-) -> Result<(), ApiError> {
-    match scope {
-        Scope::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
-        Scope::Network(id) => {
-            let network = networks::scope(conn, id)?;
-            caller.authorize(action, Target::Network(&network))
-        }
-        Scope::Organisation(id) => {
-            let organisation = organisations::scope(conn, id)?;
-            caller.authorize(action, Target::Organisation(&organisation))
-        }
-    }
-}
+use super::service::{self, authorize};
+use super::Scope;
 
 async fn list_members(
     state: web::Data<AppState>,
@@ -78,8 +56,8 @@ async fn invite(
     let (location, dto) = state
         .db
         .run(move |conn| {
-            authorize(conn, &caller, Action::ManageMembers, &scope)?;
-            let dto = service::invite(conn, &Actor::from(&caller), &scope, input, &app.settings.public_url)?;
+            authorize(conn, &caller, service::invite_action(&scope, &input.role), &scope)?;
+            let dto = service::invite(conn, &Actor::from(&caller), &scope, input, app.settings.link_mail())?;
             let location = match &scope {
                 Scope::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),
                 Scope::Network(id) => format!("/api/v1/networks/{id}/invitations"),
@@ -140,8 +118,8 @@ pub async fn list_municipality_members(
 
 /// Invite someone to a municipality.
 ///
-/// Municipal admins and platform admins. Returns the invitation with its single-use URL,
-/// valid for 7 days.
+/// Municipal admins and platform admins. The single-use link, valid for 7 days, is emailed
+/// to the invitee and never returned.
 #[utoipa::path(post, path = "/api/v1/municipalities/{id}/members", tag = "members", operation_id = "inviteMunicipalityMember",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Municipality id")),
     request_body = InviteRequest,
@@ -228,8 +206,10 @@ pub async fn list_network_members(
 
 /// Invite someone to a network.
 ///
-/// Coordinators, and officers of a municipality the network works with. Returns the
-/// invitation with its single-use URL, valid for 7 days.
+/// Coordinators. An officer of a municipality the network works with may invite its first
+/// coordinator (role `coordinator`) while it has none; such an invitation lapses once someone
+/// coordinates the network. The single-use link, valid for 7 days, is emailed to the invitee
+/// and never returned.
 #[utoipa::path(post, path = "/api/v1/networks/{id}/members", tag = "members", operation_id = "inviteNetworkMember",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id")),
     request_body = InviteRequest,
@@ -345,20 +325,27 @@ pub async fn remove_organisation_contact(
 
 /// Accept an invitation.
 ///
-/// No sign-in needed: the token is the proof. Creates the account (choose a password), or
-/// adds the role to the existing account with the invited email. Each invitation works once.
+/// The token comes only by email. For a new address no sign-in is needed: the account is
+/// created with the chosen password. For an address that already has an account, send that
+/// account's access token (`Authorization: Bearer ...`): the role is added and the password
+/// stays as it is; without it, or signed in as someone else, the answer is 401
+/// `sign_in_required`. Each invitation works once.
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "members", operation_id = "acceptInvitation",
+    security((), ("bearer" = [])),
     params(("token" = String, Path, description = "The token from the invitation URL")),
     request_body = AcceptInvitationRequest,
     responses(
         (status = 200, description = "Accepted", body = AcceptedInvitation),
+        (status = 401, description = "The address has an account: sign in as it first (`sign_in_required`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already accepted", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 410, description = "Expired", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "Expired, or no longer valid", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     request_id: RequestId,
+    // Optional: only an existing account needs to be signed in.
+    caller: Option<Caller>,
     token: web::Path<String>,
     body: web::Json<AcceptInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -368,6 +355,7 @@ pub async fn accept_invitation(
     }
     let input = body.into_inner();
     let request_id = request_id.as_str().to_owned();
-    let accepted = state.db.run(move |conn| service::accept(conn, &token, input, request_id)).await?;
+    let accepted =
+        state.db.run(move |conn| service::accept(conn, &token, input, caller.as_ref(), request_id)).await?;
     Ok(HttpResponse::Ok().json(accepted))
 }

@@ -4,14 +4,17 @@
 use chrono::Duration;
 
 use crate::audit::{self, Actor, Event};
-use crate::auth::secrets;
+use crate::auth::{secrets, Action, Caller, Target};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
-use crate::domain::{BoundedText, Email, Locale};
+use crate::domain::{BoundedText, Email, Locale, NetworkRole};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::identity::repo as identity_repo;
 use crate::identity::service::{self as identity, CreateUser};
+use crate::networks::service as networks;
 use crate::organisations::repo as organisations_repo;
+use crate::organisations::service as organisations;
+use crate::outbox::LinkMail;
 use crate::outbox::{self, templates};
 
 use super::dto::{AcceptInvitationRequest, AcceptedInvitation, InvitationDto, InviteRequest, MemberDto};
@@ -20,6 +23,59 @@ use super::Scope;
 
 pub const INVITATION_DAYS: i64 = 7;
 const INVITATION_PREFIX: &str = "inv_";
+
+/// Asks the policy about the organisation behind `scope`.
+pub fn authorize(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: Action,
+    scope: &Scope,
+) -> Result<(), ApiError> {
+    match scope {
+        Scope::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
+        Scope::Network(id) => {
+            let network = networks::scope(conn, id)?;
+            caller.authorize(action, Target::Network(&network))
+        }
+        Scope::Organisation(id) => {
+            let organisation = organisations::scope(conn, id)?;
+            caller.authorize(action, Target::Organisation(&organisation))
+        }
+    }
+}
+
+/// What inviting someone with `role` asks of the policy: making someone a network's
+/// coordinator is its own action (an officer may do it for a network without one).
+pub fn invite_action(scope: &Scope, role: &str) -> Action {
+    match scope {
+        Scope::Network(_) if role == NetworkRole::Coordinator.as_str() => Action::InviteCoordinator,
+        _ => Action::ManageMembers,
+    }
+}
+
+/// An invitation is only as good as its sender's right to give it, checked again when it is
+/// accepted: a coordinator invitation from an officer lapses once the network has a
+/// coordinator, and invitations from someone who lost their role lapse with it.
+fn ensure_inviter_may(conn: &mut DbConnection, invitation: &InvitationRow) -> Result<(), ApiError> {
+    let lapsed = || {
+        ApiError::new(
+            ErrorCode::InvitationExpired,
+            "This invitation no longer holds: whoever sent it may no longer give this role \
+             (for example, the network has a coordinator now). Ask for a new one.",
+        )
+    };
+    let Some(inviter) = identity_repo::find_user(conn, &invitation.invited_by)?.filter(|u| !u.disabled)
+    else {
+        return Err(lapsed());
+    };
+    let inviter = identity_repo::caller_for(conn, inviter)?;
+    let scope = invitation.scope();
+    match authorize(conn, &inviter, invite_action(&scope, &invitation.role), &scope) {
+        Ok(()) => Ok(()),
+        Err(err) if matches!(err.code, ErrorCode::Forbidden | ErrorCode::NotFound) => Err(lapsed()),
+        Err(err) => Err(err),
+    }
+}
 
 /// Records a membership change; an organisation's changes count for its municipality.
 fn record(
@@ -58,7 +114,7 @@ pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<Member
         .collect())
 }
 
-fn invitation_dto(row: &InvitationRow, invitation_url: Option<String>) -> InvitationDto {
+fn invitation_dto(row: &InvitationRow) -> InvitationDto {
     InvitationDto {
         id: row.id.clone(),
         email: row.email.clone(),
@@ -68,21 +124,22 @@ fn invitation_dto(row: &InvitationRow, invitation_url: Option<String>) -> Invita
         network_id: row.network_id.clone(),
         organisation_id: row.organisation_id.clone(),
         expires_at: utc(row.expires_at),
-        invitation_url,
+        sent_by_email: true,
     }
 }
 
 pub fn pending_invitations(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<InvitationDto>, ApiError> {
-    Ok(repo::pending_invitations(conn, scope, now())?.iter().map(|r| invitation_dto(r, None)).collect())
+    Ok(repo::pending_invitations(conn, scope, now())?.iter().map(invitation_dto).collect())
 }
 
-/// Creates a single-use invitation and returns it with its URL (the only time the token shows).
+/// Creates a single-use invitation and emails its link to the invitee: the token travels only
+/// by email, never in the answer, so nobody can accept for an address they do not read.
 pub fn invite(
     conn: &mut DbConnection,
     actor: &Actor,
     scope: &Scope,
     input: InviteRequest,
-    public_url: &str,
+    mail: LinkMail<'_>,
 ) -> Result<InvitationDto, ApiError> {
     let mut errors = Vec::new();
     let email = Email::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
@@ -112,7 +169,7 @@ pub fn invite(
         accepted_at: None,
         accepted_by: None,
     };
-    let link = format!("{public_url}/api/v1/invitations/{token}/accept");
+    let link = format!("{}/api/v1/invitations/{token}/accept", mail.public_url);
     write_transaction(conn, |conn| {
         let existing = identity_repo::find_user_by_email(conn, &row.email)?;
         if let Some(user) = &existing {
@@ -128,7 +185,7 @@ pub fn invite(
         let (organisation, municipality_id) = describe(conn, scope)?;
         let expires_on = row.expires_at.date().to_string();
         let email = templates::invitation(locale, &row.name, &organisation, &row.role, &link, &expires_on);
-        outbox::enqueue(
+        mail.enqueue(
             conn,
             &outbox::Email {
                 kind: "invitation",
@@ -140,7 +197,7 @@ pub fn invite(
                 html: email.html,
             },
         )?;
-        Ok(invitation_dto(&row, Some(link.clone())))
+        Ok(invitation_dto(&row))
     })
 }
 
@@ -169,19 +226,24 @@ fn role_message(scope: &Scope) -> &'static str {
     }
 }
 
-/// Accepts an invitation: creates the account, or adds the role to the existing account with
-/// the invited email. The invitation is marked used first, so two concurrent accepts create
-/// one account.
+/// Accepts an invitation: creates the account with the chosen password, or, for an address
+/// that already has an account, adds the role to it when that account is the one signed in
+/// (`signed_in`); a password is never set or changed here. The invitation is marked used
+/// first, so two concurrent accepts create one account.
 pub fn accept(
     conn: &mut DbConnection,
     token: &str,
     input: AcceptInvitationRequest,
+    signed_in: Option<&Caller>,
     request_id: String,
 ) -> Result<AcceptedInvitation, ApiError> {
     let invitation = repo::find_invitation_by_hash(conn, &secrets::hash(token))?
         .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))?;
     check_usable(&invitation)?;
     let existing = identity_repo::find_user_by_email(conn, &invitation.email)?;
+    if let Some(user) = &existing {
+        ensure_signed_in_as(user, signed_in)?;
+    }
     // The slow password hash happens before the write lock is taken.
     let new_user = match existing {
         Some(_) => None,
@@ -203,9 +265,14 @@ pub fn accept(
         if !repo::claim_invitation(conn, &invitation.id, now())? {
             return Err(ApiError::new(ErrorCode::InvitationUsed, "This invitation was already accepted."));
         }
+        ensure_inviter_may(conn, &invitation)?;
         let (user, new_account) =
             match (identity_repo::find_user_by_email(conn, &invitation.email)?, &new_user) {
-                (Some(user), _) => (user, false),
+                // Checked again under the lock: an account made meanwhile needs its sign-in too.
+                (Some(user), _) => {
+                    ensure_signed_in_as(&user, signed_in)?;
+                    (user, false)
+                }
                 (None, Some(checked)) => (identity::insert_user(conn, checked)?, true),
                 (None, None) => {
                     return Err(ApiError::invalid_field(
@@ -231,6 +298,24 @@ pub fn accept(
             new_account,
         })
     })
+}
+
+/// An existing account joins only when it is the one signed in.
+fn ensure_signed_in_as(user: &identity_repo::UserRow, signed_in: Option<&Caller>) -> Result<(), ApiError> {
+    match signed_in {
+        Some(caller) if caller.service_account.is_none() && caller.user_id == user.id => Ok(()),
+        Some(_) => Err(ApiError::new(
+            ErrorCode::SignInRequired,
+            format!("This invitation is for {}, and you are signed in as someone else. Sign in as {} and accept again.", user.email, user.email),
+        )),
+        None => Err(ApiError::new(
+            ErrorCode::SignInRequired,
+            format!(
+                "{} already has an account. Sign in first (forgot the password? ask for a reset link), then accept with the access token.",
+                user.email
+            ),
+        )),
+    }
 }
 
 fn check_usable(invitation: &InvitationRow) -> Result<(), ApiError> {

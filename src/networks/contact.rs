@@ -20,7 +20,11 @@ const TOKEN_PREFIX: &str = "ncf_";
 
 /// Sends the contact address a new confirmation link, in the caller's transaction; the address
 /// counts as unconfirmed until it is used.
-pub fn ask_confirmation(conn: &mut DbConnection, network: &NetworkRow, mail: LinkMail<'_>) -> Result<(), ApiError> {
+pub fn ask_confirmation(
+    conn: &mut DbConnection,
+    network: &NetworkRow,
+    mail: LinkMail<'_>,
+) -> Result<(), ApiError> {
     let (token, token_hash) = secrets::new_token(TOKEN_PREFIX);
     let expires_at = now() + Duration::days(CONFIRMATION_DAYS);
     repo::await_contact_confirmation(conn, &network.id, &token_hash, expires_at)?;
@@ -48,9 +52,15 @@ pub fn ask_confirmation(conn: &mut DbConnection, network: &NetworkRow, mail: Lin
 }
 
 /// Confirms the contact address whose link this is; the link works once.
-pub fn confirm(conn: &mut DbConnection, token: &str, request_id: Option<String>) -> Result<ContactConfirmed, ApiError> {
+pub fn confirm(
+    conn: &mut DbConnection,
+    token: &str,
+    request_id: Option<String>,
+) -> Result<ContactConfirmed, ApiError> {
     let token_hash = secrets::hash(token);
-    let unusable = || ApiError::not_found("This confirmation link is unknown, used or expired. Ask the network's coordinator to send a new one.");
+    let unusable = || {
+        ApiError::not_found("This confirmation link is unknown, used or expired. Ask the network's coordinator to send a new one.")
+    };
     crate::db::write_transaction(conn, |conn| {
         let network = repo::awaiting_confirmation(conn, &token_hash, now())?.ok_or_else(unusable)?;
         let confirmed_at = now();

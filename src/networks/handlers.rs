@@ -28,8 +28,10 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let app = state.clone();
-    let dto =
-        state.db.run(move |conn| service::create(conn, &caller, input, Some(app.settings.link_mail()))).await?;
+    let dto = state
+        .db
+        .run(move |conn| service::create(conn, &caller, input, Some(app.settings.link_mail())))
+        .await?;
     let mut response = HttpResponse::Created();
     response.insert_header(("Location", format!("/api/v1/networks/{}", dto.id)));
     Ok(etag::with_etag(response, dto.version, dto))
@@ -151,7 +153,8 @@ pub async fn ask_contact_confirmation(
             let scope = service::scope(conn, &id)?;
             caller.authorize(Action::Update, Target::Network(&scope))?;
             crate::db::write_transaction(conn, |conn| {
-                let network = super::repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such network."))?;
+                let network =
+                    super::repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such network."))?;
                 super::contact::ask_confirmation(conn, &network, app.settings.link_mail())
             })
         })

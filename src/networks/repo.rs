@@ -95,16 +95,20 @@ pub fn awaiting_confirmation(
 }
 
 /// Marks the contact address confirmed, once: `false` when the link was used meanwhile.
-pub fn confirm_contact(conn: &mut DbConnection, id: &str, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    let updated = diesel::update(
-        networks::table.find(id).filter(networks::contact_confirmation_hash.eq(token_hash)),
-    )
-    .set((
-        networks::contact_confirmed_at.eq(now),
-        networks::contact_confirmation_hash.eq(None::<String>),
-        networks::contact_confirmation_expires_at.eq(None::<NaiveDateTime>),
-    ))
-    .execute(conn)?;
+pub fn confirm_contact(
+    conn: &mut DbConnection,
+    id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated =
+        diesel::update(networks::table.find(id).filter(networks::contact_confirmation_hash.eq(token_hash)))
+            .set((
+                networks::contact_confirmed_at.eq(now),
+                networks::contact_confirmation_hash.eq(None::<String>),
+                networks::contact_confirmation_expires_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -126,7 +130,10 @@ pub fn find_in_directory(conn: &mut DbConnection, id: &str) -> QueryResult<Optio
 
 /// Marks the contact address confirmed without a link: for seeded example data only.
 pub fn confirm_contact_now(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(networks::table.find(id)).set(networks::contact_confirmed_at.eq(now)).execute(conn).map(drop)
+    diesel::update(networks::table.find(id))
+        .set(networks::contact_confirmed_at.eq(now))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Counts one directory message to a network today, unless it already had `cap` today:
@@ -140,9 +147,12 @@ pub fn count_directory_message(
     use diesel::dsl::case_when;
     let same_day = networks::directory_messages_on.eq(today).assume_not_null();
     let updated = diesel::update(
-        networks::table
-            .find(id)
-            .filter(networks::directory_messages_on.ne(today).or(networks::directory_messages_on.is_null()).or(networks::directory_messages_sent.lt(cap))),
+        networks::table.find(id).filter(
+            networks::directory_messages_on
+                .ne(today)
+                .or(networks::directory_messages_on.is_null())
+                .or(networks::directory_messages_sent.lt(cap)),
+        ),
     )
     .set((
         networks::directory_messages_sent
@@ -268,6 +278,16 @@ pub struct NetworkFilter {
     pub listed_only: bool,
     pub after_id: Option<String>,
     pub limit: i64,
+}
+
+/// Whether anyone coordinates the network.
+pub fn has_coordinator(conn: &mut DbConnection, network_id: &str) -> QueryResult<bool> {
+    let coordinators: i64 = network_memberships::table
+        .filter(network_memberships::network_id.eq(network_id))
+        .filter(network_memberships::role.eq(crate::domain::NetworkRole::Coordinator.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(coordinators > 0)
 }
 
 pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<NetworkRow>> {

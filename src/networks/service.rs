@@ -216,6 +216,7 @@ pub fn scope(conn: &mut DbConnection, id: &str) -> Result<NetworkScope, ApiError
     Ok(NetworkScope {
         network_id: id.to_owned(),
         links: links.into_iter().map(|(_, m, status)| (m, status == "active")).collect(),
+        has_coordinator: repo::has_coordinator(conn, id)?,
     })
 }
 

@@ -90,7 +90,10 @@ impl Mailer {
             .to(to)
             .subject(&row.subject)
             .message_id(Some(Self::message_id(row)))
-            .multipart(MultiPart::alternative_plain_html(self.fill_in(row, &row.body_text), self.fill_in(row, &row.body_html)))
+            .multipart(MultiPart::alternative_plain_html(
+                self.fill_in(row, &row.body_text),
+                self.fill_in(row, &row.body_html),
+            ))
             .map_err(|e| format!("cannot build the message: {e}"))?;
         self.transport.send(&message).map(drop).map_err(|e| format!("{e}"))
     }

@@ -14,6 +14,7 @@ use diesel::QueryResult;
 
 use crate::auth::seal::SealKeys;
 use crate::db::DbConnection;
+use crate::error::ApiError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/outbox").route(web::get().to(handlers::list)))
@@ -34,6 +35,50 @@ pub struct Email {
     pub html: String,
 }
 
+/// An email in the outbox as its recipient reads it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: String,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub status: String,
+}
+
+impl Message {
+    fn read(row: repo::OutboxRow, keys: &SealKeys) -> Result<Self, ApiError> {
+        Ok(Self {
+            text: keys.open(&row.body_text).map_err(ApiError::internal)?,
+            id: row.id,
+            kind: row.kind,
+            dedupe_key: row.dedupe_key,
+            recipient: row.recipient,
+            subject: row.subject,
+            status: row.status,
+        })
+    }
+}
+
+/// The email queued under `dedupe_key`, readable (a sealed body is opened).
+pub fn message(
+    conn: &mut DbConnection,
+    keys: &SealKeys,
+    dedupe_key: &str,
+) -> Result<Option<Message>, ApiError> {
+    repo::find_by_dedupe_key(conn, dedupe_key)?.map(|row| Message::read(row, keys)).transpose()
+}
+
+/// Every email to `recipient`, oldest first, readable.
+pub fn messages_to(
+    conn: &mut DbConnection,
+    keys: &SealKeys,
+    recipient: &str,
+) -> Result<Vec<Message>, ApiError> {
+    repo::to_recipient(conn, recipient)?.into_iter().map(|row| Message::read(row, keys)).collect()
+}
+
 /// Queues an email in the caller's transaction; `false` when its dedupe key was queued before.
 pub fn enqueue(conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {
     repo::insert(conn, email)
@@ -51,7 +96,8 @@ pub struct LinkMail<'a> {
 impl LinkMail<'_> {
     /// Queues the email with its body sealed; `false` when its dedupe key was queued before.
     pub fn enqueue(&self, conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {
-        let sealed = Email { text: self.keys.seal(&email.text), html: self.keys.seal(&email.html), ..email.clone() };
+        let sealed =
+            Email { text: self.keys.seal(&email.text), html: self.keys.seal(&email.html), ..email.clone() };
         repo::insert(conn, &sealed)
     }
 }

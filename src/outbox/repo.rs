@@ -67,6 +67,22 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OutboxRow>>
     outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()
 }
 
+pub fn find_by_dedupe_key(conn: &mut DbConnection, dedupe_key: &str) -> QueryResult<Option<OutboxRow>> {
+    outbox::table
+        .filter(outbox::dedupe_key.eq(dedupe_key))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn to_recipient(conn: &mut DbConnection, recipient: &str) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::recipient.eq(recipient))
+        .order(outbox::id.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
 /// Claims up to `limit` messages that are due, or whose claim is older than `stale_before`
 /// (a worker died between claiming and sending): marks them `sending` for `worker`.
 pub fn claim(

@@ -84,6 +84,37 @@ pub fn contact_confirmation(locale: Locale, network: &str, link: &str, expires_o
     Rendered { html: html(&lines, link, button), subject, text }
 }
 
+/// A link to choose a new password, single use and valid for an hour. `api_url` is the same
+/// token at the API, for integrators until the web page exists.
+pub fn password_reset(locale: Locale, name: &str, link: &str, api_url: &str) -> Rendered {
+    let (subject, lines, button) = match locale {
+        Locale::Nl => (
+            "Kies een nieuw wachtwoord voor Pactum".to_owned(),
+            vec![
+                format!("Hallo {name},"),
+                "Iemand heeft gevraagd om een nieuw wachtwoord voor uw account in Pactum.".to_owned(),
+                "Klik op de link om een nieuw wachtwoord te kiezen. De link werkt één keer en één uur lang. Daarna moet u op elk apparaat opnieuw inloggen.".to_owned(),
+                format!("Voor koppelingen: stuur POST {api_url} met {{\"password\": \"...\"}}."),
+                "Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren: uw wachtwoord blijft hetzelfde.".to_owned(),
+            ],
+            "Nieuw wachtwoord kiezen",
+        ),
+        Locale::En => (
+            "Choose a new password for Pactum".to_owned(),
+            vec![
+                format!("Hello {name},"),
+                "Someone asked for a new password for your Pactum account.".to_owned(),
+                "Follow the link to choose a new password. It works once, for one hour. After that you sign in again on every device.".to_owned(),
+                format!("For integrations: send POST {api_url} with {{\"password\": \"...\"}}."),
+                "Did you not ask for this? Then you can ignore this email: your password stays the same.".to_owned(),
+            ],
+            "Choose a new password",
+        ),
+    };
+    let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
+    Rendered { html: html(&lines, link, button), subject, text }
+}
+
 /// A reminder of a deadline: `offset` days from it (negative before, positive overdue).
 pub fn reminder(
     locale: Locale,

@@ -37,6 +37,16 @@ impl Default for WorkerConfig {
     }
 }
 
+fn opened(
+    mut row: super::repo::OutboxRow,
+    keys: &crate::auth::seal::SealKeys,
+) -> Result<super::repo::OutboxRow, String> {
+    let open = |body: &str| keys.open(body).map_err(|e| format!("cannot open the sealed email: {e}"));
+    row.body_text = open(&row.body_text)?;
+    row.body_html = open(&row.body_html)?;
+    Ok(row)
+}
+
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Pass {
@@ -69,7 +79,9 @@ pub fn run_once(
     claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     let mut pass = Pass::default();
     for row in claimed {
-        match mailer.send(&row) {
+        // A sealed body (it holds a one-time link) is opened only here, for sending.
+        let sent = opened(row.clone(), &config.seal_keys).and_then(|row| mailer.send(&row));
+        match sent {
             Ok(()) => {
                 repo::mark_sent(&mut conn, &row.id, worker, at)?;
                 pass.sent += 1;

@@ -2,9 +2,9 @@
 //! once, audited changes; and the delivery log with redelivery.
 
 use crate::audit::{self, Actor, Event};
+use crate::auth::seal::SealKeys;
 use crate::auth::{Action, Caller, Target};
 use crate::config::Environment;
-use crate::auth::seal::SealKeys;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::BoundedText;

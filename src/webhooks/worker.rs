@@ -99,7 +99,10 @@ struct Signer {
     previous: Option<(String, NaiveDateTime)>,
 }
 
-fn open_secrets(config: &WorkerConfig, subscription: &SubscriptionRow) -> Result<Signer, crate::auth::seal::SealError> {
+fn open_secrets(
+    config: &WorkerConfig,
+    subscription: &SubscriptionRow,
+) -> Result<Signer, crate::auth::seal::SealError> {
     let keys = &config.seal_keys;
     let previous = match (&subscription.previous_secret, subscription.previous_secret_until) {
         (Some(previous), Some(until)) => Some((keys.open(previous)?, until)),

@@ -69,7 +69,9 @@ async fn invite(app: &TestApp, root: &User, municipality: &str, email: &str) -> 
         )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
-    reply.json()["invitation_url"].as_str().unwrap().to_owned()
+    let id = reply.json()["id"].as_str().unwrap().to_owned();
+    let email = app.email(&format!("invitation:{id}")).await;
+    email.text.split_whitespace().find(|w| w.contains("/api/v1/invitations/")).unwrap().to_owned()
 }
 
 async fn municipality(app: &TestApp, root: &User, name: &str) -> String {

@@ -4,6 +4,7 @@
 mod fixtures;
 mod helpers;
 
+mod accounts;
 mod agreements;
 mod cli;
 mod directory;

@@ -193,11 +193,11 @@ async fn invitations_are_single_use_and_expire(app: TestApp) {
                 .await;
             assert_eq!(reply.status, 201, "{}", reply.text());
             let body = reply.json();
-            let url = body["invitation_url"].as_str().unwrap();
-            (
-                body["id"].as_str().unwrap().to_owned(),
-                format!("/api/v1/{}", url.split_once("/api/v1/").unwrap().1),
-            )
+            assert!(body.get("invitation_url").is_none(), "the link goes by email only: {body}");
+            assert_eq!(body["sent_by_email"], true);
+            let id = body["id"].as_str().unwrap().to_owned();
+            let path = app.invitation_path(&id).await;
+            (id, path)
         }
     };
 
@@ -242,9 +242,13 @@ async fn invitations_are_single_use_and_expire(app: TestApp) {
     let (_, weak) = invite("jan@buurt.example").await;
     let refused = app.post_json(&weak, &json!({"password": "short"})).await;
     assert_eq!(refused.assert_problem(422, "validation_failed")["errors"][0]["field"], "password");
-    // An existing account gets the role added, keeping its password.
+    // An existing account gets the role added, keeping its password, once it is signed in.
     let (_, existing) = invite(Box::leak(a.officer.email.clone().into_boxed_str())).await;
-    let joined = app.post_json(&existing, &json!({})).await;
+    app.post_json(&existing, &json!({"password": "a new password chosen"}))
+        .await
+        .assert_problem(401, "sign_in_required");
+    app.post_as(&a.coordinator, &existing, json!({})).await.assert_problem(401, "sign_in_required");
+    let joined = app.post_as(&a.officer, &existing, json!({})).await;
     assert_eq!(joined.status, 200, "{}", joined.text());
     assert_eq!(joined.json()["new_account"], false);
     let me = app.get_as(&a.officer, "/api/v1/me").await.json();
