@@ -41,6 +41,8 @@ pub const READ_REPORTS: &[&[Scope]] = &[&[ReportsRead]];
 pub const READ_AGREEMENTS: &[&[Scope]] = &[&[AgreementsRead]];
 pub const READ_NETWORKS: &[&[Scope]] = &[&[NetworksRead]];
 pub const READ_MEMBERS: &[&[Scope]] = &[&[MembersRead]];
+/// A partner organisation's contacts: people, of an organisation only `agreements:read` sees.
+const READ_CONTACTS: &[&[Scope]] = &[&[MembersRead, AgreementsRead]];
 const DECIDE: &[&[Scope]] = &[&[GrantsWrite]];
 /// A first approval decides; the second, above the four-eyes threshold, is a payer's.
 const APPROVE: &[&[Scope]] = &[&[GrantsWrite], &[PaymentsWrite]];
@@ -52,7 +54,8 @@ const WEBHOOKS: &[&[Scope]] = &[&[WebhooksManage]];
 
 use Need::{Open, People, Scopes};
 
-/// Every operation, as `(method, path as in the spec, need)`. A route missing here is refused
+/// Every operation, as `(method, path as in the spec, need)`. Open invitations are part of
+/// managing people, so no scope reads them. A route missing here is refused
 /// to service accounts; a test checks that this table and the spec list the same operations.
 pub const OPERATIONS: &[(&str, &str, Need)] = &[
     // Operations and signing in.
@@ -84,7 +87,7 @@ pub const OPERATIONS: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/municipalities/{id}/members", People),
     ("PATCH", "/api/v1/municipalities/{id}/members/{user_id}", People),
     ("DELETE", "/api/v1/municipalities/{id}/members/{user_id}", People),
-    ("GET", "/api/v1/municipalities/{id}/invitations", Scopes(READ_MEMBERS)),
+    ("GET", "/api/v1/municipalities/{id}/invitations", People),
     ("POST", "/api/v1/municipalities/{id}/networks/{network_id}/accept", People),
     ("POST", "/api/v1/municipalities/{id}/networks/{network_id}/decline", People),
     // Service accounts manage no service accounts.
@@ -106,13 +109,13 @@ pub const OPERATIONS: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/networks/{id}/members", People),
     ("PATCH", "/api/v1/networks/{id}/members/{user_id}", People),
     ("DELETE", "/api/v1/networks/{id}/members/{user_id}", People),
-    ("GET", "/api/v1/networks/{id}/invitations", Scopes(READ_MEMBERS)),
+    ("GET", "/api/v1/networks/{id}/invitations", People),
     // Partner organisations.
     ("GET", "/api/v1/organisations", Scopes(READ_AGREEMENTS)),
     ("POST", "/api/v1/organisations", People),
     ("GET", "/api/v1/organisations/{id}", Scopes(READ_AGREEMENTS)),
     ("PATCH", "/api/v1/organisations/{id}", People),
-    ("GET", "/api/v1/organisations/{id}/contacts", Scopes(READ_MEMBERS)),
+    ("GET", "/api/v1/organisations/{id}/contacts", Scopes(READ_CONTACTS)),
     ("POST", "/api/v1/organisations/{id}/contacts", People),
     ("DELETE", "/api/v1/organisations/{id}/contacts/{user_id}", People),
     // Visions.

@@ -43,7 +43,7 @@ pub enum Scope {
     #[strum(serialize = "networks:read")]
     NetworksRead,
     /// Read people: the municipality's staff, the members of its linked networks, the contacts
-    /// of partner organisations (with `agreements:read`), and open invitations. Names and email
+    /// of partner organisations (with `agreements:read`); not open invitations. Names and email
     /// addresses are personal data, so no other scope reads them.
     #[serde(rename = "members:read")]
     #[strum(serialize = "members:read")]

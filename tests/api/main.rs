@@ -18,6 +18,7 @@ mod open_data;
 mod openapi;
 mod payment_batches;
 mod reminders;
+mod scopes;
 mod service_accounts;
 mod smtp_sink;
 mod tenancy;
