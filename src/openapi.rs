@@ -178,7 +178,10 @@ impl Modify for ScopeRequirements {
                 };
                 security.push(SecurityRequirement::new(PERSON_SCHEME, Vec::<String>::new()));
                 for set in sets {
-                    security.push(SecurityRequirement::new(SERVICE_ACCOUNT_SCHEME, set.iter().map(|s| s.as_str())));
+                    security.push(SecurityRequirement::new(
+                        SERVICE_ACCOUNT_SCHEME,
+                        set.iter().map(|s| s.as_str()),
+                    ));
                 }
             }
         }

@@ -455,4 +455,29 @@ mod tests {
         system.is_platform_admin = true;
         assert!(!system.can_see(Target::Grant(&other)));
     }
+
+    #[test]
+    fn a_service_account_calls_only_the_operations_its_scopes_name() {
+        use crate::auth::caller::ServiceAccountAccess;
+        let mut system = caller(&[], &[]);
+        system.service_account = Some(ServiceAccountAccess {
+            municipality_id: "m1".into(),
+            scopes: vec![Scope::WebhooksManage],
+            token_id: "t".into(),
+        });
+        assert!(system.authorize_operation("GET", Some("/api/v1/webhooks/{id}")).is_ok());
+        assert!(system.authorize_operation("POST", Some("/api/v1/auth/logout")).is_ok(), "open");
+        let err = system.authorize_operation("GET", Some("/api/v1/networks/{id}/members")).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::Forbidden);
+        assert!(err.detail.contains("members:read"), "{}", err.detail);
+        let err = system.authorize_operation("POST", Some("/api/v1/networks")).unwrap_err();
+        assert!(err.detail.contains("for people"), "{}", err.detail);
+        assert!(system.authorize_operation("GET", Some("/api/v1/not-in-the-table")).is_err());
+        assert!(system.authorize_operation("GET", None).is_err());
+        assert!(!system.reads_with(operations::READ_GRANTS));
+        // People are held to their roles per object, not to scopes.
+        let person = caller(&[("m1", MunicipalityRole::Auditor)], &[]);
+        assert!(person.authorize_operation("POST", Some("/api/v1/networks")).is_ok());
+        assert!(person.reads_with(operations::READ_GRANTS));
+    }
 }

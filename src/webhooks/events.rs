@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::auth::operations;
 use crate::db::DbConnection;
-use crate::domain::Scope;
 use crate::domain::time::{now, utc};
+use crate::domain::Scope;
 use crate::error::ApiError;
 
 use super::repo::{self, DeliveryRow};

@@ -127,10 +127,14 @@ async fn the_right_scope_reads_them(app: TestApp) {
     app.get_as(&networks, &format!("/api/v1/networks/{}", b.network_id))
         .await
         .assert_problem(404, "not_found");
-    app.post_as(&networks, "/api/v1/networks", json!({"name": "X", "kind": "other", "legal_form": "none",
-        "contact_email": "x@example.org", "municipality_id": a.municipality_id}))
-        .await
-        .assert_problem(403, "forbidden");
+    app.post_as(
+        &networks,
+        "/api/v1/networks",
+        json!({"name": "X", "kind": "other", "legal_form": "none",
+        "contact_email": "x@example.org", "municipality_id": a.municipality_id}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
 
     // Funds and their ledgers are grants:read's, as are their grants.
     let money = &a.service_account;
@@ -173,7 +177,8 @@ async fn every_operation_holds_a_token_to_the_scopes_the_spec_names(app: TestApp
                 target
             };
             let mut body = example_body(&spec, operation);
-            if let Some(Value::Object(fields)) = body.as_mut().filter(|b| b.get("municipality_id").is_some()) {
+            if let Some(Value::Object(fields)) = body.as_mut().filter(|b| b.get("municipality_id").is_some())
+            {
                 fields.insert("municipality_id".into(), a.municipality_id.clone().into());
             }
             let requirements = token_requirements(operation);
@@ -226,9 +231,7 @@ async fn a_subscription_carries_only_events_its_creator_may_read(app: TestApp) {
     let (hooks, _) = service_account(&app, &a.admin, &a.municipality_id, &["webhooks:manage"]).await;
     let (finance, _) =
         service_account(&app, &a.admin, &a.municipality_id, &["webhooks:manage", "grants:read"]).await;
-    let subscribe = |types: &[&str]| {
-        json!({"municipality_id": a.municipality_id, "url": "https://finance.example.nl/hook", "event_types": types})
-    };
+    let subscribe = |types: &[&str]| json!({"municipality_id": a.municipality_id, "url": "https://finance.example.nl/hook", "event_types": types});
 
     let refused = app.post_as(&hooks, "/api/v1/webhooks", subscribe(&["grant.approved"])).await;
     let body = refused.assert_problem(422, "validation_failed");
@@ -236,7 +239,8 @@ async fn a_subscription_carries_only_events_its_creator_may_read(app: TestApp) {
     let message = body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("grant.approved") && message.contains("grants:read"), "{message}");
 
-    let mixed = app.post_as(&finance, "/api/v1/webhooks", subscribe(&["tranche.paid", "agreement.signed"])).await;
+    let mixed =
+        app.post_as(&finance, "/api/v1/webhooks", subscribe(&["tranche.paid", "agreement.signed"])).await;
     let body = mixed.assert_problem(422, "validation_failed");
     assert_eq!(body["errors"].as_array().unwrap().len(), 1, "{body}");
     assert_eq!(body["errors"][0]["field"], "event_types[1]");
@@ -245,11 +249,17 @@ async fn a_subscription_carries_only_events_its_creator_may_read(app: TestApp) {
         .await
         .assert_problem(422, "validation_failed");
 
-    let created = app.post_as(&finance, "/api/v1/webhooks", subscribe(&["grant.approved", "tranche.paid"])).await;
+    let created =
+        app.post_as(&finance, "/api/v1/webhooks", subscribe(&["grant.approved", "tranche.paid"])).await;
     assert_eq!(created.status, 201, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_owned();
     let widened = app
-        .call(&finance, Method::PATCH, &format!("/api/v1/webhooks/{id}"), Some(json!({"event_types": ["agreement.signed"]})))
+        .call(
+            &finance,
+            Method::PATCH,
+            &format!("/api/v1/webhooks/{id}"),
+            Some(json!({"event_types": ["agreement.signed"]})),
+        )
         .await;
     assert_eq!(widened.assert_problem(422, "validation_failed")["errors"][0]["field"], "event_types[0]");
 
@@ -267,8 +277,12 @@ async fn a_subscription_carries_only_events_its_creator_may_read(app: TestApp) {
     assert_eq!(unchanged["url"], "http://127.0.0.1:9/hooks");
 
     // A municipal admin subscribes to every event.
-    let every: Vec<String> =
-        spec()["components"]["schemas"]["EventType"]["enum"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect();
+    let every: Vec<String> = spec()["components"]["schemas"]["EventType"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect();
     assert!(every.len() >= 13, "{every:?}");
     let all = app
         .post_as(
