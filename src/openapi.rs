@@ -6,10 +6,11 @@ use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 
+use crate::auth::operations::{self, Need};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::open_data;
@@ -114,30 +115,78 @@ use crate::{
         (name = "webhooks", description = "Signed event notifications to other systems, with a delivery log"),
         (name = "payments", description = "SEPA payment batches of due tranches (pain.001 files)"),
     ),
-    modifiers(&BearerAuth, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
+    modifiers(&BearerAuth, &ScopeRequirements, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
 )]
 pub struct ApiDoc;
 
-/// The bearer token scheme: a person's access token from `/api/v1/auth/login`, or a service
-/// account's API token (`pct_...`).
+/// The security scheme of people's access tokens.
+pub const PERSON_SCHEME: &str = "bearer";
+/// The security scheme of service accounts' API tokens; its "scopes" are the service account's.
+pub const SERVICE_ACCOUNT_SCHEME: &str = "apiToken";
+
+/// Two bearer token schemes: a person's access token from `/api/v1/auth/login`, or a service
+/// account's API token (`pct_...`), which is limited by its scopes.
 struct BearerAuth;
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut Spec) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
+        let scheme = |description: &str| {
             SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "A person's access token (a JWT from POST /api/v1/auth/login), or a service \
-                         account's API token (pct_...) from POST \
-                         /api/v1/municipalities/{id}/service-accounts/{sid}/tokens",
-                    ))
-                    .build(),
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(description)).build(),
+            )
+        };
+        components.add_security_scheme(
+            PERSON_SCHEME,
+            scheme(
+                "A person's access token (a JWT from POST /api/v1/auth/login). What a person may do \
+                 follows from their roles, checked per object.",
             ),
         );
+        components.add_security_scheme(
+            SERVICE_ACCOUNT_SCHEME,
+            scheme(
+                "A service account's API token (pct_...) from POST \
+                 /api/v1/municipalities/{id}/service-accounts/{sid}/tokens. An operation that lists \
+                 apiToken names the scopes that admit a token (all scopes of one entry); an operation \
+                 that does not list it is for people only, and a service account gets 403.",
+            ),
+        );
+    }
+}
+
+/// Every signed-in operation's security requirement, from the one table the policy checks
+/// (`auth::operations`): a person's token, or a service account's token with the scopes named.
+struct ScopeRequirements;
+
+impl Modify for ScopeRequirements {
+    fn modify(&self, openapi: &mut Spec) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+                ("PATCH", &mut item.patch),
+            ];
+            for (method, operation) in operations {
+                let Some(operation) = operation.as_mut() else { continue };
+                let Some(security) = operation.security.as_mut().filter(|s| !s.is_empty()) else { continue };
+                // An operation also open to everyone keeps its anonymous alternative.
+                security.retain(|requirement| *requirement == SecurityRequirement::default());
+                let sets = match operations::need(method, path) {
+                    Some(Need::Scopes(sets)) => sets,
+                    _ => &[],
+                };
+                security.push(SecurityRequirement::new(PERSON_SCHEME, Vec::<String>::new()));
+                for set in sets {
+                    security.push(SecurityRequirement::new(
+                        SERVICE_ACCOUNT_SCHEME,
+                        set.iter().map(|s| s.as_str()),
+                    ));
+                }
+            }
+        }
     }
 }
 
@@ -196,7 +245,7 @@ impl Modify for ProblemResponses {
                 add("400", "Malformed request: broken JSON, wrong content type or a bad query value");
                 if secured {
                     add("401", "No valid access token");
-                    add("403", "Your role does not allow this");
+                    add("403", "Your role, or your token's scopes, do not allow this");
                 }
                 if path.contains('{') {
                     add("404", "No such object, or not visible to you");

@@ -88,11 +88,12 @@ impl FromRequest for Caller {
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.as_str().to_owned());
         let resolved = req.extensions().get::<ResolvedToken>().map(|r| r.0.clone());
+        let operation = Operation { method: req.method().as_str().to_owned(), route: req.match_pattern() };
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let token = token?;
             if token.starts_with(crate::service_accounts::TOKEN_PREFIX) {
-                return service_account_caller(&state, token, resolved, request_id).await;
+                return service_account_caller(&state, token, resolved, request_id, operation).await;
             }
             let claims = state.tokens.verify(&token)?;
             let caller =
@@ -106,12 +107,19 @@ impl FromRequest for Caller {
     }
 }
 
-/// A service account's token: live, within its rate limit.
+/// The operation a request calls: its method and the route pattern it matched.
+struct Operation {
+    method: String,
+    route: Option<String>,
+}
+
+/// A service account's token: live, within its rate limit, and with a scope the operation names.
 async fn service_account_caller(
     state: &AppState,
     token: String,
     resolved: Option<Box<Caller>>,
     request_id: Option<String>,
+    operation: Operation,
 ) -> Result<Caller, ApiError> {
     let caller = match resolved {
         Some(caller) => Some(*caller),
@@ -125,6 +133,7 @@ async fn service_account_caller(
     if let Some(account) = &caller.service_account {
         state.token_limits.take(&account.token_id).map_err(ApiError::rate_limited)?;
     }
+    caller.authorize_operation(&operation.method, operation.route.as_deref())?;
     caller.request_id = request_id;
     Ok(caller)
 }

@@ -2,6 +2,7 @@
 //! extractor and the one authorization policy.
 
 pub mod caller;
+pub mod operations;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;

@@ -1,11 +1,14 @@
 //! The one authorization policy. Every handler asks here whether the caller may take an action
 //! on an object. An object the caller cannot see is a 404 (ids do not leak); a visible object
-//! with a forbidden action is a 403.
+//! with a forbidden action is a 403. A service account is first held to the scopes its
+//! operation names (`authorize_operation`, from the table in `operations`), then to its own
+//! municipality's objects.
 
 use crate::domain::{MunicipalityRole, NetworkRole, Party, PartyType, Scope};
 use crate::error::ApiError;
 
 use super::caller::{Caller, ServiceAccountAccess};
+use super::operations::{self, Need};
 
 /// What is being acted on, with what the policy needs to know about it.
 #[derive(Debug, Clone, Copy)]
@@ -232,6 +235,32 @@ impl Caller {
         }
     }
 
+    /// The operation gate, before any object is looked up: a service account's token may call an
+    /// operation only with the scopes the operation names (`operations::OPERATIONS`, shown as
+    /// its security requirement in the spec); an operation no scope names, or a route the table
+    /// does not know, is refused with 403. People pass: their roles decide per object.
+    pub fn authorize_operation(&self, method: &str, route: Option<&str>) -> Result<(), ApiError> {
+        let Some(account) = &self.service_account else { return Ok(()) };
+        match route.and_then(|r| operations::need(method, r)) {
+            Some(Need::Open) => Ok(()),
+            Some(Need::Scopes(sets)) if account.holds_one_of(sets) => Ok(()),
+            Some(Need::Scopes(sets)) => Err(ApiError::forbidden(format!(
+                "This token's service account needs the scope {} for this operation.",
+                operations::describe(sets)
+            ))),
+            Some(Need::People) | None => Err(ApiError::forbidden(
+                "This operation is for people: no scope allows it to a service account.",
+            )),
+        }
+    }
+
+    /// Whether the caller may read records that these scope sets read (as in
+    /// `operations::READ_GRANTS`): people always (their roles decide per object), a service
+    /// account when it holds every scope of one set.
+    pub fn reads_with(&self, sets: &[&[Scope]]) -> bool {
+        self.service_account.as_ref().is_none_or(|account| account.holds_one_of(sets))
+    }
+
     /// For lists, which the database filters to what the caller can see: a service account
     /// also needs one of the scopes for the kind of record listed. People pass.
     pub fn authorize_listing(&self, any_of: &[Scope]) -> Result<(), ApiError> {
@@ -276,6 +305,11 @@ pub const GRANT_READERS: [Scope; 3] = [Scope::GrantsRead, Scope::GrantsWrite, Sc
 impl ServiceAccountAccess {
     fn has(&self, scope: Scope) -> bool {
         self.scopes.contains(&scope)
+    }
+
+    /// Every scope of at least one of these sets.
+    fn holds_one_of(&self, sets: &[&[Scope]]) -> bool {
+        sets.iter().any(|set| set.iter().all(|s| self.has(*s)))
     }
 
     /// Only its own municipality's records, and of those only the kinds its scopes read.
@@ -478,5 +512,30 @@ mod tests {
         // A platform admin's powers do not come with a token.
         system.is_platform_admin = true;
         assert!(!system.can_see(Target::Grant(&other)));
+    }
+
+    #[test]
+    fn a_service_account_calls_only_the_operations_its_scopes_name() {
+        use crate::auth::caller::ServiceAccountAccess;
+        let mut system = caller(&[], &[]);
+        system.service_account = Some(ServiceAccountAccess {
+            municipality_id: "m1".into(),
+            scopes: vec![Scope::WebhooksManage],
+            token_id: "t".into(),
+        });
+        assert!(system.authorize_operation("GET", Some("/api/v1/webhooks/{id}")).is_ok());
+        assert!(system.authorize_operation("POST", Some("/api/v1/auth/logout")).is_ok(), "open");
+        let err = system.authorize_operation("GET", Some("/api/v1/networks/{id}/members")).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::Forbidden);
+        assert!(err.detail.contains("members:read"), "{}", err.detail);
+        let err = system.authorize_operation("POST", Some("/api/v1/networks")).unwrap_err();
+        assert!(err.detail.contains("for people"), "{}", err.detail);
+        assert!(system.authorize_operation("GET", Some("/api/v1/not-in-the-table")).is_err());
+        assert!(system.authorize_operation("GET", None).is_err());
+        assert!(!system.reads_with(operations::READ_GRANTS));
+        // People are held to their roles per object, not to scopes.
+        let person = caller(&[("m1", MunicipalityRole::Auditor)], &[]);
+        assert!(person.authorize_operation("POST", Some("/api/v1/networks")).is_ok());
+        assert!(person.reads_with(operations::READ_GRANTS));
     }
 }

@@ -1,5 +1,7 @@
 //! What a service account's tokens may do. People get their rights from roles; systems get
-//! them from scopes, each naming one kind of record and whether it is read or changed.
+//! them from scopes, each naming one kind of record and whether it is read or changed. Every
+//! operation of the API names the scopes that admit a token (`crate::auth::operations`, shown in
+//! the spec); an operation no scope names is for people only.
 
 /// One permission of a service account.
 #[derive(
@@ -18,7 +20,9 @@
     strum::EnumIter,
 )]
 pub enum Scope {
-    /// Read funds, grants, tranches and settlements.
+    /// Read funds with their ledgers and `grants.csv`, grants, tranches, settlements, payment
+    /// batches and the open data of grants. `grants:write` and `payments:write` read them too:
+    /// who decides or pays must see.
     #[serde(rename = "grants:read")]
     #[strum(serialize = "grants:read")]
     GrantsRead,
@@ -34,7 +38,17 @@ pub enum Scope {
     #[serde(rename = "agreements:read")]
     #[strum(serialize = "agreements:read")]
     AgreementsRead,
-    /// Read spending reports and their receipts.
+    /// Read the networks linked to the municipality (not their people: `members:read`).
+    #[serde(rename = "networks:read")]
+    #[strum(serialize = "networks:read")]
+    NetworksRead,
+    /// Read people: the municipality's staff, the members of its linked networks, the contacts
+    /// of partner organisations (with `agreements:read`); not open invitations. Names and email
+    /// addresses are personal data, so no other scope reads them.
+    #[serde(rename = "members:read")]
+    #[strum(serialize = "members:read")]
+    MembersRead,
+    /// Read spending reports, their receipts and expense lines (`expenses.csv`).
     #[serde(rename = "reports:read")]
     #[strum(serialize = "reports:read")]
     ReportsRead,
@@ -42,7 +56,8 @@ pub enum Scope {
     #[serde(rename = "audit:read")]
     #[strum(serialize = "audit:read")]
     AuditRead,
-    /// Manage the municipality's webhook subscriptions.
+    /// Manage the municipality's webhook subscriptions, for the events whose records the
+    /// account's other scopes read.
     #[serde(rename = "webhooks:manage")]
     #[strum(serialize = "webhooks:manage")]
     WebhooksManage,

@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+use crate::auth::operations;
 use crate::db::DbConnection;
 use crate::domain::time::{now, utc};
+use crate::domain::Scope;
 use crate::error::ApiError;
 
 use super::repo::{self, DeliveryRow};
@@ -88,6 +90,20 @@ impl EventType {
 
     pub fn split(stored: &str) -> Vec<EventType> {
         crate::domain::text::split_names(stored)
+    }
+
+    /// The scopes that read the record this event carries as `data`: a service account
+    /// subscribes only to events it could read through the API.
+    pub fn readers(self) -> &'static [&'static [Scope]] {
+        use EventType::*;
+        match self {
+            GrantSubmitted | GrantApproved | GrantRejected | GrantCancelled | TranchePaid | GrantSettled => {
+                operations::READ_GRANTS
+            }
+            ReportSubmitted | ReportAccepted => operations::READ_REPORTS,
+            AgreementProposed | AgreementSigned | AgreementActivated | AgreementTerminated
+            | CommitmentOverdue => operations::READ_AGREEMENTS,
+        }
     }
 }
 

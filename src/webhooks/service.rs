@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::seal::SealKeys;
-use crate::auth::{Action, Caller, Target};
+use crate::auth::{operations, Action, Caller, Target};
 use crate::config::Environment;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
@@ -37,6 +37,7 @@ struct Fields {
 }
 
 fn check(
+    caller: &Caller,
     url: &str,
     event_types: &[EventType],
     description: Option<&str>,
@@ -48,6 +49,19 @@ fn check(
     }
     if event_types.is_empty() {
         errors.push(FieldError::new("event_types", "Name at least one event type, e.g. grant.approved."));
+    }
+    // An event carries its record: a service account subscribes only to what it may read.
+    for (i, event_type) in event_types.iter().enumerate() {
+        if !caller.reads_with(event_type.readers()) {
+            errors.push(FieldError::new(
+                format!("event_types[{i}]"),
+                format!(
+                    "{} carries a record this token may not read: it needs the scope {}.",
+                    event_type.as_str(),
+                    operations::describe(event_type.readers())
+                ),
+            ));
+        }
     }
     let description = match description.map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => BoundedText::<500>::parse(d)
@@ -94,7 +108,7 @@ pub fn create(
 ) -> Result<CreatedSubscriptionDto, ApiError> {
     let municipality_id = input.municipality_id.to_string();
     caller.authorize(Action::ManageWebhooks, Target::Municipality(&municipality_id))?;
-    let fields = check(&input.url, &input.event_types, input.description.as_deref(), environment)?;
+    let fields = check(caller, &input.url, &input.event_types, input.description.as_deref(), environment)?;
     let created = now();
     let secret = signature::new_secret();
     let row = SubscriptionRow {
@@ -134,6 +148,7 @@ pub fn update(
         etag::check(expected_version, before.version)?;
         let event_types = change.event_types.clone().unwrap_or_else(|| EventType::split(&before.event_types));
         let fields = check(
+            caller,
             change.url.as_deref().unwrap_or(&before.url),
             &event_types,
             Some(change.description.as_deref().unwrap_or(&before.description)),

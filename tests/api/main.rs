@@ -19,6 +19,7 @@ mod open_data;
 mod openapi;
 mod payment_batches;
 mod reminders;
+mod scopes;
 mod security;
 mod service_accounts;
 mod smtp_sink;

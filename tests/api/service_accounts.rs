@@ -48,7 +48,7 @@ async fn a_token_does_what_its_scopes_allow_in_its_own_municipality(app: TestApp
     app.get_as(reader, "/api/v1/agreements").await.assert_problem(403, "forbidden");
     app.get_as(reader, &format!("/api/v1/agreements/{}", a.agreement_id))
         .await
-        .assert_problem(404, "not_found");
+        .assert_problem(403, "forbidden");
     app.get_as(reader, &format!("/api/v1/grants/{}/reports", a.grant_id))
         .await
         .assert_problem(403, "forbidden");
@@ -68,9 +68,13 @@ async fn a_token_does_what_its_scopes_allow_in_its_own_municipality(app: TestApp
     // Another municipality's records do not exist for it.
     app.get_as(reader, &format!("/api/v1/grants/{}", b.grant_id)).await.assert_problem(404, "not_found");
     app.get_as(reader, &format!("/api/v1/funds/{}", b.fund_id)).await.assert_problem(404, "not_found");
-    app.get_as(reader, &format!("/api/v1/municipalities/{}", b.municipality_id))
+    app.get_as(reader, &format!("/api/v1/networks/{}/grants", b.network_id))
         .await
         .assert_problem(404, "not_found");
+    // Municipalities are for people: no scope names them, whichever municipality.
+    app.get_as(reader, &format!("/api/v1/municipalities/{}", a.municipality_id))
+        .await
+        .assert_problem(403, "forbidden");
 
     // A deciding token of municipality B gets 404 on A's grant, and decides on B's.
     let (decider, _) = service_account(&app, &b.admin, &b.municipality_id, &["grants:write"]).await;

@@ -18,12 +18,12 @@ on_both_backends!(
     changes_are_conditional_and_audited,
 );
 
-fn spec() -> Value {
+pub(crate) fn spec() -> Value {
     serde_json::from_str(include_str!("../../openapi/pactum.json")).unwrap()
 }
 
 /// The example body of an operation, resolving a `$ref` to its component schema.
-fn example_body(spec: &Value, operation: &Value) -> Option<Value> {
+pub(crate) fn example_body(spec: &Value, operation: &Value) -> Option<Value> {
     let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
     if schema.is_null() {
         return None;
@@ -36,7 +36,7 @@ fn example_body(spec: &Value, operation: &Value) -> Option<Value> {
 }
 
 /// Fills a path template with tenant A's objects.
-fn fill(path: &str, a: &Tenant, payment_batch_id: &str) -> String {
+pub(crate) fn fill(path: &str, a: &Tenant, payment_batch_id: &str) -> String {
     let (id, user): (&str, &String) = if path.starts_with("/api/v1/payment-batches/") {
         (payment_batch_id, &a.auditor.id)
     } else if path.starts_with("/api/v1/networks/") {
@@ -76,7 +76,7 @@ fn fill(path: &str, a: &Tenant, payment_batch_id: &str) -> String {
 }
 
 /// An open payment batch of tenant A's fund, with its scheduled tranche.
-async fn payment_batch(app: &TestApp, a: &Tenant) -> String {
+pub(crate) async fn payment_batch(app: &TestApp, a: &Tenant) -> String {
     let fund = format!("/api/v1/funds/{}", a.fund_id);
     let account = json!({"debtor_name": "Gemeente A", "debtor_iban": "NL91ABNA0417164300"});
     let patched = app.call(&a.officer, Method::PATCH, &fund, Some(account)).await;

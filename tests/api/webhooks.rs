@@ -350,11 +350,12 @@ async fn webhook_urls_and_access_are_checked(app: TestApp) {
         .await
         .assert_problem(404, "not_found");
 
-    // A service account needs webhooks:manage.
+    // A service account needs webhooks:manage (and a scope that reads the grants it hears of).
     app.post_as(&a.service_account, "/api/v1/webhooks", body("https://finance.example.nl/hook"))
         .await
         .assert_problem(403, "forbidden");
-    let (manager, _) = service_account(&app, &a.admin, &a.municipality_id, &["webhooks:manage"]).await;
+    let (manager, _) =
+        service_account(&app, &a.admin, &a.municipality_id, &["webhooks:manage", "grants:read"]).await;
     let created = app.post_as(&manager, "/api/v1/webhooks", body("https://finance.example.nl/hook")).await;
     assert_eq!(created.status, 201, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_owned();
