@@ -279,7 +279,8 @@ pub fn update(
         let controls_changed = row.budget_cents != before.budget_cents
             || row.max_grant_cents != before.max_grant_cents
             || row.four_eyes_threshold_cents != before.four_eyes_threshold_cents;
-        if controls_changed && !caller.may(Action::ManageFundControls, Target::Municipality(&row.municipality_id))
+        if controls_changed
+            && !caller.may(Action::ManageFundControls, Target::Municipality(&row.municipality_id))
         {
             return Err(ApiError::forbidden(
                 "Only a municipal admin changes a fund's budget, maximum grant or four-eyes threshold.",

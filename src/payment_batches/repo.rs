@@ -128,7 +128,10 @@ pub fn candidates(
 }
 
 /// The first of these tranches that is in an open batch, with that batch's id.
-pub fn open_item_of(conn: &mut DbConnection, tranche_ids: &[String]) -> QueryResult<Option<(String, String)>> {
+pub fn open_item_of(
+    conn: &mut DbConnection,
+    tranche_ids: &[String],
+) -> QueryResult<Option<(String, String)>> {
     payment_batch_items::table
         .filter(payment_batch_items::status.eq("open"))
         .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))

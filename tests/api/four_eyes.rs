@@ -49,7 +49,11 @@ async fn a_first_approval_is_cleared_by_a_request_for_information_and_a_changed_
 
     // A question sends the application back to the network: the first approval goes.
     let asked = ok(&app
-        .post_as(&second_officer, &format!("{grant}/request-info"), json!({"question": "Welk rekeningnummer?"}))
+        .post_as(
+            &second_officer,
+            &format!("{grant}/request-info"),
+            json!({"question": "Welk rekeningnummer?"}),
+        )
         .await);
     assert_eq!(asked["status"], "info_requested");
     assert_eq!(asked["pending_approval"], Value::Null, "{asked}");
@@ -122,13 +126,19 @@ async fn only_a_municipal_admin_changes_a_funds_controls(app: TestApp) {
     assert_eq!(unchanged["four_eyes_threshold_cents"], 500_000);
     assert_eq!(unchanged["budget_cents"], 5_000_000);
     let grant_id = grant_in_review(&app, &a, &fund_id, 600_000).await;
-    let first = ok(&post_keyed(&app, &a.officer, &format!("/api/v1/grants/{grant_id}/approve"), json!({})).await);
+    let first =
+        ok(&post_keyed(&app, &a.officer, &format!("/api/v1/grants/{grant_id}/approve"), json!({})).await);
     assert_eq!(first["status"], "in_review", "still two people");
 
     // Officers keep the other fields, and a control sent unchanged is no change.
     let renamed = ok(&app
-        .call(&a.officer, Method::PATCH, &path, Some(json!({"name": "Buurtbudget Oost", "decision_weeks": 6,
-            "four_eyes_threshold_cents": 500_000})))
+        .call(
+            &a.officer,
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "Buurtbudget Oost", "decision_weeks": 6,
+            "four_eyes_threshold_cents": 500_000})),
+        )
         .await);
     assert_eq!(renamed["name"], "Buurtbudget Oost");
     // A new fund sets all its controls: the admin makes it.
@@ -142,8 +152,9 @@ async fn only_a_municipal_admin_changes_a_funds_controls(app: TestApp) {
     .assert_problem(403, "forbidden");
 
     // The admin changes them, and the trail shows it.
-    let raised =
-        ok(&app.call(&a.admin, Method::PATCH, &path, Some(json!({"four_eyes_threshold_cents": 800_000}))).await);
+    let raised = ok(&app
+        .call(&a.admin, Method::PATCH, &path, Some(json!({"four_eyes_threshold_cents": 800_000})))
+        .await);
     assert_eq!(raised["four_eyes_threshold_cents"], 800_000);
     let events = trail(&app, &a, "fund", &fund_id).await;
     let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -162,11 +173,14 @@ async fn the_threshold_is_the_one_in_force_at_submission(app: TestApp) {
     assert_eq!(app.get_as(&a.officer, &grant(&submitted)).await.json()["four_eyes_threshold_cents"], 500_000);
 
     // Raised after submission: the application keeps the threshold it was submitted under.
-    ok(&app.call(&a.admin, Method::PATCH, &path, Some(json!({"four_eyes_threshold_cents": 1_000_000}))).await);
+    ok(&app
+        .call(&a.admin, Method::PATCH, &path, Some(json!({"four_eyes_threshold_cents": 1_000_000})))
+        .await);
     let first = ok(&post_keyed(&app, &a.officer, &format!("{}/approve", grant(&submitted)), json!({})).await);
     assert_eq!(first["status"], "in_review", "600,000 is above the 500,000 it was submitted under");
     assert_eq!(first["four_eyes_threshold_cents"], 500_000);
-    let second = ok(&post_keyed(&app, &second_officer, &format!("{}/approve", grant(&submitted)), json!({})).await);
+    let second =
+        ok(&post_keyed(&app, &second_officer, &format!("{}/approve", grant(&submitted)), json!({})).await);
     assert_eq!(second["status"], "approved");
 
     // Submitted now, under 1,000,000: lowering the fund's threshold later changes nothing.
@@ -199,11 +213,15 @@ async fn two_different_people_and_never_a_service_account(app: TestApp) {
     let above = grant_in_review(&app, &a, &fund_id, 600_000).await;
     ok(&post_keyed(&app, &a.officer, &approve(&above), json!({})).await);
     post_keyed(&app, &a.officer, &approve(&above), json!({})).await.assert_problem(403, "four_eyes_required");
-    assert_eq!(app.get_as(&a.officer, &format!("/api/v1/grants/{above}")).await.json()["status"], "in_review");
+    assert_eq!(
+        app.get_as(&a.officer, &format!("/api/v1/grants/{above}")).await.json()["status"],
+        "in_review"
+    );
 
     // A service account as the second approver: refused, clearly.
-    let problem =
-        post_keyed(&app, &system, &approve(&above), json!({})).await.assert_problem(403, "four_eyes_required");
+    let problem = post_keyed(&app, &system, &approve(&above), json!({}))
+        .await
+        .assert_problem(403, "four_eyes_required");
     assert!(problem["detail"].as_str().unwrap().contains("service account"), "{problem}");
     let seen = app.get_as(&system, &format!("/api/v1/grants/{above}")).await.json();
     assert!(!seen["allowed_actions"].as_array().unwrap().contains(&json!("approve")), "{seen}");
@@ -211,8 +229,9 @@ async fn two_different_people_and_never_a_service_account(app: TestApp) {
 
     // A service account as the first approver: refused, and no first approval is recorded.
     let other = grant_in_review(&app, &a, &fund_id, 500_000).await;
-    let problem =
-        post_keyed(&app, &system, &approve(&other), json!({})).await.assert_problem(403, "four_eyes_required");
+    let problem = post_keyed(&app, &system, &approve(&other), json!({}))
+        .await
+        .assert_problem(403, "four_eyes_required");
     assert!(problem["detail"].as_str().unwrap().contains("service account"), "{problem}");
     let untouched = app.get_as(&a.officer, &format!("/api/v1/grants/{other}")).await.json();
     assert_eq!(untouched["pending_approval"], Value::Null);
@@ -225,7 +244,11 @@ async fn two_different_people_and_never_a_service_account(app: TestApp) {
     // network's treasurer.
     let network_members = format!("/api/v1/networks/{}/members", a.network_id);
     let invite = app
-        .post_as(&a.coordinator, &network_members, json!({"email": second_officer.email, "name": "Twee", "role": "member"}))
+        .post_as(
+            &a.coordinator,
+            &network_members,
+            json!({"email": second_officer.email, "name": "Twee", "role": "member"}),
+        )
         .await;
     let url = invite.json()["invitation_url"].as_str().unwrap().to_owned();
     app.post_json(&format!("/api/v1/{}", url.split_once("/api/v1/").unwrap().1), &json!({})).await;

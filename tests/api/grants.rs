@@ -398,8 +398,7 @@ async fn a_fund_budget_never_drops_below_what_is_committed(app: TestApp) {
     app.call(&a.admin, Method::PATCH, &path, Some(json!({"budget_cents": 99_999})))
         .await
         .assert_problem(409, "budget_below_committed");
-    let lowered =
-        ok(&app.call(&a.admin, Method::PATCH, &path, Some(json!({"budget_cents": 100_000}))).await);
+    let lowered = ok(&app.call(&a.admin, Method::PATCH, &path, Some(json!({"budget_cents": 100_000}))).await);
     assert_eq!(lowered["balances"]["available_cents"], 0);
     app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 2_000_000})))
         .await

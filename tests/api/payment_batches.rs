@@ -548,7 +548,9 @@ async fn single_payments_racing_a_new_batch_never_pay_twice(app: TestApp) {
     let pays = due.iter().map(|t| format!("/api/v1/tranches/{t}/pay")).collect::<Vec<_>>();
     let (batch, paid) = futures_util::future::join(
         create_batch(&app, &finance, &fund_id),
-        futures_util::future::join_all(pays.iter().map(|p| post_keyed(&app, &finance, p, json!({"paid_on": PAID_ON})))),
+        futures_util::future::join_all(
+            pays.iter().map(|p| post_keyed(&app, &finance, p, json!({"paid_on": PAID_ON}))),
+        ),
     )
     .await;
     for reply in &paid {
