@@ -955,7 +955,21 @@ pub mod tranches {
         grant_id: &str,
     ) -> Result<Vec<TrancheDto>, ApiError> {
         let (grant, _) = visible(conn, caller, grant_id, false)?;
-        Ok(repo::tranches_of(conn, grant_id)?.into_iter().map(|t| to_dto(caller, &grant, t)).collect())
+        let rows = repo::tranches_of(conn, grant_id)?;
+        let ids: Vec<String> = rows.iter().map(|t| t.id.clone()).collect();
+        let batched = crate::payment_batches::repo::in_open_batches(conn, &ids)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| {
+                let in_batch = batched.contains(&t.id);
+                let mut dto = to_dto(caller, &grant, t);
+                // Paid or freed through its batch, not on its own.
+                if in_batch {
+                    dto.allowed_actions.clear();
+                }
+                dto
+            })
+            .collect())
     }
 
     pub fn add(

@@ -141,6 +141,15 @@ pub fn open_item_of(
         .optional()
 }
 
+/// Which of these tranches are in an open batch.
+pub fn in_open_batches(conn: &mut DbConnection, tranche_ids: &[String]) -> QueryResult<Vec<String>> {
+    payment_batch_items::table
+        .filter(payment_batch_items::status.eq("open"))
+        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
+        .select(payment_batch_items::tranche_id)
+        .load(conn)
+}
+
 /// Moves an open batch to `status`; `false` when it was not open any more.
 pub fn close(
     conn: &mut DbConnection,

@@ -490,6 +490,8 @@ async fn a_tranche_in_an_open_batch_changes_only_through_the_batch(app: TestApp)
     let tranches = tranches_of(&app, &a.officer, grant).await;
     let in_batch = tranches[0]["id"].as_str().unwrap().to_owned();
     let later = tranches[2]["id"].as_str().unwrap().to_owned();
+    assert_eq!(tranches[0]["allowed_actions"], json!([]), "paid or freed through the batch");
+    assert_eq!(tranches[2]["allowed_actions"], json!(["pay", "cancel"]), "not in the batch");
 
     // Paid alone, cancelled alone, or with its grant: refused, naming the batch.
     let pay = format!("/api/v1/tranches/{in_batch}/pay");
