@@ -314,9 +314,10 @@ fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]
     let marcia = caller(conn, "marcia.pinas@example.nl")?;
     let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let municipality = uuid::Uuid::parse_str(municipality_id).map_err(ApiError::internal)?;
+    let petra = caller(conn, "petra.smit@lindendaal.example")?;
     let fund = crate::funds::service::create(
         conn,
-        &sanne,
+        &petra,
         CreateFund {
             municipality_id: municipality,
             name: FUND.into(),

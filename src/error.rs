@@ -65,6 +65,9 @@ pub enum ErrorCode {
     /// Above the fund's four-eyes threshold a second, different officer must approve, and nobody
     /// approves an application they submitted.
     FourEyesRequired,
+    /// The tranche is in an open SEPA payment batch: it is paid or freed through that batch
+    /// (confirm or cancel it) before it, or its grant, can change on its own.
+    TrancheInPaymentBatch,
     /// `If-Match` names a version that is no longer current; reload and retry.
     PreconditionFailed,
     /// Too many attempts; wait as long as `Retry-After` says.
@@ -95,7 +98,8 @@ impl ErrorCode {
             | Self::SecretShownOnce
             | Self::InsufficientBudget
             | Self::Overpayment
-            | Self::BudgetBelowCommitted => StatusCode::CONFLICT,
+            | Self::BudgetBelowCommitted
+            | Self::TrancheInPaymentBatch => StatusCode::CONFLICT,
             Self::InvitationExpired | Self::PasswordResetExpired => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -129,6 +133,7 @@ impl ErrorCode {
             Self::Overpayment => "Overpayment",
             Self::BudgetBelowCommitted => "Budget below committed",
             Self::FourEyesRequired => "Second approver required",
+            Self::TrancheInPaymentBatch => "Tranche in payment batch",
             Self::PreconditionFailed => "Precondition failed",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service unavailable",

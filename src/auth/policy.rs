@@ -77,6 +77,9 @@ pub enum Action {
     ManageLifecycle,
     /// Set up and change the municipality's funds.
     ManageFunds,
+    /// Create a fund or change its controls (budget, maximum grant, four-eyes threshold):
+    /// the limits that keep officers' decisions in check are set above them.
+    ManageFundControls,
     /// Mark payments and give the second approval above a fund's four-eyes threshold.
     Pay,
     /// Read a grant's spending reports and receipts.
@@ -165,6 +168,7 @@ impl Caller {
                     Action::ManageNetworks => matches!(role, MunicipalAdmin | Officer),
                     Action::ReadAudit => matches!(role, MunicipalAdmin | Auditor),
                     Action::ManageFunds => matches!(role, MunicipalAdmin | Officer),
+                    Action::ManageFundControls => role == MunicipalAdmin,
                     Action::Pay => matches!(role, MunicipalAdmin | Officer | Finance),
                     Action::Represent
                     | Action::ManageLifecycle

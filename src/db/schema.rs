@@ -428,6 +428,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         report_due_on -> Nullable<Date>,
+        four_eyes_threshold_cents -> Nullable<BigInt>,
     }
 }
 

@@ -14,7 +14,8 @@ use super::{repo, service};
 
 /// Set up a fund.
 ///
-/// Officers and municipal admins of the municipality.
+/// Municipal admins of the municipality: a new fund sets its controls (budget, maximum grant,
+/// four-eyes threshold).
 #[utoipa::path(post, path = "/api/v1/funds", tag = "funds", operation_id = "createFund",
     security(("bearer" = [])), request_body = CreateFund,
     responses((status = 201, description = "Created", body = FundDto)))]
@@ -89,8 +90,11 @@ pub async fn get(
 
 /// Change a fund.
 ///
-/// Officers and municipal admins. The budget can be raised, or lowered down to what is already
-/// committed (409 `budget_below_committed`).
+/// Officers and municipal admins; the controls (`budget_cents`, `max_grant_cents`,
+/// `four_eyes_threshold_cents`) only municipal admins (403 otherwise), audited as
+/// `fund.controls_changed`. A changed threshold applies to applications submitted from then on.
+/// The budget can be raised, or lowered down to what is already committed (409
+/// `budget_below_committed`).
 #[utoipa::path(patch, path = "/api/v1/funds/{id}", tag = "funds", operation_id = "updateFund",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Fund id")),
     request_body = UpdateFund,

@@ -146,6 +146,12 @@ fn debtor_account(row: &mut FundRow, change: DebtorChange, errors: &mut Vec<Fiel
 pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateFund) -> Result<FundDto, ApiError> {
     let municipality_id = input.municipality_id.to_string();
     caller.authorize(Action::ManageFunds, Target::Municipality(&municipality_id))?;
+    // A new fund sets all its controls at once, so it is the admin's to make.
+    if !caller.may(Action::ManageFundControls, Target::Municipality(&municipality_id)) {
+        return Err(ApiError::forbidden(
+            "Only a municipal admin creates funds: a fund's budget, maximum grant and four-eyes threshold are its controls.",
+        ));
+    }
     let mut errors = Vec::new();
     let name =
         BoundedText::<200>::parse(&input.name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
@@ -270,6 +276,16 @@ pub fn update(
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
+        let controls_changed = row.budget_cents != before.budget_cents
+            || row.max_grant_cents != before.max_grant_cents
+            || row.four_eyes_threshold_cents != before.four_eyes_threshold_cents;
+        if controls_changed
+            && !caller.may(Action::ManageFundControls, Target::Municipality(&row.municipality_id))
+        {
+            return Err(ApiError::forbidden(
+                "Only a municipal admin changes a fund's budget, maximum grant or four-eyes threshold.",
+            ));
+        }
         if !repo::update(conn, &row)? {
             return Err(ApiError::new(
                 ErrorCode::BudgetBelowCommitted,
@@ -278,7 +294,9 @@ pub fn update(
         }
         let after = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
         let (before, after) = (to_dto(conn, before)?, to_dto(conn, after)?);
-        record(conn, caller, &after, "fund.updated", Some(&before))?;
+        // Changes to the controls stand out in the audit trail.
+        let action = if controls_changed { "fund.controls_changed" } else { "fund.updated" };
+        record(conn, caller, &after, action, Some(&before))?;
         Ok(after)
     })
 }

@@ -136,6 +136,12 @@ pub struct GrantDto {
     pub submitted_at: Option<DateTime<Utc>>,
     /// The legal decision deadline (submission plus the fund's decision term).
     pub decision_due_on: Option<NaiveDate>,
+    /// Approvals at or above this amount need two different people: the fund's threshold as
+    /// it was when the application was first submitted (later changes to the fund do not
+    /// apply). `null` before submission.
+    pub four_eyes_threshold_cents: Option<i64>,
+    /// A first approval waiting for the second; any change to the application, and any step
+    /// out of review, clears it.
     pub pending_approval: Option<PendingApproval>,
     pub approved_at: Option<DateTime<Utc>>,
     /// When the spending report is due: the end of the period plus the fund's term (set on

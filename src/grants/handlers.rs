@@ -163,14 +163,17 @@ grant_action!(
     "The network, before a decision."
 );
 grant_action!(cancel, GrantAction::Cancel, "/api/v1/grants/{id}/cancel", "cancelGrant", "Cancel an approved grant.",
-    "Officers, with a `reason`. Scheduled tranches are cancelled and what was not paid goes back to the fund.");
+    "Officers, with a `reason`. Scheduled tranches are cancelled and what was not paid goes back to the fund. Not while one of its tranches is in an open payment batch (409 `tranche_in_payment_batch`).");
 
 /// Approve an application.
 ///
 /// Officers; at most the requested amount and the fund's maximum, with an optional tranche plan
 /// (one tranche of the whole amount, due at once, by default). At or above the fund's four-eyes
-/// threshold the first approval is recorded and a second, different officer (or finance)
-/// completes it; nobody approves an application they submitted. Commits the budget (409
+/// threshold (the fund's when the application was submitted) the first approval is recorded and
+/// a second, different person (officer or finance, never a service account: 403
+/// `four_eyes_required`) completes it; any change to the application or step out of review
+/// clears a first approval. Nobody approves an application they created or submitted, or one of
+/// a network they belong to. Commits the budget (409
 /// `insufficient_budget` when the fund cannot carry it). Requires an `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/grants/{id}/approve", tag = "grants", operation_id = "approveGrant",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
@@ -254,8 +257,9 @@ pub async fn add_tranche(
 
 /// Mark a tranche paid.
 ///
-/// Finance or officers; once (409 when it is paid or cancelled already). The first payment
-/// makes the grant `active`. Requires an `Idempotency-Key`.
+/// Finance or officers; once (409 when it is paid or cancelled already; 409
+/// `tranche_in_payment_batch` while it is in an open payment batch). The first payment makes
+/// the grant `active`. Requires an `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/tranches/{id}/pay", tag = "grants", operation_id = "payTranche",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Tranche id")),
     request_body(content = PayRequest, description = "Optional: `paid_on`, `payment_reference`"),
@@ -276,7 +280,8 @@ pub async fn pay_tranche(
 
 /// Cancel a scheduled tranche.
 ///
-/// Officers. Its amount can be scheduled again.
+/// Officers. Its amount can be scheduled again. Not while it is in an open payment batch (409
+/// `tranche_in_payment_batch`).
 #[utoipa::path(post, path = "/api/v1/tranches/{id}/cancel", tag = "grants", operation_id = "cancelTranche",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Tranche id")),
     responses((status = 200, description = "Cancelled", body = TrancheDto)))]
@@ -294,7 +299,8 @@ pub async fn cancel_tranche(
 ///
 /// Officers, once the report the fund's tier asks for is accepted (a confirmation grant needs
 /// none): the final amount, at most what was approved. What it will not use goes back to the
-/// fund; paid minus settled, when positive, is a refund due.
+/// fund; paid minus settled, when positive, is a refund due. Not while one of its tranches is in
+/// an open payment batch (409 `tranche_in_payment_batch`).
 #[utoipa::path(post, path = "/api/v1/grants/{id}/settle", tag = "grants", operation_id = "settleGrant",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
     request_body = SettleRequest,

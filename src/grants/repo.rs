@@ -42,6 +42,9 @@ pub struct GrantRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub report_due_on: Option<NaiveDate>,
+    /// The fund's four-eyes threshold when the application was first submitted: the one that
+    /// applies to its approval.
+    pub four_eyes_threshold_cents: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -101,6 +104,7 @@ pub fn save(conn: &mut DbConnection, row: &GrantRow) -> QueryResult<()> {
             grants::approved_by.eq(&row.approved_by),
             grants::approved_at.eq(row.approved_at),
             grants::report_due_on.eq(row.report_due_on),
+            grants::four_eyes_threshold_cents.eq(row.four_eyes_threshold_cents),
             grants::updated_at.eq(row.updated_at),
         ))
         .execute(conn)

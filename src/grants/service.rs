@@ -48,11 +48,29 @@ pub fn visible(
     id: &str,
     lock: bool,
 ) -> Result<(GrantRow, FundRow), ApiError> {
-    let row = if lock { repo::lock(conn, id)? } else { repo::find(conn, id)? };
-    let row = row
+    let row = repo::find(conn, id)?
         .filter(|r| caller.can_see(Target::Grant(&scope(r))))
         .ok_or_else(|| ApiError::not_found("No such grant."))?;
-    let fund = funds_repo::find(conn, &row.fund_id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
+    let (row, fund) = if lock {
+        lock_with_fund(conn, &row.fund_id, id)?
+    } else {
+        let fund = funds_repo::find(conn, &row.fund_id)?;
+        (row, fund.ok_or_else(|| ApiError::not_found("No such fund."))?)
+    };
+    Ok((row, fund))
+}
+
+/// Locks the grant's fund, then the grant: the order every path that changes a grant takes,
+/// and the lock payment batch creation takes. So a change to a grant's tranches and the
+/// making of a batch never race, and no two such paths wait on each other (PostgreSQL; SQLite
+/// serialises writers already).
+pub fn lock_with_fund(
+    conn: &mut DbConnection,
+    fund_id: &str,
+    id: &str,
+) -> Result<(GrantRow, FundRow), ApiError> {
+    let fund = funds_repo::lock(conn, fund_id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
+    let row = repo::lock(conn, id)?.ok_or_else(|| ApiError::not_found("No such grant."))?;
     Ok((row, fund))
 }
 
@@ -70,7 +88,10 @@ fn permitted(caller: &Caller, row: &GrantRow, action: GrantAction) -> bool {
             caller.may(Action::ManageLifecycle, target)
         }
         // A first approval is an officer's; the second may also be finance's.
-        A::Approve if pending(row).is_some() => caller.may(Action::Pay, target),
+        // A service account gives neither approval of two.
+        A::Approve if pending(row).is_some() => {
+            caller.service_account.is_none() && caller.may(Action::Pay, target)
+        }
         A::Approve => caller.may(Action::ManageLifecycle, target),
         A::Activate | A::StartReporting => false,
     }
@@ -130,6 +151,7 @@ pub fn to_dto(caller: &Caller, row: &GrantRow, fund: &FundRow) -> GrantDto {
         info_question: row.info_question.clone(),
         submitted_at: row.submitted_at.map(utc),
         decision_due_on: row.decision_due_on,
+        four_eyes_threshold_cents: row.four_eyes_threshold_cents,
         pending_approval: pending(row)
             .map(|(by, cents)| PendingApproval { approved_cents: cents, approved_by: by }),
         approved_at: row.approved_at.map(utc),
@@ -375,6 +397,7 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateGrant) -> R
             created_at: created,
             updated_at: created,
             report_due_on: None,
+            four_eyes_threshold_cents: None,
         };
         repo::insert(conn, &row)?;
         let dto = to_dto(caller, &row, &fund);
@@ -465,6 +488,7 @@ pub fn update(
         row.payee_iban = application.payee.iban;
         row.payee_name = application.payee.name;
         row.updated_at = now();
+        clear_first_approval(conn, &Actor::from(caller), &mut row, "updated")?;
         repo::save(conn, &row)?;
         let dto = to_dto(caller, &row, &fund);
         record(
@@ -517,6 +541,8 @@ pub fn act(
                 if row.submitted_at.is_none() {
                     row.submitted_by = Some(caller.user_id.clone());
                     row.submitted_at = Some(now());
+                    // The threshold in force now is the one that applies to this application.
+                    row.four_eyes_threshold_cents = Some(fund.four_eyes_threshold_cents);
                     row.decision_due_on = Some(today + Duration::weeks(i64::from(fund.decision_weeks)));
                 }
             }
@@ -532,8 +558,11 @@ pub fn act(
             _ => {}
         }
         if action == GrantAction::Cancel {
+            let scheduled = scheduled_tranches(conn, &row)?;
+            crate::payment_batches::service::refuse_if_in_open_batch(conn, &scheduled)?;
             release_unpaid(conn, &actor, &row)?;
         }
+        clear_first_approval(conn, &actor, &mut row, event_name(action))?;
         row.status = next.as_str().to_owned();
         row.updated_at = now();
         repo::save(conn, &row)?;
@@ -625,6 +654,37 @@ fn event_name(action: GrantAction) -> &'static str {
     }
 }
 
+/// Clears a first approval still waiting for its second: what the first approver saw is not
+/// what would now be approved, or the application left review. Audited with the reason (the
+/// change that cleared it); the caller saves the row.
+fn clear_first_approval(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &mut GrantRow,
+    reason: &str,
+) -> Result<(), ApiError> {
+    let Some((by, cents)) = pending(row) else { return Ok(()) };
+    if row.approved_at.is_some() {
+        return Ok(());
+    }
+    row.first_approval_by = None;
+    row.first_approval_cents = None;
+    let changes = serde_json::json!({
+        "first_approval": {"before": {"by": by, "approved_cents": cents}, "after": null},
+        "reason": {"before": null, "after": reason},
+    });
+    record(conn, actor, row, "grant.first_approval_cleared", changes)
+}
+
+/// The ids of the grant's tranches still to be paid.
+pub fn scheduled_tranches(conn: &mut DbConnection, row: &GrantRow) -> Result<Vec<String>, ApiError> {
+    Ok(repo::tranches_of(conn, &row.id)?
+        .into_iter()
+        .filter(|t| t.status == TrancheStatus::Scheduled.as_str())
+        .map(|t| t.id)
+        .collect())
+}
+
 pub fn municipality_time_zone(conn: &mut DbConnection, municipality_id: &str) -> Result<String, ApiError> {
     Ok(crate::municipalities::repo::find(conn, municipality_id)?.map(|m| m.time_zone).unwrap_or_default())
 }
@@ -668,11 +728,17 @@ pub fn approve(
 ) -> Result<GrantDto, ApiError> {
     write_transaction(conn, |conn| {
         let (mut row, fund) = visible(conn, caller, id, true)?;
+        if caller.service_account.is_some() && pending(&row).is_some() {
+            return Err(service_account_refused(threshold(&row, &fund)));
+        }
         check(caller, &row, GrantAction::Approve)?;
-        if row.submitted_by.as_deref() == Some(caller.user_id.as_str()) {
+        let applicant = [row.created_by.as_deref(), row.submitted_by.as_deref()]
+            .contains(&Some(caller.user_id.as_str()))
+            || caller.network_role(&row.network_id).is_some();
+        if applicant {
             return Err(ApiError::new(
                 ErrorCode::FourEyesRequired,
-                "You submitted this application, so someone else decides on it.",
+                "You applied for this grant or belong to the applying network, so someone else decides on it.",
             ));
         }
         let actor = Actor::from(caller);
@@ -703,7 +769,10 @@ pub fn approve(
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        let needs_two = amount >= fund.four_eyes_threshold_cents;
+        let needs_two = amount >= threshold(&row, &fund);
+        if needs_two && caller.service_account.is_some() {
+            return Err(service_account_refused(threshold(&row, &fund)));
+        }
         match pending(&row) {
             None if needs_two => {
                 row.first_approval_by = Some(caller.user_id.clone());
@@ -774,6 +843,21 @@ pub fn approve(
     })
 }
 
+/// The four-eyes threshold that applies: the one in force when the application was submitted.
+fn threshold(row: &GrantRow, fund: &FundRow) -> i64 {
+    row.four_eyes_threshold_cents.unwrap_or(fund.four_eyes_threshold_cents)
+}
+
+fn service_account_refused(threshold: i64) -> ApiError {
+    ApiError::new(
+        ErrorCode::FourEyesRequired,
+        format!(
+            "A service account cannot approve a grant of {threshold} cents or more (this grant's four-eyes \
+             threshold): two different people approve it."
+        ),
+    )
+}
+
 fn check_plan(
     plan: Option<Vec<TranchePlan>>,
     amount: i64,
@@ -835,6 +919,7 @@ pub mod tranches {
     use super::*;
     use crate::grants::dto::{CreateTranche, PayRequest, TrancheAction, TrancheDto};
     use crate::grants::payments::{pay_tranche, Outcome, Payment};
+    use crate::payment_batches::service::refuse_if_in_open_batch;
 
     fn allowed(caller: &Caller, grant: &GrantRow, tranche: &TrancheRow) -> Vec<TrancheAction> {
         let scope = scope(grant);
@@ -870,7 +955,21 @@ pub mod tranches {
         grant_id: &str,
     ) -> Result<Vec<TrancheDto>, ApiError> {
         let (grant, _) = visible(conn, caller, grant_id, false)?;
-        Ok(repo::tranches_of(conn, grant_id)?.into_iter().map(|t| to_dto(caller, &grant, t)).collect())
+        let rows = repo::tranches_of(conn, grant_id)?;
+        let ids: Vec<String> = rows.iter().map(|t| t.id.clone()).collect();
+        let batched = crate::payment_batches::repo::in_open_batches(conn, &ids)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| {
+                let in_batch = batched.contains(&t.id);
+                let mut dto = to_dto(caller, &grant, t);
+                // Paid or freed through its batch, not on its own.
+                if in_batch {
+                    dto.allowed_actions.clear();
+                }
+                dto
+            })
+            .collect())
     }
 
     pub fn add(
@@ -929,6 +1028,7 @@ pub mod tranches {
         write_transaction(conn, |conn| {
             let (tranche, mut grant) = load(conn, caller, tranche_id)?;
             caller.authorize(Action::Pay, Target::Grant(&scope(&grant)))?;
+            refuse_if_in_open_batch(conn, std::slice::from_ref(&tranche.id))?;
             let today = agreements::today_in(&municipality_time_zone(conn, &grant.municipality_id)?);
             let paid_on = input.paid_on.unwrap_or(today);
             if paid_on > today {
@@ -957,6 +1057,7 @@ pub mod tranches {
         write_transaction(conn, |conn| {
             let (tranche, grant) = load(conn, caller, tranche_id)?;
             caller.authorize(Action::ManageLifecycle, Target::Grant(&scope(&grant)))?;
+            refuse_if_in_open_batch(conn, std::slice::from_ref(&tranche.id))?;
             if !repo::close_tranche(
                 conn,
                 &tranche.id,

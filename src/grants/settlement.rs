@@ -148,6 +148,8 @@ pub fn settle(
                 "This grant needs an accepted final spending report before it is settled.",
             ));
         }
+        let scheduled = service::scheduled_tranches(conn, &grant)?;
+        crate::payment_batches::service::refuse_if_in_open_batch(conn, &scheduled)?;
         let actor = Actor::from(caller);
         let at = now();
         // Scheduled tranches are replaced by what the settlement still owes the network.

@@ -96,8 +96,9 @@ pub async fn file(
 /// Confirm a payment batch: the bank executed it.
 ///
 /// Marks every tranche in the batch paid on `paid_on`, in one transaction, with the same ledger
-/// entries, audit events and notices as single payments. A tranche paid on its own or
-/// cancelled meanwhile is skipped (item status `skipped`), never paid twice. Confirming a
+/// entries, audit events and notices as single payments. While the batch is open its tranches
+/// are not paid or cancelled on their own (409 `tranche_in_payment_batch`); a tranche that left
+/// `scheduled` anyway is skipped (item status `skipped`), never paid twice. Confirming a
 /// confirmed batch again with the same `paid_on` returns it unchanged. Requires an
 /// `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/payment-batches/{id}/confirm", tag = "payments",

@@ -127,6 +127,29 @@ pub fn candidates(
         .collect())
 }
 
+/// The first of these tranches that is in an open batch, with that batch's id.
+pub fn open_item_of(
+    conn: &mut DbConnection,
+    tranche_ids: &[String],
+) -> QueryResult<Option<(String, String)>> {
+    payment_batch_items::table
+        .filter(payment_batch_items::status.eq("open"))
+        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
+        .order(payment_batch_items::tranche_id.asc())
+        .select((payment_batch_items::tranche_id, payment_batch_items::batch_id))
+        .first(conn)
+        .optional()
+}
+
+/// Which of these tranches are in an open batch.
+pub fn in_open_batches(conn: &mut DbConnection, tranche_ids: &[String]) -> QueryResult<Vec<String>> {
+    payment_batch_items::table
+        .filter(payment_batch_items::status.eq("open"))
+        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
+        .select(payment_batch_items::tranche_id)
+        .load(conn)
+}
+
 /// Moves an open batch to `status`; `false` when it was not open any more.
 pub fn close(
     conn: &mut DbConnection,

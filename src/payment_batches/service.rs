@@ -245,6 +245,27 @@ pub fn create(
     })
 }
 
+/// Refuses (409 `tranche_in_payment_batch`, naming the batch) any change to tranches that are
+/// in an open batch: the bank file has them, so they are paid or freed through the batch
+/// (confirm or cancel) and never on their own meanwhile. The caller holds the fund's lock
+/// (`grants::service::visible` takes it before the grant's), as batch creation does, so no
+/// batch can take the tranches between this check and the change.
+pub fn refuse_if_in_open_batch(conn: &mut DbConnection, tranche_ids: &[String]) -> Result<(), ApiError> {
+    if tranche_ids.is_empty() {
+        return Ok(());
+    }
+    match repo::open_item_of(conn, tranche_ids)? {
+        None => Ok(()),
+        Some((tranche_id, batch_id)) => Err(ApiError::new(
+            ErrorCode::TrancheInPaymentBatch,
+            format!(
+                "Tranche {tranche_id} is in open payment batch {batch_id}: confirm or cancel that batch \
+                 (POST /api/v1/payment-batches/{batch_id}/confirm or /cancel) before changing it on its own."
+            ),
+        )),
+    }
+}
+
 /// `T` and the tranche id without dashes: unique, 33 characters, and leads back to the tranche.
 fn end_to_end_id(tranche_id: &str) -> String {
     format!("T{}", tranche_id.replace('-', ""))
@@ -328,6 +349,8 @@ pub fn confirm(
     write_transaction(conn, |conn| {
         let row = visible(conn, caller, id, true)?;
         caller.authorize(Action::Pay, Target::Municipality(&row.municipality_id))?;
+        // The fund before its grants, the order single payments take.
+        funds_repo::lock(conn, &row.fund_id)?;
         if status(&row) == PaymentBatchStatus::Confirmed && row.paid_on == Some(input.paid_on) {
             return to_dto(conn, caller, row);
         }

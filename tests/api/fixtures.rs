@@ -57,11 +57,11 @@ pub async fn post_keyed(
     app.send(request, Some(actix_web::web::Bytes::from(body.to_string()))).await
 }
 
-/// A fund of `t`'s municipality, open since 2026.
+/// A fund of `t`'s municipality, open since 2026, made by its admin (who sets a fund's controls).
 pub async fn fund(app: &TestApp, t: &Tenant, budget_cents: i64, threshold_cents: i64) -> String {
     let reply = app
         .post_as(
-            &t.officer,
+            &t.admin,
             "/api/v1/funds",
             serde_json::json!({"municipality_id": t.municipality_id, "name": "Buurtbudget", "budget_cents": budget_cents,
                 "opens_on": "2026-01-01", "max_grant_cents": budget_cents, "four_eyes_threshold_cents": threshold_cents}),

@@ -334,7 +334,7 @@ async fn bad_money_input_is_refused_and_nothing_is_stored(app: TestApp) {
     let mut lines = base.clone();
     lines["budget_lines"] = json!([{"description": "Koffie", "amount_cents": 0}]);
     app.post_as(&a.treasurer, "/api/v1/grants", lines).await.assert_problem(422, "validation_failed");
-    app.post_as(&a.officer, "/api/v1/funds", json!({"municipality_id": a.municipality_id, "name": "X", "budget_cents": -1, "opens_on": "2026-01-01"}))
+    app.post_as(&a.admin, "/api/v1/funds", json!({"municipality_id": a.municipality_id, "name": "X", "budget_cents": -1, "opens_on": "2026-01-01"}))
         .await
         .assert_problem(422, "validation_failed");
     assert_eq!(count_grants(&app, &a.officer).await, before, "nothing stored");
@@ -383,15 +383,17 @@ async fn another_network_sees_none_of_it(app: TestApp) {
 async fn a_fund_budget_never_drops_below_what_is_committed(app: TestApp) {
     let Money { a, .. } = setup(&app).await;
     let path = format!("/api/v1/funds/{}", a.fund_id);
-    // The fixture's grant committed 100,000 cents.
-    app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 99_999})))
+    // The fixture's grant committed 100,000 cents. The budget is a control: the admin's.
+    app.call(&a.admin, Method::PATCH, &path, Some(json!({"budget_cents": 99_999})))
         .await
         .assert_problem(409, "budget_below_committed");
-    let lowered =
-        ok(&app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 100_000}))).await);
+    let lowered = ok(&app.call(&a.admin, Method::PATCH, &path, Some(json!({"budget_cents": 100_000}))).await);
     assert_eq!(lowered["balances"]["available_cents"], 0);
+    app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 2_000_000})))
+        .await
+        .assert_problem(403, "forbidden");
     let raised =
-        ok(&app.call(&a.officer, Method::PATCH, &path, Some(json!({"budget_cents": 2_000_000}))).await);
+        ok(&app.call(&a.admin, Method::PATCH, &path, Some(json!({"budget_cents": 2_000_000}))).await);
     assert_eq!(raised["balances"]["available_cents"], 1_900_000);
     app.call(&a.treasurer, Method::PATCH, &path, Some(json!({"budget_cents": 5})))
         .await
@@ -401,7 +403,7 @@ async fn a_fund_budget_never_drops_below_what_is_committed(app: TestApp) {
 async fn the_whole_path_from_application_to_close(app: TestApp) {
     let Money { a, finance, .. } = setup(&app).await;
     let fund = ok(&app
-        .post_as(&a.officer, "/api/v1/funds", json!({"municipality_id": a.municipality_id, "name": "Buurtbudget", "budget_cents": 1_000_000,
+        .post_as(&a.admin, "/api/v1/funds", json!({"municipality_id": a.municipality_id, "name": "Buurtbudget", "budget_cents": 1_000_000,
             "opens_on": "2026-01-01", "four_eyes_threshold_cents": 900_000,
             "reporting_tiers": [{"up_to_cents": 100_000, "requirement": "confirmation"}, {"up_to_cents": null, "requirement": "financial_report"}]}))
         .await);

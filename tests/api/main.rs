@@ -9,6 +9,7 @@ mod agreements;
 mod cli;
 mod directory;
 mod errors;
+mod four_eyes;
 mod grants;
 mod health;
 mod idempotency;

@@ -16,6 +16,8 @@ on_both_backends!(
     the_file_validates_against_the_xsd_and_adds_up,
     confirming_pays_each_tranche_exactly_once,
     a_tranche_is_in_at_most_one_open_batch,
+    a_tranche_in_an_open_batch_changes_only_through_the_batch,
+    single_payments_racing_a_new_batch_never_pay_twice,
     accounts_roles_tenancy_and_bad_input,
 );
 
@@ -44,7 +46,7 @@ async fn setup(app: &TestApp) -> Setup {
     let finance = app.join(&a.admin, &members, "finance@a.example", "finance").await;
     let fund = ok(&app
         .post_as(
-            &a.officer,
+            &a.admin,
             "/api/v1/funds",
             json!({"municipality_id": a.municipality_id, "name": "Buurtbudget", "budget_cents": 10_000_000,
                 "opens_on": "2026-01-01", "four_eyes_threshold_cents": 5_000_000,
@@ -237,12 +239,13 @@ async fn confirming_pays_each_tranche_exactly_once(app: TestApp) {
     let id = batch["id"].as_str().unwrap();
     let confirm = format!("/api/v1/payment-batches/{id}/confirm");
 
-    // Meanwhile one tranche is paid on its own: confirming skips it.
+    // Meanwhile a tranche of the batch cannot be paid on its own: the bank file has it.
     let single =
         batch["items"].as_array().unwrap().iter().find(|i| i["grant_id"] == grants[1].0.as_str()).unwrap();
     let single = single["tranche_id"].as_str().unwrap();
-    ok(&post_keyed(&app, &finance, &format!("/api/v1/tranches/{single}/pay"), json!({"paid_on": PAID_ON}))
-        .await);
+    post_keyed(&app, &finance, &format!("/api/v1/tranches/{single}/pay"), json!({"paid_on": PAID_ON}))
+        .await
+        .assert_problem(409, "tranche_in_payment_batch");
 
     // Confirming moves money: without an Idempotency-Key it is refused.
     let unkeyed = app
@@ -268,9 +271,8 @@ async fn confirming_pays_each_tranche_exactly_once(app: TestApp) {
         .iter()
         .map(|i| (i["tranche_id"].as_str().unwrap(), i["status"].as_str().unwrap()))
         .collect();
-    for (tranche, status) in &statuses {
-        assert_eq!(*status, if *tranche == single { "skipped" } else { "paid" }, "{statuses:?}");
-    }
+    assert_eq!(statuses.len(), 3);
+    assert!(statuses.iter().all(|(_, status)| *status == "paid"), "{statuses:?}");
 
     let first = tranches_of(&app, &a.treasurer, &grants[0].0).await;
     let paid: Vec<&str> = first.iter().map(|t| t["status"].as_str().unwrap()).collect();
@@ -417,7 +419,7 @@ async fn accounts_roles_tenancy_and_bad_input(app: TestApp) {
     }
     let created = app
         .post_as(
-            &a.officer,
+            &a.admin,
             "/api/v1/funds",
             json!({"municipality_id": a.municipality_id, "name": "X", "budget_cents": 100, "opens_on": "2026-01-01",
                 "debtor_iban": "not an iban"}),
@@ -478,4 +480,109 @@ async fn accounts_roles_tenancy_and_bad_input(app: TestApp) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert_eq!(batch["status"], "open", "nothing above changed it");
     assert_eq!(ok(&app.get_as(&finance, &path).await)["status"], "open");
+}
+
+async fn a_tranche_in_an_open_batch_changes_only_through_the_batch(app: TestApp) {
+    let Setup { a, finance, fund_id, grants } = setup(&app).await;
+    let batch = ok(&create_batch(&app, &finance, &fund_id).await);
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let grant = &grants[0].0;
+    let tranches = tranches_of(&app, &a.officer, grant).await;
+    let in_batch = tranches[0]["id"].as_str().unwrap().to_owned();
+    let later = tranches[2]["id"].as_str().unwrap().to_owned();
+    assert_eq!(tranches[0]["allowed_actions"], json!([]), "paid or freed through the batch");
+    assert_eq!(tranches[2]["allowed_actions"], json!(["pay", "cancel"]), "not in the batch");
+
+    // Paid alone, cancelled alone, or with its grant: refused, naming the batch.
+    let pay = format!("/api/v1/tranches/{in_batch}/pay");
+    let problem = post_keyed(&app, &finance, &pay, json!({"paid_on": PAID_ON}))
+        .await
+        .assert_problem(409, "tranche_in_payment_batch");
+    assert!(problem["detail"].as_str().unwrap().contains(&batch_id), "{problem}");
+    app.post_as(&a.officer, &format!("/api/v1/tranches/{in_batch}/cancel"), json!({}))
+        .await
+        .assert_problem(409, "tranche_in_payment_batch");
+    let cancel_grant = format!("/api/v1/grants/{grant}/cancel");
+    post_keyed(&app, &a.officer, &cancel_grant, json!({"reason": "Gaat niet door."}))
+        .await
+        .assert_problem(409, "tranche_in_payment_batch");
+    // Nothing moved.
+    let now = tranches_of(&app, &a.officer, grant).await;
+    assert!(now.iter().all(|t| t["status"] == "scheduled"), "{now:?}");
+    let g = app.get_as(&a.officer, &format!("/api/v1/grants/{grant}")).await.json();
+    assert_eq!((g["status"].as_str(), g["paid_cents"].as_i64()), (Some("approved"), Some(0)));
+    assert!(payments_in_ledger(&app, &a.officer, &fund_id).await.is_empty());
+    // A tranche of the same grant outside the batch is free to change.
+    ok(&app.post_as(&a.officer, &format!("/api/v1/tranches/{later}/cancel"), json!({})).await);
+
+    // Once the batch is cancelled, the single payment goes through.
+    ok(&app.post_as(&finance, &format!("/api/v1/payment-batches/{batch_id}/cancel"), json!({})).await);
+    let paid = ok(&post_keyed(&app, &finance, &pay, json!({"paid_on": PAID_ON})).await);
+    assert_eq!(paid["status"], "paid");
+
+    // A new batch takes the other two, and confirming still pays them.
+    let next = ok(&create_batch(&app, &finance, &fund_id).await);
+    assert_eq!(next["transaction_count"], 2);
+    let confirmed = ok(&post_keyed(
+        &app,
+        &finance,
+        &format!("/api/v1/payment-batches/{}/confirm", next["id"].as_str().unwrap()),
+        json!({"paid_on": PAID_ON}),
+    )
+    .await);
+    assert!(confirmed["items"].as_array().unwrap().iter().all(|i| i["status"] == "paid"), "{confirmed}");
+    paid_exactly_once(&app, &a.officer, &fund_id).await;
+    let problems = app.state.db.run(|conn| Ok(pactum::ledger::verify(conn)?)).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+async fn single_payments_racing_a_new_batch_never_pay_twice(app: TestApp) {
+    let Setup { a, finance, fund_id, grants } = setup(&app).await;
+    let mut due = Vec::new();
+    for (grant, _, _) in &grants {
+        for t in tranches_of(&app, &a.officer, grant).await {
+            if t["due_on"].as_str().unwrap() <= DUE_BEFORE {
+                due.push(t["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    assert_eq!(due.len(), 3);
+    let pays = due.iter().map(|t| format!("/api/v1/tranches/{t}/pay")).collect::<Vec<_>>();
+    let (batch, paid) = futures_util::future::join(
+        create_batch(&app, &finance, &fund_id),
+        futures_util::future::join_all(
+            pays.iter().map(|p| post_keyed(&app, &finance, p, json!({"paid_on": PAID_ON}))),
+        ),
+    )
+    .await;
+    for reply in &paid {
+        assert!(matches!(reply.status, 200 | 409), "{}", reply.text());
+        if reply.status == 409 {
+            reply.assert_problem(409, "tranche_in_payment_batch");
+        }
+    }
+    let paid_alone: Vec<&String> =
+        due.iter().zip(&paid).filter(|(_, r)| r.status == 200).map(|(t, _)| t).collect();
+    // No tranche is both paid alone and in the open batch: the bank file never pays it again.
+    if batch.status == 201 {
+        let batch = batch.json();
+        let items: Vec<&str> =
+            batch["items"].as_array().unwrap().iter().map(|i| i["tranche_id"].as_str().unwrap()).collect();
+        assert!(paid_alone.iter().all(|t| !items.contains(&t.as_str())), "{items:?} {paid_alone:?}");
+        assert_eq!(items.len() + paid_alone.len(), 3);
+        let confirmed = ok(&post_keyed(
+            &app,
+            &finance,
+            &format!("/api/v1/payment-batches/{}/confirm", batch["id"].as_str().unwrap()),
+            json!({"paid_on": PAID_ON}),
+        )
+        .await);
+        assert!(confirmed["items"].as_array().unwrap().iter().all(|i| i["status"] == "paid"), "{confirmed}");
+    } else {
+        batch.assert_problem(422, "validation_failed");
+        assert_eq!(paid_alone.len(), 3, "the batch found nothing because all were paid");
+    }
+    paid_exactly_once(&app, &a.officer, &fund_id).await;
+    let problems = app.state.db.run(|conn| Ok(pactum::ledger::verify(conn)?)).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
 }

@@ -1,0 +1,1 @@
+ALTER TABLE grants DROP COLUMN four_eyes_threshold_cents;
