@@ -60,8 +60,20 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Manage the key that seals secrets at rest.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
     /// Print the version of Pactum and of its API.
     Version,
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Seal every secret at rest again under PACTUM_SECRET_KEY (opening old ones with
+    /// PACTUM_SECRET_KEY_PREVIOUS); afterwards the previous key can be dropped.
+    Rotate(ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -106,6 +118,7 @@ fn main() -> ExitCode {
         }
         Command::Demo { database, environment } => demo(&database, environment),
         Command::Ledger { command: LedgerCommand::Verify { database } } => verify_ledger(&database),
+        Command::Secrets { command: SecretsCommand::Rotate(args) } => rotate_secrets(args),
         Command::Version => {
             println!("pactum {} (API {})", env!("CARGO_PKG_VERSION"), pactum::http::API_VERSION);
             Ok(())
@@ -222,6 +235,20 @@ fn verify_ledger(database: &DatabaseArgs) -> anyhow::Result<()> {
         println!("{problem}");
     }
     anyhow::bail!("{} balances disagree with the ledger", problems.len())
+}
+
+fn rotate_secrets(args: ServeArgs) -> anyhow::Result<()> {
+    telemetry::init(args.log_format);
+    let settings = Settings::resolve(args)?;
+    let db = Database::new(settings.database.clone(), 1);
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let done = pactum::auth::rotation::reseal_all(&mut conn, &settings.seal_keys)
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    println!(
+        "Sealed again under the current key: {} webhook subscriptions, {} emails.",
+        done.webhook_secrets, done.emails
+    );
+    Ok(())
 }
 
 fn worker(args: ServeArgs) -> anyhow::Result<()> {

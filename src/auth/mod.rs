@@ -6,6 +6,7 @@ pub mod operations;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;
+pub mod rotation;
 pub mod seal;
 pub mod secrets;
 pub mod tokens;

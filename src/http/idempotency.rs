@@ -218,7 +218,7 @@ fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -
             Some(row) if row.request_hash != request_hash => return Ok(Claim::Reused),
             Some(row) => {
                 return Ok(match (row.state.as_str(), row.response_status) {
-                    ("withheld", _) => Claim::Withheld,
+                    ("done", None) => Claim::Withheld,
                     ("done", Some(status)) => Claim::Replay(StoredResponse {
                         status: u16::try_from(status).unwrap_or(200),
                         headers: row
@@ -280,10 +280,10 @@ fn shows_a_secret(headers: &actix_web::http::header::HeaderMap) -> bool {
         .is_some_and(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-store")))
 }
 
-/// Marks the key used, keeping nothing of the answer.
+/// Marks the key used, keeping nothing of the answer (`done` without a status).
 fn withhold(conn: &mut DbConnection, caller: &str, key: &str) -> diesel::QueryResult<()> {
     diesel::update(idempotency_keys::table.find((caller, key)))
-        .set(idempotency_keys::state.eq("withheld"))
+        .set(idempotency_keys::state.eq("done"))
         .execute(conn)
         .map(drop)
 }

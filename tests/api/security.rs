@@ -13,6 +13,8 @@ on_both_backends!(
     parallel_wrong_passwords_cannot_race_past_the_limit,
     made_up_methods_do_not_grow_the_metrics,
     the_bearer_scheme_is_read_in_any_case_by_the_idempotency_guard,
+    no_token_or_secret_is_kept_in_clear,
+    rotating_the_sealing_key_keeps_every_secret_usable,
 );
 
 /// A title a spreadsheet would run as a formula, as an attacker typed it into a grant.
@@ -149,4 +151,216 @@ async fn the_bearer_scheme_is_read_in_any_case_by_the_idempotency_guard(app: Tes
     assert_eq!(first.json()["id"], second.json()["id"]);
     let all = app.get_as(&root, "/api/v1/municipalities").await.json();
     assert_eq!(all["items"].as_array().unwrap().len(), 1, "created once");
+}
+
+/// Everything the database holds, as text: the SQLite file and its write-ahead log byte for
+/// byte, or every row of every PostgreSQL table (binary columns as hex).
+async fn database_contents(app: &TestApp) -> String {
+    match app.backend {
+        crate::helpers::Backend::Sqlite => {
+            let dir = app.database.dir.path();
+            let mut bytes = Vec::new();
+            for file in ["pactum.db", "pactum.db-wal"] {
+                bytes.extend(std::fs::read(dir.join(file)).unwrap_or_default());
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        crate::helpers::Backend::Postgres => app
+            .state
+            .db
+            .run(|conn| {
+                use diesel::prelude::*;
+                use diesel::sql_types::Text;
+                #[derive(QueryableByName)]
+                struct Row {
+                    #[diesel(sql_type = Text)]
+                    text: String,
+                }
+                let tables: Vec<Row> = diesel::sql_query(
+                    "SELECT table_name AS text FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .load(conn)?;
+                let mut all = String::new();
+                for table in tables {
+                    let rows: Vec<Row> = diesel::sql_query(format!(
+                        "SELECT coalesce(string_agg(t::text, E'\\n'), '') AS text FROM \"{}\" t",
+                        table.text
+                    ))
+                    .load(conn)?;
+                    all.extend(rows.into_iter().map(|r| r.text + "\n"));
+                }
+                Ok(all)
+            })
+            .await
+            .unwrap(),
+    }
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The attack: the idempotency store kept whole answers for a day, so tokens created with an
+/// `Idempotency-Key` sat in the database in clear; so did webhook secrets and emailed links.
+async fn no_token_or_secret_is_kept_in_clear(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    // The fixture creates a service account token and a webhook subscription with keys.
+    let t = tenant(&app, &root, "a").await;
+    let mut secrets = vec![t.service_account.token.clone()];
+
+    let accounts = format!(
+        "/api/v1/municipalities/{}/service-accounts/{}/tokens",
+        t.municipality_id, t.service_account.id
+    );
+    let issue = || {
+        let request = app
+            .request(Method::POST, &accounts)
+            .insert_header(("Authorization", format!("Bearer {}", t.admin.token)))
+            .insert_header(("Idempotency-Key", "token-once"))
+            .content_type("application/json");
+        app.send(request, Some("{}".into()))
+    };
+    let issued = issue().await;
+    assert_eq!(issued.status, 201, "{}", issued.text());
+    secrets.push(issued.json()["token"].as_str().unwrap().to_owned());
+    // The same request again: it was done, and its secret is not repeated.
+    let replay = issue().await;
+    let problem = replay.assert_problem(409, "secret_shown_once");
+    assert!(!replay.text().contains("pct_"), "{problem}");
+
+    let hook = app
+        .post_as(
+            &t.admin,
+            "/api/v1/webhooks",
+            json!({"municipality_id": t.municipality_id,
+            "url": "https://finance.example/hooks", "event_types": ["grant.approved"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{}", hook.text());
+    secrets.push(hook.json()["secret"].as_str().unwrap().to_owned());
+    let id = hook.json()["id"].as_str().unwrap().to_owned();
+    let rotated = app.post_as(&t.admin, &format!("/api/v1/webhooks/{id}/rotate-secret"), json!({})).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text());
+    secrets.push(rotated.json()["secret"].as_str().unwrap().to_owned());
+
+    let calendar = app.post_as(&t.treasurer, "/api/v1/me/calendar-token", json!({})).await;
+    assert_eq!(calendar.status, 201, "{}", calendar.text());
+    secrets
+        .push(calendar.json()["calendar_url"].as_str().unwrap().split_once("token=").unwrap().1.to_owned());
+
+    let login = app.login(&t.officer.email).await;
+    secrets.push(login["refresh_token"].as_str().unwrap().to_owned());
+    secrets.push(login["access_token"].as_str().unwrap().to_owned());
+
+    // Links that travel by email: an invitation, a password reset, a contact confirmation.
+    let invited = app
+        .post_as(
+            &t.admin,
+            &format!("/api/v1/municipalities/{}/members", t.municipality_id),
+            json!({"email": "nieuw@a.example", "name": "Nieuw", "role": "officer"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text());
+    assert!(!invited.text().contains("inv_"), "{}", invited.text());
+    let invitation = app.invitation_path(invited.json()["id"].as_str().unwrap()).await;
+    let reset = app.post_json("/api/v1/auth/password-reset", &json!({"email": t.officer.email})).await;
+    assert_eq!(reset.status, 202);
+    let emails = app.emails_to(&t.officer.email).await;
+    let reset = emails.iter().find(|m| m.kind == "password_reset").expect("a reset email");
+    let network_contact =
+        app.get_as(&t.coordinator, &format!("/api/v1/networks/{}", t.network_id)).await.json();
+    let contact = app.emails_to(network_contact["contact_email"].as_str().unwrap()).await;
+    let confirmation =
+        contact.iter().find(|m| m.kind == "contact_confirmation").expect("a confirmation email");
+    for (text, prefix) in
+        [(invitation.as_str(), "inv_"), (reset.text.as_str(), "pwr_"), (confirmation.text.as_str(), "ncf_")]
+    {
+        let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+        let token: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        secrets.push(token);
+    }
+
+    let contents = database_contents(&app).await;
+    for secret in &secrets {
+        // A token's random part, long enough to be unique, in clear or as hex.
+        let tail = &secret[secret.len() - 24..];
+        assert!(!contents.contains(tail), "a secret is in the database in clear: {}…", &secret[..8]);
+        assert!(!contents.contains(&hex(tail)), "a secret is in the database as hex: {}…", &secret[..8]);
+    }
+    // Nor any other token of these kinds: a prefix is never followed by a whole secret (a
+    // token's short hint, shown in token lists, may stay).
+    for prefix in ["pct_", "whsec_", "cal_", "inv_", "pwr_", "ncf_", "prt_"] {
+        for (at, _) in contents.match_indices(prefix) {
+            let run = contents[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .count();
+            assert!(run < 20, "a whole {prefix} token is in the database");
+        }
+    }
+}
+
+async fn rotating_the_sealing_key_keeps_every_secret_usable(app: TestApp) {
+    use pactum::auth::seal::SealKeys;
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let t = tenant(&app, &root, "a").await;
+    let hook = app
+        .post_as(
+            &t.admin,
+            "/api/v1/webhooks",
+            json!({"municipality_id": t.municipality_id,
+            "url": "https://finance.example/hooks", "event_types": ["grant.approved"]}),
+        )
+        .await;
+    let secret = hook.json()["secret"].as_str().unwrap().to_owned();
+    let id = hook.json()["id"].as_str().unwrap().to_owned();
+    // A subscription from before secrets were sealed: its secret in clear.
+    let legacy = id.clone();
+    app.state
+        .db
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use pactum::db::schema::webhook_subscriptions as ws;
+            Ok(diesel::update(ws::table.find(&t.webhook_id))
+                .set(ws::secret.eq("whsec_legacy"))
+                .execute(conn)?)
+        })
+        .await
+        .unwrap();
+    let old_key = std::fs::read_to_string(app.database.dir.path().join("secret-key")).unwrap();
+    let new_key = "a brand new sealing key of more than thirty-two bytes";
+    let rotating = SealKeys::new(new_key.as_bytes(), Some(old_key.trim().as_bytes()));
+    let done =
+        app.state.db.run(move |conn| pactum::auth::rotation::reseal_all(conn, &rotating)).await.unwrap();
+    assert!(done.webhook_secrets >= 2 && done.emails >= 1, "{done:?}");
+
+    let stored: Vec<(String, String)> = app
+        .state
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pactum::db::schema::webhook_subscriptions as ws;
+            Ok(ws::table.select((ws::id, ws::secret)).load(conn)?)
+        })
+        .await
+        .unwrap();
+    let only_new = SealKeys::new(new_key.as_bytes(), None);
+    let only_old = SealKeys::new(old_key.trim().as_bytes(), None);
+    let ours = &stored.iter().find(|(i, _)| *i == legacy).unwrap().1;
+    assert_eq!(only_new.open(ours).unwrap(), secret, "the new key alone opens it");
+    assert!(only_old.open(ours).is_err(), "the old key no longer does");
+    assert!(stored.iter().all(|(_, s)| s.starts_with("sealed:v1:")), "the clear one was sealed too");
+    assert!(stored.iter().any(|(_, s)| only_new.open(s).as_deref() == Ok("whsec_legacy")));
+    let emails = app
+        .state
+        .db
+        .run(move |conn| {
+            pactum::outbox::messages_to(conn, &SealKeys::new(new_key.as_bytes(), None), &t.officer.email)
+        })
+        .await
+        .unwrap();
+    assert!(emails.iter().any(|m| m.kind == "invitation" && m.text.contains("/api/v1/invitations/inv_")));
 }

@@ -110,7 +110,9 @@ mod a_failing_receiver_gets_the_events_later_in_order {
 }
 
 /// One pass of the webhook worker at `at` (off the test's thread: it blocks on HTTP).
+/// The app's own key opens the signing secrets, as in `pactum serve`.
 async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime) -> Pass {
+    let config = WorkerConfig { seal_keys: app.state.settings.seal_keys.clone(), ..config };
     let db = app.state.db.clone();
     let url = app.state.settings.public_url.clone();
     actix_web::rt::task::spawn_blocking(move || {
