@@ -20,18 +20,7 @@ on_both_backends!(
     changing_the_password_needs_the_current_one_and_ends_the_other_sessions,
 );
 
-macro_rules! with_smtp {
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[actix_web::test]
-            async fn sqlite() { super::$name(crate::helpers::Backend::Sqlite).await }
-            #[actix_web::test]
-            async fn postgres() { super::$name(crate::helpers::Backend::Postgres).await }
-        })+
-    };
-}
-
-with_smtp!(a_password_reset_link_arrives_by_email_works_once_and_ends_every_session);
+crate::on_each_backend!(a_password_reset_link_arrives_by_email_works_once_and_ends_every_session);
 
 const ATTACKER_PASSWORD: &str = "mallory's chosen password";
 

@@ -44,6 +44,20 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Runs each named `async fn(Backend)` once per backend, for tests that start their own app
+/// (with an SMTP server or other flags).
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[actix_web::test]
+            async fn sqlite() { super::$name($crate::helpers::Backend::Sqlite).await }
+            #[actix_web::test]
+            async fn postgres() { super::$name($crate::helpers::Backend::Postgres).await }
+        })+
+    };
+}
+
 /// Where the PostgreSQL test databases are created (any database on the server will do).
 fn postgres_admin_url() -> String {
     std::env::var("PACTUM_TEST_POSTGRES_URL")

@@ -14,18 +14,7 @@ use pactum::outbox::worker::{run_once, Pass, WorkerConfig};
 use crate::helpers::{Backend, TestApp, User};
 use crate::smtp_sink::{header, SmtpSink};
 
-macro_rules! on_both {
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[actix_web::test]
-            async fn sqlite() { super::$name(crate::helpers::Backend::Sqlite).await }
-            #[actix_web::test]
-            async fn postgres() { super::$name(crate::helpers::Backend::Postgres).await }
-        })+
-    };
-}
-
-on_both!(
+crate::on_each_backend!(
     an_invitation_email_arrives_once_in_the_right_language,
     mail_waits_out_an_outage_and_dead_mail_can_be_retried,
     a_message_claimed_by_a_dead_worker_is_still_delivered,

@@ -11,18 +11,7 @@ use crate::fixtures::{post_keyed, tenant, Tenant};
 use crate::helpers::{Backend, TestApp, User};
 use crate::smtp_sink::{header, SmtpSink};
 
-macro_rules! on_both {
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[actix_web::test]
-            async fn sqlite() { super::$name(crate::helpers::Backend::Sqlite).await }
-            #[actix_web::test]
-            async fn postgres() { super::$name(crate::helpers::Backend::Postgres).await }
-        })+
-    };
-}
-
-on_both!(
+crate::on_each_backend!(
     a_report_due_date_reminds_on_the_right_days_once,
     meeting_a_deadline_cancels_reminders_not_yet_sent,
     my_deadlines_and_a_calendar_feed,

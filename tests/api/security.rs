@@ -196,6 +196,21 @@ async fn database_contents(app: &TestApp) -> String {
     }
 }
 
+/// A webhook subscription of `t`'s municipality: its id and its secret, shown once.
+async fn subscribe(app: &TestApp, t: &crate::fixtures::Tenant) -> (String, String) {
+    let hook = app
+        .post_as(
+            &t.admin,
+            "/api/v1/webhooks",
+            json!({"municipality_id": t.municipality_id,
+                "url": "https://finance.example/hooks", "event_types": ["grant.approved"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{}", hook.text());
+    let body = hook.json();
+    (body["id"].as_str().unwrap().to_owned(), body["secret"].as_str().unwrap().to_owned())
+}
+
 fn hex(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
@@ -228,17 +243,8 @@ async fn no_token_or_secret_is_kept_in_clear(app: TestApp) {
     let problem = replay.assert_problem(409, "secret_shown_once");
     assert!(!replay.text().contains("pct_"), "{problem}");
 
-    let hook = app
-        .post_as(
-            &t.admin,
-            "/api/v1/webhooks",
-            json!({"municipality_id": t.municipality_id,
-            "url": "https://finance.example/hooks", "event_types": ["grant.approved"]}),
-        )
-        .await;
-    assert_eq!(hook.status, 201, "{}", hook.text());
-    secrets.push(hook.json()["secret"].as_str().unwrap().to_owned());
-    let id = hook.json()["id"].as_str().unwrap().to_owned();
+    let (id, secret) = subscribe(&app, &t).await;
+    secrets.push(secret);
     let rotated = app.post_as(&t.admin, &format!("/api/v1/webhooks/{id}/rotate-secret"), json!({})).await;
     assert_eq!(rotated.status, 200, "{}", rotated.text());
     secrets.push(rotated.json()["secret"].as_str().unwrap().to_owned());
@@ -307,16 +313,7 @@ async fn rotating_the_sealing_key_keeps_every_secret_usable(app: TestApp) {
     use pactum::auth::seal::SealKeys;
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let t = tenant(&app, &root, "a").await;
-    let hook = app
-        .post_as(
-            &t.admin,
-            "/api/v1/webhooks",
-            json!({"municipality_id": t.municipality_id,
-            "url": "https://finance.example/hooks", "event_types": ["grant.approved"]}),
-        )
-        .await;
-    let secret = hook.json()["secret"].as_str().unwrap().to_owned();
-    let id = hook.json()["id"].as_str().unwrap().to_owned();
+    let (id, secret) = subscribe(&app, &t).await;
     // A subscription from before secrets were sealed: its secret in clear.
     let legacy = id.clone();
     app.state
