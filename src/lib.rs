@@ -30,4 +30,5 @@ pub mod service_accounts;
 pub mod startup;
 pub mod telemetry;
 pub mod visions;
+pub mod web;
 pub mod webhooks;

@@ -279,5 +279,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(service_accounts::routes)
         .configure(webhooks::routes)
         .configure(crate::payment_batches::routes)
-        .configure(audit::routes);
+        .configure(audit::routes)
+        .configure(crate::web::routes);
 }

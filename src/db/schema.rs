@@ -162,7 +162,17 @@ diesel::joinable!(municipality_memberships -> users (user_id));
 diesel::joinable!(network_memberships -> networks (network_id));
 diesel::joinable!(network_memberships -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(web_sessions -> sessions (session_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(organisation_memberships -> users (user_id));
 diesel::joinable!(organisation_memberships -> organisations (organisation_id));
@@ -313,6 +323,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    web_sessions,
     password_resets,
     payment_batches,
     payment_batch_items,

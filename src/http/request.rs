@@ -124,6 +124,15 @@ fn as_problem(response: HttpResponse, target: &Target, request_id: &RequestId) -
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    // A page that answers a person with its own HTML (a form with what went wrong) stays a page.
+    let html = response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html && response.error().is_none() {
+        return response;
+    }
     let render = |err: &ApiError| {
         log_failure(err);
         err.to_response(Some(&target.path), Some(request_id.as_str()))

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::auth::caller::{Caller, MunicipalityMembership, NetworkMembership};
 use crate::db::schema::{
     municipalities, municipality_memberships, network_memberships, networks, organisation_memberships,
-    password_resets, refresh_tokens, sessions, users,
+    password_resets, refresh_tokens, sessions, users, web_sessions,
 };
 use crate::db::DbConnection;
 
@@ -153,6 +153,43 @@ pub fn revoke_session(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> 
         .set(sessions::revoked_at.eq(now))
         .execute(conn)
         .map(drop)
+}
+
+pub fn insert_web_session(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    session_id: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(web_sessions::table)
+        .values((
+            web_sessions::token_hash.eq(token_hash),
+            web_sessions::session_id.eq(session_id),
+            web_sessions::created_at.eq(now),
+            web_sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The person behind a browser's session cookie: live, not expired, not revoked.
+pub fn web_session_caller(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Caller>> {
+    let found: Option<(String, String)> = web_sessions::table
+        .inner_join(sessions::table)
+        .filter(web_sessions::token_hash.eq(token_hash))
+        .filter(web_sessions::expires_at.gt(now))
+        .select((sessions::id, sessions::user_id))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((session_id, user_id)) => load_caller(conn, &user_id, &session_id),
+        None => Ok(None),
+    }
 }
 
 #[derive(Debug, Queryable)]

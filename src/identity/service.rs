@@ -107,6 +107,17 @@ pub fn login(
     email: &str,
     password: &str,
 ) -> Result<TokenResponse, ApiError> {
+    let user = authenticate(conn, email, password)?;
+    let session_id = uuid::Uuid::now_v7().to_string();
+    write_transaction(conn, |conn| {
+        repo::create_session(conn, &session_id, &user.id, now())?;
+        issue_tokens(conn, keys, &user.id, &session_id)
+    })
+}
+
+/// The account these credentials open; the same answer, and about the same time, for an unknown
+/// address as for a wrong password.
+fn authenticate(conn: &mut DbConnection, email: &str, password: &str) -> Result<repo::UserRow, ApiError> {
     let user =
         Email::parse(email).ok().map(|e| repo::find_user_by_email(conn, e.as_str())).transpose()?.flatten();
     let stored_hash = match &user {
@@ -115,11 +126,47 @@ pub fn login(
     };
     let password_ok = password::verify(password, stored_hash);
     let user = user.filter(|u| password_ok && !u.disabled).ok_or_else(invalid_login)?;
+    Ok(user)
+}
+
+/// How long a browser stays signed in without signing in again.
+pub const WEB_SESSION_HOURS: i64 = 12;
+const WEB_SESSION_PREFIX: &str = "pws_";
+
+/// Signs a person in for the web pages: checks the password as `login` does and returns the
+/// opaque cookie value of a new session (only its hash is kept).
+pub fn sign_in_web(conn: &mut DbConnection, email: &str, password: &str) -> Result<String, ApiError> {
+    let user = authenticate(conn, email, password)?;
     let session_id = uuid::Uuid::now_v7().to_string();
+    let (token, token_hash) = secrets::new_token(WEB_SESSION_PREFIX);
     write_transaction(conn, |conn| {
         repo::create_session(conn, &session_id, &user.id, now())?;
-        issue_tokens(conn, keys, &user.id, &session_id)
+        repo::insert_web_session(
+            conn,
+            &token_hash,
+            &session_id,
+            now(),
+            now() + Duration::hours(WEB_SESSION_HOURS),
+        )?;
+        Ok(token)
     })
+}
+
+/// Ends the session of a browser's cookie (sign-out).
+pub fn sign_out_web(conn: &mut DbConnection, token: &str) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        if let Some(caller) = repo::web_session_caller(conn, &secrets::hash(token), now())? {
+            if let Some(session_id) = &caller.session_id {
+                repo::revoke_session(conn, session_id, now())?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The person signed in with this cookie value, if the session is still live.
+pub fn web_caller(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>, ApiError> {
+    Ok(repo::web_session_caller(conn, &secrets::hash(token), now())?)
 }
 
 fn issue_tokens(

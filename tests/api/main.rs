@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod agreements;
+mod browser;
 mod cli;
 mod directory;
 mod errors;
@@ -18,6 +19,7 @@ mod mail;
 mod migrations;
 mod open_data;
 mod openapi;
+mod pages;
 mod payment_batches;
 mod reminders;
 mod scopes;

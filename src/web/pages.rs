@@ -1,0 +1,248 @@
+//! The account pages: sign in, sign out, and the home page a person lands on. They call the
+//! same services as the API and answer with HTML; forms post, then redirect.
+
+use actix_web::cookie::Cookie;
+use actix_web::http::header::LOCATION;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::identity::service as identity;
+use crate::startup::AppState;
+
+use super::i18n::Lang;
+use super::session::{self, csrf_ok, language, signed_in, SESSION_COOKIE};
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub assets: &'static str,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t_with(&self, key: &str, name: &'static str, value: &str) -> String {
+        self.lang.t_with(key, &[(name, value)])
+    }
+
+    pub fn languages(&self) -> [Lang; 3] {
+        Lang::ALL
+    }
+}
+
+/// The chrome of a page for this request, and the cookies the answer sets (a CSRF token the
+/// browser does not have yet, a language just chosen).
+fn chrome(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Option<&crate::auth::Caller>,
+) -> (Chrome, Vec<Cookie<'static>>) {
+    let (lang, asked) = language(req, caller);
+    let (csrf, csrf_cookie) = session::csrf_token(state, req);
+    let mut cookies: Vec<Cookie<'static>> = csrf_cookie.into_iter().collect();
+    if let Some(lang) = asked {
+        cookies.push(session::cookie(state, session::LANG_COOKIE, lang.code().to_owned()));
+    }
+    (
+        Chrome { lang, csrf, user_name: caller.map(|c| c.name.clone()), assets: super::assets::VERSION },
+        cookies,
+    )
+}
+
+fn html(
+    status: StatusCode,
+    cookies: Vec<Cookie<'static>>,
+    page: &impl Template,
+) -> Result<HttpResponse, ApiError> {
+    let body = page.render().map_err(ApiError::internal)?;
+    let mut response = HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
+    for cookie in cookies {
+        response.cookie(cookie);
+    }
+    Ok(response.body(body))
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((LOCATION, to.to_owned())).finish()
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    title: String,
+    email: String,
+    signed_out: bool,
+    /// `(field id, message)`, in the order of the form.
+    errors: Vec<(&'static str, String)>,
+}
+
+impl SignInPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    title: String,
+    greeting: String,
+    /// `(organisation, role)` in the person's language.
+    places: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    chrome: Chrome,
+    title: String,
+    message: String,
+}
+
+/// `/`: what the signed-in person works on; others are sent to sign in.
+pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let lang = chrome.lang;
+    let name = caller.name.clone();
+    let me = state.db.run(move |conn| identity::me(conn, &caller)).await?;
+    let role = |role: &str| lang.t(&format!("role-{role}"));
+    let places = me
+        .municipalities
+        .iter()
+        .map(|m| (m.municipality_name.clone(), role(m.role.as_str())))
+        .chain(me.networks.iter().map(|n| (n.network_name.clone(), role(n.role.as_str()))))
+        .collect();
+    let page = HomePage {
+        title: lang.t("home-title"),
+        greeting: lang.t_with("home-greeting", &[("name", &name)]),
+        places,
+        chrome,
+    };
+    html(StatusCode::OK, cookies, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignedOutQuery {
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+/// `GET /sign-in`.
+pub async fn sign_in_form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if signed_in(&state, &req).await?.is_some() {
+        return Ok(see_other("/"));
+    }
+    let signed_out =
+        web::Query::<SignedOutQuery>::from_query(req.query_string()).is_ok_and(|q| q.signed_out.is_some());
+    let (chrome, cookies) = chrome(&state, &req, None);
+    let page = SignInPage {
+        title: chrome.t("sign-in-title"),
+        email: String::new(),
+        signed_out,
+        errors: Vec::new(),
+        chrome,
+    };
+    html(StatusCode::OK, cookies, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /sign-in`: a session cookie and on to `/`, or the form again with what went wrong.
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, ApiError> {
+    let SignInForm { csrf, email, password } = form.into_inner();
+    if !csrf_ok(&req, &csrf) {
+        return refused(&state, &req, None);
+    }
+    let (chrome, cookies) = chrome(&state, &req, None);
+    let mut errors = Vec::new();
+    if email.trim().is_empty() {
+        errors.push(("email", chrome.t("email-missing")));
+    }
+    if password.is_empty() {
+        errors.push(("password", chrome.t("password-missing")));
+    }
+    if errors.is_empty() {
+        let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let account = email.trim().to_lowercase();
+        let outcome = match state.login_limits.take(&account, &address) {
+            Err(_) => Err(chrome.t("sign-in-too-many")),
+            Ok(()) => {
+                let (e, p) = (email.clone(), password);
+                match state.db.run(move |conn| identity::sign_in_web(conn, &e, &p)).await {
+                    Ok(token) => Ok(token),
+                    Err(err) if err.code == ErrorCode::Unauthenticated => Err(chrome.t("sign-in-failed")),
+                    Err(err) => return Err(err),
+                }
+            }
+        };
+        match outcome {
+            Ok(token) => {
+                state.login_limits.succeeded(&account);
+                let mut response = see_other("/");
+                let cookie = session::cookie(&state, SESSION_COOKIE, token);
+                response.add_cookie(&cookie).map_err(ApiError::internal)?;
+                return Ok(response);
+            }
+            Err(message) => errors.push(("email", message)),
+        }
+    }
+    let page = SignInPage { title: chrome.t("sign-in-title"), email, signed_out: false, errors, chrome };
+    html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`: ends the session on the server, forgets the cookie.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, ApiError> {
+    if !csrf_ok(&req, &form.csrf) {
+        return refused(&state, &req, None);
+    }
+    if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        state.db.run(move |conn| identity::sign_out_web(conn, &token)).await?;
+    }
+    let mut response = see_other("/sign-in?signed_out=1");
+    response.add_removal_cookie(&session::removal(&state, SESSION_COOKIE)).map_err(ApiError::internal)?;
+    Ok(response)
+}
+
+/// A form that did not come from Pactum (no or a wrong CSRF token): 403, and nothing done.
+fn refused(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Option<&crate::auth::Caller>,
+) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(state, req, caller);
+    let page = MessagePage { title: chrome.t("error-title"), message: chrome.t("error-csrf"), chrome };
+    html(StatusCode::FORBIDDEN, cookies, &page)
+}

@@ -1,0 +1,88 @@
+//! Who is using the pages, and proof that a form came from Pactum. A signed-in browser holds an
+//! opaque session cookie (only its hash is stored, tied to a session that sign-out and password
+//! changes end); every form carries a CSRF token that must equal the browser's `pactum_csrf`
+//! cookie (double submit; both cookies are `HttpOnly`, `SameSite=Lax`, and `Secure` outside
+//! development).
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::HttpRequest;
+
+use crate::auth::{secrets, Caller};
+use crate::config::Environment;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+use super::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "pactum_session";
+pub const CSRF_COOKIE: &str = "pactum_csrf";
+pub const LANG_COOKIE: &str = "pactum_lang";
+
+/// A cookie with the flags every Pactum cookie has.
+pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.environment != Environment::Development)
+        .finish()
+}
+
+/// A cookie that tells the browser to forget one.
+pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    let mut gone = cookie(state, name, String::new());
+    gone.make_removal();
+    gone
+}
+
+/// The person signed in on this browser, if any.
+pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
+    if token.is_empty() || token.len() > 200 {
+        return Ok(None);
+    }
+    let request_id = {
+        use actix_web::HttpMessage;
+        req.extensions().get::<crate::http::request::RequestId>().map(|id| id.as_str().to_owned())
+    };
+    let caller = state.db.run(move |conn| crate::identity::service::web_caller(conn, &token)).await?;
+    Ok(caller.map(|mut c| {
+        c.request_id = request_id;
+        c
+    }))
+}
+
+/// The browser's CSRF token, and the cookie to set when it has none yet.
+pub fn csrf_token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    match req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32) {
+        Some(token) => (token, None),
+        None => {
+            let (token, _) = secrets::new_token("csrf_");
+            (token.clone(), Some(cookie(state, CSRF_COOKIE, token)))
+        }
+    }
+}
+
+/// Whether a posted form carries the browser's CSRF token.
+pub fn csrf_ok(req: &HttpRequest, posted: &str) -> bool {
+    let Some(expected) = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()) else { return false };
+    // Compared by hash, so the time taken says nothing about the token.
+    expected.len() >= 32 && secrets::hash(&expected) == secrets::hash(posted)
+}
+
+/// The language of the page: asked for in the address (`?lang=`), else chosen before (a
+/// cookie), else the signed-in person's, else what the browser prefers, else Dutch.
+pub fn language(req: &HttpRequest, caller: Option<&Caller>) -> (Lang, Option<Lang>) {
+    let asked =
+        actix_web::web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)));
+    let chosen = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value()));
+    let own = caller.and_then(|c| Lang::parse(&c.locale));
+    let browser = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').find_map(Lang::parse));
+    (asked.or(chosen).or(own).or(browser).unwrap_or(Lang::Nl), asked)
+}

@@ -1,0 +1,168 @@
+//! A real headless Chromium (Debian's `chromium` and `chromedriver`) driven over WebDriver, and
+//! axe-core injected into each page to check it against the WCAG 2.1 A and AA rules.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+/// Where axe-core is: `PACTUM_AXE_JS`, else where `.ci/run` installs it.
+fn axe_source() -> String {
+    let path = std::env::var_os("PACTUM_AXE_JS").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/.node/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is missing at {} ({e}): run `npm install --prefix .ci/.node axe-core`",
+            path.display()
+        )
+    })
+}
+
+fn installed() -> bool {
+    let found = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but chromedriver is missing (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("NOTICE: chromium-driver is not installed; the browser tests are skipped.");
+    }
+    found
+}
+
+impl Browser {
+    /// A fresh headless browser; `None` (with a notice) where Chromium is not installed outside CI.
+    pub async fn start(javascript: bool) -> Option<Self> {
+        if !installed() {
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let mut args =
+            vec!["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=nl"];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false");
+        }
+        let capabilities = json!({"goog:chromeOptions": {"args": args, "binary": "/usr/bin/chromium"}});
+        let capabilities = capabilities.as_object().unwrap().clone();
+        for _ in 0..100 {
+            if let Ok(client) = ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                return Some(Self { client, driver });
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut driver = driver;
+        let _ = driver.kill();
+        let _ = driver.wait();
+        panic!("chromedriver did not answer on port {port}");
+    }
+
+    pub async fn width(&self, width: u32) {
+        self.client.set_window_size(width, 900).await.expect("resize");
+    }
+
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+    }
+
+    /// The visible text of the page.
+    pub async fn text(&self) -> String {
+        self.client.find(Locator::Css("body")).await.expect("a body").text().await.expect("text")
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("url");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    pub async fn attribute(&self, css: &str, name: &str) -> Option<String> {
+        self.client.find(Locator::Css(css)).await.expect("element").attr(name).await.expect("attribute")
+    }
+
+    /// Types into the field whose label says `label`, as a person finds it.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let label = self
+            .client
+            .find(Locator::XPath(&format!("//label[normalize-space()='{label}']")))
+            .await
+            .unwrap_or_else(|_| panic!("a field labelled {label}"));
+        let id = label.attr("for").await.unwrap().expect("the label names its field");
+        let field = self.client.find(Locator::Id(&id)).await.expect("the labelled field");
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    /// Presses the button that says `text`.
+    pub async fn press(&self, text: &str) {
+        self.client
+            .find(Locator::XPath(&format!("//button[normalize-space()='{text}']")))
+            .await
+            .unwrap_or_else(|_| panic!("a button {text}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    /// axe-core's WCAG 2.1 A and AA violations on the page, each as `id: help (targets)`.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        self.client.execute(&axe_source(), vec![]).await.expect("inject axe-core");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                    .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' + JSON.stringify(v.nodes.map(n => n.target)))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        match result {
+            Value::Array(items) => {
+                items.into_iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
+            }
+            other => vec![format!("unexpected axe result: {other}")],
+        }
+    }
+
+    /// Checks the page at desktop width and at 320 px.
+    pub async fn assert_accessible(&self) {
+        for width in [1280, 320] {
+            self.width(width).await;
+            let violations = self.accessibility_violations().await;
+            assert!(violations.is_empty(), "{} at {width} px: {violations:#?}", self.path().await);
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

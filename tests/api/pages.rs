@@ -1,0 +1,187 @@
+//! The account pages in a real browser: sign in and out, in Dutch, English and Arabic, usable
+//! without JavaScript, accessible (axe-core, WCAG 2.1 A and AA) at desktop width and at 320 px.
+
+use actix_web::http::Method;
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::helpers::{TestApp, PASSWORD};
+use crate::on_both_backends;
+
+on_both_backends!(
+    the_sign_in_page_speaks_three_languages_and_passes_axe,
+    a_volunteer_signs_in_and_out_without_javascript,
+    forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down,
+    a_password_change_ends_the_browser_session,
+);
+
+async fn the_sign_in_page_speaks_three_languages_and_passes_axe(app: TestApp) {
+    let Some(browser) = Browser::start(true).await else { return };
+    // The checker itself finds what it should: a page without a language and an image without
+    // a text alternative.
+    browser.open("data:text/html,<html><body><img src='x.png'></body></html>").await;
+    let found = browser.accessibility_violations().await;
+    assert!(
+        found.iter().any(|v| v.starts_with("image-alt"))
+            && found.iter().any(|v| v.starts_with("html-has-lang")),
+        "{found:?}"
+    );
+    for (lang, dir, heading) in
+        [("nl", "ltr", "Inloggen"), ("en", "ltr", "Sign in"), ("ar", "rtl", "تسجيل الدخول")]
+    {
+        browser.open(&app.url(&format!("/sign-in?lang={lang}"))).await;
+        assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some(lang));
+        assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some(dir));
+        assert!(browser.text().await.contains(heading), "{lang}: {}", browser.text().await);
+        browser.assert_accessible().await;
+    }
+    // The language chosen stays chosen.
+    browser.open(&app.url("/sign-in")).await;
+    assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some("ar"));
+    // A wrong password: the message next to the field and in the summary at the top.
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    browser.fill("E-mailadres", "niemand@example.nl").await;
+    browser.fill("Wachtwoord", "fout fout fout").await;
+    browser.press("Inloggen").await;
+    let text = browser.text().await;
+    assert_eq!(text.matches("horen niet bij elkaar").count(), 2, "{text}");
+    assert_eq!(browser.attribute("#email", "aria-invalid").await.as_deref(), Some("true"));
+    assert_eq!(browser.attribute("#email", "value").await.as_deref(), Some("niemand@example.nl"), "kept");
+    browser.assert_accessible().await;
+    browser.close().await;
+}
+
+async fn a_volunteer_signs_in_and_out_without_javascript(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let t = crate::fixtures::tenant(&app, &root, "a").await;
+    let Some(browser) = Browser::start(false).await else { return };
+    browser.open(&app.url("/")).await;
+    assert_eq!(browser.path().await, "/sign-in", "someone not signed in is sent to sign in");
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    browser.fill("E-mailadres", &t.treasurer.email).await;
+    browser.fill("Wachtwoord", PASSWORD).await;
+    browser.press("Inloggen").await;
+    assert_eq!(browser.path().await, "/");
+    let home = browser.text().await;
+    assert!(home.contains(&format!("Hallo {}", t.treasurer.email)), "{home}");
+    assert!(home.contains("penningmeester"), "the role in words: {home}");
+    browser.press("Uitloggen").await;
+    assert_eq!(browser.path().await, "/sign-in?signed_out=1");
+    assert!(browser.text().await.contains("Je bent uitgelogd."));
+    browser.open(&app.url("/")).await;
+    assert_eq!(browser.path().await, "/sign-in", "the session ended");
+    browser.close().await;
+
+    // The home page passes axe too (axe needs JavaScript; the page itself does not).
+    let Some(browser) = Browser::start(true).await else { return };
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    browser.fill("E-mailadres", &t.treasurer.email).await;
+    browser.fill("Wachtwoord", PASSWORD).await;
+    browser.press("Inloggen").await;
+    assert_eq!(browser.path().await, "/");
+    browser.assert_accessible().await;
+    browser.close().await;
+}
+
+/// Sends a form as a browser would, with these cookies.
+async fn post_form(app: &TestApp, path: &str, cookies: &str, form: &str) -> crate::helpers::Reply {
+    let request = app
+        .request(Method::POST, path)
+        .insert_header(("Cookie", cookies.to_owned()))
+        .content_type("application/x-www-form-urlencoded");
+    app.send(request, Some(form.to_owned().into())).await
+}
+
+fn set_cookie(reply: &crate::helpers::Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
+}
+
+async fn forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down(app: TestApp) {
+    app.create_user("kees@taalmaatjes.example", "Kees", false).await;
+    let page = app.get("/sign-in").await;
+    assert_eq!(page.status, 200);
+    let csrf = set_cookie(&page, "pactum_csrf").expect("a CSRF cookie");
+    assert!(csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax") && csrf.contains("Path=/"), "{csrf}");
+    let token = cookie_value(&csrf);
+    let credentials = format!("email=kees%40taalmaatjes.example&password={}", PASSWORD.replace(' ', "+"));
+
+    // Another site posting the form: no token, a wrong one, or a token without its cookie.
+    for (cookies, form) in [
+        (String::new(), credentials.clone()),
+        (
+            format!("pactum_csrf={token}"),
+            format!("csrf=wrong-token-of-enough-length-123456789&{credentials}"),
+        ),
+        (String::new(), format!("csrf={token}&{credentials}")),
+    ] {
+        let refused = post_form(&app, "/sign-in", &cookies, &form).await;
+        assert_eq!(refused.status, 403, "{}", refused.text());
+        assert!(set_cookie(&refused, "pactum_session").is_none(), "no session for a forged form");
+    }
+
+    let signed_in =
+        post_form(&app, "/sign-in", &format!("pactum_csrf={token}"), &format!("csrf={token}&{credentials}"))
+            .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text());
+    let session = set_cookie(&signed_in, "pactum_session").expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(!session.contains("Secure"), "plain HTTP in development; Secure everywhere else");
+    let session_value = cookie_value(&session);
+    // Only its hash is kept.
+    let stored: Vec<String> = app
+        .state
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            Ok(pactum::db::schema::web_sessions::table
+                .select(pactum::db::schema::web_sessions::token_hash)
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored, vec![pactum::auth::secrets::hash(&session_value)]);
+
+    // Signing out needs the token too.
+    let cookies = format!("pactum_csrf={token}; pactum_session={session_value}");
+    assert_eq!(post_form(&app, "/sign-out", &cookies, "").await.status, 403);
+    let home = app.send(app.request(Method::GET, "/").insert_header(("Cookie", cookies.clone())), None).await;
+    assert_eq!(home.status, 200, "still signed in after the forged sign-out");
+    assert_eq!(post_form(&app, "/sign-out", &cookies, &format!("csrf={token}")).await.status, 303);
+    let home = app.send(app.request(Method::GET, "/").insert_header(("Cookie", cookies)), None).await;
+    assert_eq!(home.status, 303, "signed out");
+}
+
+async fn a_password_change_ends_the_browser_session(app: TestApp) {
+    let user = app.signed_in("kees@taalmaatjes.example", "Kees", false).await;
+    let page = app.get("/sign-in").await;
+    let token = cookie_value(&set_cookie(&page, "pactum_csrf").unwrap());
+    let credentials =
+        format!("csrf={token}&email=kees%40taalmaatjes.example&password={}", PASSWORD.replace(' ', "+"));
+    let signed_in = post_form(&app, "/sign-in", &format!("pactum_csrf={token}"), &credentials).await;
+    let session = cookie_value(&set_cookie(&signed_in, "pactum_session").unwrap());
+    let cookies = format!("pactum_session={session}");
+    let home = app.send(app.request(Method::GET, "/").insert_header(("Cookie", cookies.clone())), None).await;
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(home.text().contains("Hallo Kees"), "{}", home.text());
+
+    let changed = app
+        .post_as(
+            &user,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": "een nieuw lang wachtwoord"}),
+        )
+        .await;
+    assert_eq!(changed.status, 204, "{}", changed.text());
+    let home = app.send(app.request(Method::GET, "/").insert_header(("Cookie", cookies)), None).await;
+    assert_eq!(home.status, 303, "the browser's session ended with the password change");
+}
