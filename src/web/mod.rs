@@ -2,20 +2,33 @@
 //! on the same services and the same authorization policy as the API. Pages work without
 //! JavaScript, speak Dutch, English and Arabic, and follow the NL Design System.
 
+pub mod account;
 pub mod assets;
 pub mod i18n;
-pub mod pages;
+pub mod layout;
+pub mod passwords;
 pub mod session;
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(pages::home)))
+    cfg.service(web::resource("/").route(web::get().to(account::home)))
         .service(
             web::resource("/sign-in")
-                .route(web::get().to(pages::sign_in_form))
-                .route(web::post().to(pages::sign_in)),
+                .route(web::get().to(account::sign_in_form))
+                .route(web::post().to(account::sign_in)),
         )
-        .service(web::resource("/sign-out").route(web::post().to(pages::sign_out)))
+        .service(
+            web::resource("/password-reset")
+                .route(web::get().to(passwords::forgot))
+                .route(web::post().to(passwords::send_link)),
+        )
+        .service(web::resource("/password-reset/sent").route(web::get().to(passwords::sent)))
+        .service(
+            web::resource("/password-reset/{token}")
+                .route(web::get().to(passwords::choose))
+                .route(web::post().to(passwords::save)),
+        )
+        .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

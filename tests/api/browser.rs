@@ -111,6 +111,17 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Follows the link that says `text`.
+    pub async fn follow(&self, text: &str) {
+        self.client
+            .find(Locator::LinkText(text))
+            .await
+            .unwrap_or_else(|_| panic!("a link {text}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
     /// Presses the button that says `text`.
     pub async fn press(&self, text: &str) {
         self.client

@@ -13,6 +13,7 @@ on_both_backends!(
     a_volunteer_signs_in_and_out_without_javascript,
     forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down,
     a_password_change_ends_the_browser_session,
+    a_forgotten_password_is_replaced_through_the_emailed_link,
 );
 
 async fn the_sign_in_page_speaks_three_languages_and_passes_axe(app: TestApp) {
@@ -184,4 +185,58 @@ async fn a_password_change_ends_the_browser_session(app: TestApp) {
     assert_eq!(changed.status, 204, "{}", changed.text());
     let home = app.send(app.request(Method::GET, "/").insert_header(("Cookie", cookies)), None).await;
     assert_eq!(home.status, 303, "the browser's session ended with the password change");
+}
+
+async fn a_forgotten_password_is_replaced_through_the_emailed_link(app: TestApp) {
+    app.create_user("kees@taalmaatjes.example", "Kees", false).await;
+    let Some(browser) = Browser::start(true).await else { return };
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    browser.follow("Wachtwoord vergeten?").await;
+    assert_eq!(browser.path().await, "/password-reset");
+    browser.assert_accessible().await;
+    browser.fill("E-mailadres", "kees@taalmaatjes.example").await;
+    browser.press("Stuur de link").await;
+    assert_eq!(browser.path().await, "/password-reset/sent");
+    assert!(browser.text().await.contains("Kijk in je e-mail"));
+    browser.assert_accessible().await;
+
+    let emails = app.emails_to("kees@taalmaatjes.example").await;
+    let email = emails.iter().find(|m| m.kind == "password_reset").expect("the reset email");
+    let link = email
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/password-reset/pwr_") && !w.contains("/api/"))
+        .expect("a link")
+        .to_owned();
+    // The tests' public address names no port; the path is what matters.
+    let path = link.strip_prefix(&app.state.settings.public_url).expect("a link to Pactum");
+    let link = app.url(path);
+    browser.open(&link).await;
+    browser.assert_accessible().await;
+    browser.fill("Nieuw wachtwoord", "kort").await;
+    browser.press("Wachtwoord opslaan").await;
+    assert!(browser.text().await.contains("minstens 12 tekens"), "{}", browser.text().await);
+    assert_eq!(browser.attribute("#password", "aria-invalid").await.as_deref(), Some("true"));
+    browser.fill("Nieuw wachtwoord", "een heel nieuw wachtwoord").await;
+    browser.press("Wachtwoord opslaan").await;
+    assert!(browser.text().await.contains("Je wachtwoord is veranderd"), "{}", browser.text().await);
+    browser.assert_accessible().await;
+
+    // The link works once.
+    browser.open(&link).await;
+    browser.fill("Nieuw wachtwoord", "nog een ander wachtwoord").await;
+    browser.press("Wachtwoord opslaan").await;
+    assert!(browser.text().await.contains("werkt niet meer"), "{}", browser.text().await);
+
+    browser.follow("Wachtwoord vergeten").await;
+    browser.open(&app.url("/sign-in")).await;
+    browser.fill("E-mailadres", "kees@taalmaatjes.example").await;
+    browser.fill("Wachtwoord", "een heel nieuw wachtwoord").await;
+    browser.press("Inloggen").await;
+    assert_eq!(browser.path().await, "/");
+    browser.close().await;
+    let old = app
+        .post_json("/api/v1/auth/login", &json!({"email": "kees@taalmaatjes.example", "password": PASSWORD}))
+        .await;
+    assert_eq!(old.status, 401, "the old password no longer works");
 }

@@ -1,8 +1,6 @@
 //! The account pages: sign in, sign out, and the home page a person lands on. They call the
 //! same services as the API and answer with HTML; forms post, then redirect.
 
-use actix_web::cookie::Cookie;
-use actix_web::http::header::LOCATION;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -12,67 +10,8 @@ use crate::error::{ApiError, ErrorCode};
 use crate::identity::service as identity;
 use crate::startup::AppState;
 
-use super::i18n::Lang;
-use super::session::{self, csrf_ok, language, signed_in, SESSION_COOKIE};
-
-/// What every page shows around its content.
-pub struct Chrome {
-    pub lang: Lang,
-    pub csrf: String,
-    pub user_name: Option<String>,
-    pub assets: &'static str,
-}
-
-impl Chrome {
-    pub fn t(&self, key: &str) -> String {
-        self.lang.t(key)
-    }
-
-    pub fn t_with(&self, key: &str, name: &'static str, value: &str) -> String {
-        self.lang.t_with(key, &[(name, value)])
-    }
-
-    pub fn languages(&self) -> [Lang; 3] {
-        Lang::ALL
-    }
-}
-
-/// The chrome of a page for this request, and the cookies the answer sets (a CSRF token the
-/// browser does not have yet, a language just chosen).
-fn chrome(
-    state: &AppState,
-    req: &HttpRequest,
-    caller: Option<&crate::auth::Caller>,
-) -> (Chrome, Vec<Cookie<'static>>) {
-    let (lang, asked) = language(req, caller);
-    let (csrf, csrf_cookie) = session::csrf_token(state, req);
-    let mut cookies: Vec<Cookie<'static>> = csrf_cookie.into_iter().collect();
-    if let Some(lang) = asked {
-        cookies.push(session::cookie(state, session::LANG_COOKIE, lang.code().to_owned()));
-    }
-    (
-        Chrome { lang, csrf, user_name: caller.map(|c| c.name.clone()), assets: super::assets::VERSION },
-        cookies,
-    )
-}
-
-fn html(
-    status: StatusCode,
-    cookies: Vec<Cookie<'static>>,
-    page: &impl Template,
-) -> Result<HttpResponse, ApiError> {
-    let body = page.render().map_err(ApiError::internal)?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
-    for cookie in cookies {
-        response.cookie(cookie);
-    }
-    Ok(response.body(body))
-}
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((LOCATION, to.to_owned())).finish()
-}
+use super::layout::{chrome, html, refused, see_other, Chrome};
+use super::session::{self, csrf_ok, signed_in, SESSION_COOKIE};
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -99,14 +38,6 @@ struct HomePage {
     greeting: String,
     /// `(organisation, role)` in the person's language.
     places: Vec<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    chrome: Chrome,
-    title: String,
-    message: String,
 }
 
 /// `/`: what the signed-in person works on; others are sent to sign in.
@@ -234,15 +165,4 @@ pub async fn sign_out(
     let mut response = see_other("/sign-in?signed_out=1");
     response.add_removal_cookie(&session::removal(&state, SESSION_COOKIE)).map_err(ApiError::internal)?;
     Ok(response)
-}
-
-/// A form that did not come from Pactum (no or a wrong CSRF token): 403, and nothing done.
-fn refused(
-    state: &AppState,
-    req: &HttpRequest,
-    caller: Option<&crate::auth::Caller>,
-) -> Result<HttpResponse, ApiError> {
-    let (chrome, cookies) = chrome(state, req, caller);
-    let page = MessagePage { title: chrome.t("error-title"), message: chrome.t("error-csrf"), chrome };
-    html(StatusCode::FORBIDDEN, cookies, &page)
 }

@@ -1,0 +1,125 @@
+//! What every page shares: the chrome around the content (language, the person signed in, the
+//! CSRF token for forms), answering with HTML or a redirect, a message page, and a simple form.
+
+use actix_web::cookie::Cookie;
+use actix_web::http::header::LOCATION;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+use super::i18n::Lang;
+use super::session::{self, language};
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub assets: &'static str,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t_with(&self, key: &str, name: &'static str, value: &str) -> String {
+        self.lang.t_with(key, &[(name, value)])
+    }
+
+    pub fn languages(&self) -> [Lang; 3] {
+        Lang::ALL
+    }
+}
+
+/// The chrome of a page for this request, and the cookies the answer sets (a CSRF token the
+/// browser does not have yet, a language just chosen).
+pub fn chrome(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Option<&crate::auth::Caller>,
+) -> (Chrome, Vec<Cookie<'static>>) {
+    let (lang, asked) = language(req, caller);
+    let (csrf, csrf_cookie) = session::csrf_token(state, req);
+    let mut cookies: Vec<Cookie<'static>> = csrf_cookie.into_iter().collect();
+    if let Some(lang) = asked {
+        cookies.push(session::cookie(state, session::LANG_COOKIE, lang.code().to_owned()));
+    }
+    (
+        Chrome { lang, csrf, user_name: caller.map(|c| c.name.clone()), assets: super::assets::VERSION },
+        cookies,
+    )
+}
+
+pub fn html(
+    status: StatusCode,
+    cookies: Vec<Cookie<'static>>,
+    page: &impl Template,
+) -> Result<HttpResponse, ApiError> {
+    let body = page.render().map_err(ApiError::internal)?;
+    let mut response = HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
+    for cookie in cookies {
+        response.cookie(cookie);
+    }
+    Ok(response.body(body))
+}
+
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((LOCATION, to.to_owned())).finish()
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub message: String,
+    /// `(href, text)` of where to go next.
+    pub link: Option<(String, String)>,
+}
+
+/// One field of a simple form.
+pub struct Field {
+    pub id: &'static str,
+    pub label: String,
+    /// The input type: `email`, `password`, `text`.
+    pub kind: &'static str,
+    pub autocomplete: &'static str,
+    pub value: String,
+}
+
+/// A page with one simple form: a title, a sentence, fields, one button.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub intro: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub button: String,
+    /// `(field id, message)`, in the order of the form.
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl FormPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+/// A form that did not come from Pactum (no or a wrong CSRF token): 403, and nothing done.
+pub fn refused(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Option<&crate::auth::Caller>,
+) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(state, req, caller);
+    let page =
+        MessagePage { title: chrome.t("error-title"), message: chrome.t("error-csrf"), link: None, chrome };
+    html(StatusCode::FORBIDDEN, cookies, &page)
+}

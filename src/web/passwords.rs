@@ -1,0 +1,179 @@
+//! Forgot password, as pages: ask for a link by email, then choose a new password with it. The
+//! same services as the API (`identity::passwords`): the same answer for unknown addresses,
+//! single-use links valid for an hour, every session ended.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::identity::passwords;
+use crate::startup::AppState;
+
+use super::layout::{chrome, html, refused, see_other, Field, FormPage, MessagePage};
+use super::session::csrf_ok;
+
+fn forgot_form(
+    chrome: super::layout::Chrome,
+    email: String,
+    errors: Vec<(&'static str, String)>,
+) -> FormPage {
+    FormPage {
+        title: chrome.t("forgot-title"),
+        intro: chrome.t("forgot-intro"),
+        action: "/password-reset".to_owned(),
+        fields: vec![Field {
+            id: "email",
+            label: chrome.t("field-email"),
+            kind: "email",
+            autocomplete: "email",
+            value: email,
+        }],
+        button: chrome.t("forgot-button"),
+        errors,
+        chrome,
+    }
+}
+
+/// `GET /password-reset`.
+pub async fn forgot(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(&state, &req, None);
+    html(StatusCode::OK, cookies, &forgot_form(chrome, String::new(), Vec::new()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /password-reset`: emails a link when the address has an account; the same answer
+/// either way.
+pub async fn send_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ForgotForm>,
+) -> Result<HttpResponse, ApiError> {
+    let ForgotForm { csrf, email } = form.into_inner();
+    if !csrf_ok(&req, &csrf) {
+        return refused(&state, &req, None);
+    }
+    let (chrome, cookies) = chrome(&state, &req, None);
+    if email.trim().is_empty() {
+        let errors = vec![("email", chrome.t("email-missing"))];
+        return html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &forgot_form(chrome, email, errors));
+    }
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if state.password_reset_limits.take(&email.trim().to_lowercase(), &address).is_err() {
+        let errors = vec![("email", chrome.t("sign-in-too-many"))];
+        return html(StatusCode::TOO_MANY_REQUESTS, cookies, &forgot_form(chrome, email, errors));
+    }
+    let app = state.clone();
+    state.db.run(move |conn| passwords::request_reset(conn, &email, app.settings.link_mail())).await?;
+    Ok(see_other("/password-reset/sent"))
+}
+
+/// `GET /password-reset/sent`.
+pub async fn sent(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(&state, &req, None);
+    let page = MessagePage {
+        title: chrome.t("forgot-sent-title"),
+        message: chrome.t("forgot-sent"),
+        link: None,
+        chrome,
+    };
+    html(StatusCode::OK, cookies, &page)
+}
+
+fn new_password_form(
+    chrome: super::layout::Chrome,
+    token: &str,
+    errors: Vec<(&'static str, String)>,
+) -> FormPage {
+    FormPage {
+        title: chrome.t("reset-title"),
+        intro: chrome.t("reset-intro"),
+        action: format!("/password-reset/{token}"),
+        fields: vec![Field {
+            id: "password",
+            label: chrome.t("field-new-password"),
+            kind: "password",
+            autocomplete: "new-password",
+            value: String::new(),
+        }],
+        button: chrome.t("reset-button"),
+        errors,
+        chrome,
+    }
+}
+
+/// `GET /password-reset/{token}`: the link from the email.
+pub async fn choose(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(&state, &req, None);
+    html(StatusCode::OK, cookies, &new_password_form(chrome, &token, Vec::new()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewPasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /password-reset/{token}`: sets the password once; every session ends.
+pub async fn save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<NewPasswordForm>,
+) -> Result<HttpResponse, ApiError> {
+    let NewPasswordForm { csrf, password } = form.into_inner();
+    if !csrf_ok(&req, &csrf) {
+        return refused(&state, &req, None);
+    }
+    let token = token.into_inner();
+    let (chrome, cookies) = chrome(&state, &req, None);
+    let sign_in = Some(("/sign-in".to_owned(), chrome.t("go-sign-in")));
+    let link = token.clone();
+    let outcome = state.db.run(move |conn| passwords::reset(conn, &link, &password, None)).await;
+    let (status, page) = match outcome {
+        Ok(()) => (
+            StatusCode::OK,
+            MessagePage {
+                title: chrome.t("reset-done-title"),
+                message: chrome.t("reset-done"),
+                link: sign_in,
+                chrome,
+            },
+        ),
+        Err(err) if err.code == ErrorCode::ValidationFailed => {
+            let errors = vec![("password", chrome.t("password-too-short"))];
+            return html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                cookies,
+                &new_password_form(chrome, &token, errors),
+            );
+        }
+        Err(err) if err.code.status().is_client_error() => {
+            let again = Some(("/password-reset".to_owned(), chrome.t("forgot-title")));
+            (
+                err.code.status(),
+                MessagePage {
+                    title: chrome.t("error-title"),
+                    message: chrome.t("reset-unusable"),
+                    link: again,
+                    chrome,
+                },
+            )
+        }
+        Err(err) => return Err(err),
+    };
+    html(status, cookies, &page)
+}
