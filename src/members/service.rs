@@ -169,7 +169,8 @@ pub fn invite(
         accepted_at: None,
         accepted_by: None,
     };
-    let link = format!("{}/api/v1/invitations/{token}/accept", mail.public_url);
+    let link = format!("{}/invitations/{token}", mail.public_url);
+    let api_url = format!("{}/api/v1/invitations/{token}/accept", mail.public_url);
     write_transaction(conn, |conn| {
         let existing = identity_repo::find_user_by_email(conn, &row.email)?;
         if let Some(user) = &existing {
@@ -184,7 +185,8 @@ pub fn invite(
         let locale = existing.and_then(|u| u.locale.parse().ok()).unwrap_or_default();
         let (organisation, municipality_id) = describe(conn, scope)?;
         let expires_on = row.expires_at.date().to_string();
-        let email = templates::invitation(locale, &row.name, &organisation, &row.role, &link, &expires_on);
+        let email =
+            templates::invitation(locale, &row.name, &organisation, &row.role, &link, &api_url, &expires_on);
         mail.enqueue(
             conn,
             &outbox::Email {
@@ -316,6 +318,32 @@ fn ensure_signed_in_as(user: &identity_repo::UserRow, signed_in: Option<&Caller>
             ),
         )),
     }
+}
+
+/// What the page of an invitation link shows before it is accepted.
+pub struct InvitationPreview {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub organisation: String,
+    /// The address already has an account: accept signed in as it.
+    pub has_account: bool,
+}
+
+/// An invitation by its token, if it can still be accepted.
+pub fn preview(conn: &mut DbConnection, token: &str) -> Result<InvitationPreview, ApiError> {
+    let invitation = repo::find_invitation_by_hash(conn, &secrets::hash(token))?
+        .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))?;
+    check_usable(&invitation)?;
+    let (organisation, _) = describe(conn, &invitation.scope())?;
+    let has_account = identity_repo::find_user_by_email(conn, &invitation.email)?.is_some();
+    Ok(InvitationPreview {
+        email: invitation.email,
+        name: invitation.name,
+        role: invitation.role,
+        organisation,
+        has_account,
+    })
 }
 
 fn check_usable(invitation: &InvitationRow) -> Result<(), ApiError> {

@@ -27,6 +27,7 @@ pub fn invitation(
     organisation: &str,
     role: &str,
     link: &str,
+    api_url: &str,
     expires_on: &str,
 ) -> Rendered {
     let (subject, lines, button) = match locale {
@@ -37,6 +38,7 @@ pub fn invitation(
                 format!("U bent uitgenodigd om mee te doen met {organisation} in Pactum, als {role}."),
                 format!("Klik op de link om uw account te maken. De link werkt één keer en tot en met {expires_on}."),
                 "Heeft u deze uitnodiging niet verwacht? Dan kunt u deze e-mail negeren.".to_owned(),
+                format!("Voor koppelingen: POST {api_url}"),
             ],
             "Uitnodiging aannemen",
         ),
@@ -47,6 +49,7 @@ pub fn invitation(
                 format!("You have been invited to join {organisation} in Pactum, as {role}."),
                 format!("Follow the link to create your account. It works once, until {expires_on}."),
                 "Did you not expect this invitation? Then you can ignore this email.".to_owned(),
+                format!("For integrations: POST {api_url}"),
             ],
             "Accept the invitation",
         ),

@@ -20,6 +20,8 @@ struct SignInPage {
     title: String,
     email: String,
     signed_out: bool,
+    /// Where to go once signed in.
+    next: String,
     /// `(field id, message)`, in the order of the form.
     errors: Vec<(&'static str, String)>,
 }
@@ -64,23 +66,37 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 }
 
 #[derive(Debug, Deserialize)]
-pub struct SignedOutQuery {
+pub struct SignInQuery {
     #[serde(default)]
     signed_out: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Where to go after signing in: a path of Pactum itself, never another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
 }
 
 /// `GET /sign-in`.
 pub async fn sign_in_form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let query = web::Query::<SignInQuery>::from_query(req.query_string()).ok();
+    let next = safe_next(query.as_ref().and_then(|q| q.next.as_deref()));
     if signed_in(&state, &req).await?.is_some() {
-        return Ok(see_other("/"));
+        return Ok(see_other(&next));
     }
-    let signed_out =
-        web::Query::<SignedOutQuery>::from_query(req.query_string()).is_ok_and(|q| q.signed_out.is_some());
+    let signed_out = query.as_ref().is_some_and(|q| q.signed_out.is_some());
     let (chrome, cookies) = chrome(&state, &req, None);
     let page = SignInPage {
         title: chrome.t("sign-in-title"),
         email: String::new(),
         signed_out,
+        next,
         errors: Vec::new(),
         chrome,
     };
@@ -95,6 +111,8 @@ pub struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 /// `POST /sign-in`: a session cookie and on to `/`, or the form again with what went wrong.
@@ -103,7 +121,8 @@ pub async fn sign_in(
     req: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let SignInForm { csrf, email, password } = form.into_inner();
+    let SignInForm { csrf, email, password, next } = form.into_inner();
+    let next = safe_next(next.as_deref());
     if !csrf_ok(&req, &csrf) {
         return refused(&state, &req, None);
     }
@@ -132,7 +151,7 @@ pub async fn sign_in(
         match outcome {
             Ok(token) => {
                 state.login_limits.succeeded(&account);
-                let mut response = see_other("/");
+                let mut response = see_other(&next);
                 let cookie = session::cookie(&state, SESSION_COOKIE, token);
                 response.add_cookie(&cookie).map_err(ApiError::internal)?;
                 return Ok(response);
@@ -140,7 +159,8 @@ pub async fn sign_in(
             Err(message) => errors.push(("email", message)),
         }
     }
-    let page = SignInPage { title: chrome.t("sign-in-title"), email, signed_out: false, errors, chrome };
+    let page =
+        SignInPage { title: chrome.t("sign-in-title"), email, signed_out: false, next, errors, chrome };
     html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &page)
 }
 

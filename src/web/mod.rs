@@ -5,6 +5,7 @@
 pub mod account;
 pub mod assets;
 pub mod i18n;
+pub mod invitations;
 pub mod layout;
 pub mod passwords;
 pub mod session;
@@ -29,6 +30,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(passwords::choose))
                 .route(web::post().to(passwords::save)),
         )
+        .service(
+            web::resource("/invitations/{token}")
+                .route(web::get().to(invitations::open))
+                .route(web::post().to(invitations::accept)),
+        )
+        .service(web::resource("/privacy").route(web::get().to(invitations::privacy)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

@@ -111,6 +111,17 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Ticks the checkbox whose label says `label`.
+    pub async fn tick(&self, label: &str) {
+        let label = self
+            .client
+            .find(Locator::XPath(&format!("//label[normalize-space()='{label}']")))
+            .await
+            .unwrap_or_else(|_| panic!("a checkbox labelled {label}"));
+        let id = label.attr("for").await.unwrap().expect("the label names its box");
+        self.client.find(Locator::Id(&id)).await.expect("the box").click().await.expect("tick");
+    }
+
     /// Follows the link that says `text`.
     pub async fn follow(&self, text: &str) {
         self.client

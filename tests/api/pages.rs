@@ -14,7 +14,17 @@ on_both_backends!(
     forms_without_the_csrf_token_are_refused_and_cookies_are_locked_down,
     a_password_change_ends_the_browser_session,
     a_forgotten_password_is_replaced_through_the_emailed_link,
+    an_invited_volunteer_opens_the_emailed_link_and_joins,
 );
+
+/// The page an email links to, on this test server (the tests' public address has no port).
+fn page_in(app: &TestApp, text: &str, prefix: &str) -> String {
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains(prefix) && !w.contains("/api/"))
+        .unwrap_or_else(|| panic!("a link to {prefix} in {text}"));
+    app.url(link.strip_prefix(&app.state.settings.public_url).expect("a link to Pactum"))
+}
 
 async fn the_sign_in_page_speaks_three_languages_and_passes_axe(app: TestApp) {
     let Some(browser) = Browser::start(true).await else { return };
@@ -239,4 +249,66 @@ async fn a_forgotten_password_is_replaced_through_the_emailed_link(app: TestApp)
         .post_json("/api/v1/auth/login", &json!({"email": "kees@taalmaatjes.example", "password": PASSWORD}))
         .await;
     assert_eq!(old.status, 401, "the old password no longer works");
+}
+
+async fn an_invited_volunteer_opens_the_emailed_link_and_joins(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let t = crate::fixtures::tenant(&app, &root, "a").await;
+    let members = format!("/api/v1/networks/{}/members", t.network_id);
+    let invited = app
+        .post_as(
+            &t.coordinator,
+            &members,
+            json!({"email": "fatima@buurt.example", "name": "Fatima", "role": "treasurer"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text());
+    let email = app.email(&format!("invitation:{}", invited.json()["id"].as_str().unwrap())).await;
+    let link = page_in(&app, &email.text, "/invitations/inv_");
+
+    let Some(browser) = Browser::start(true).await else { return };
+    browser.open(&format!("{link}?lang=nl")).await;
+    assert!(browser.text().await.contains("als penningmeester"), "{}", browser.text().await);
+    browser.assert_accessible().await;
+    browser.fill("Kies een wachtwoord (minstens 12 tekens)", "een lang wachtwoord voor fatima").await;
+    browser.press("Uitnodiging aannemen").await;
+    assert!(browser.text().await.contains("Geef aan dat je de privacyverklaring hebt gelezen."));
+    assert_eq!(browser.attribute("#name", "value").await.as_deref(), Some("Fatima"), "kept");
+    browser.assert_accessible().await;
+    browser.fill("Kies een wachtwoord (minstens 12 tekens)", "een lang wachtwoord voor fatima").await;
+    browser.tick("Ik heb de privacyverklaring gelezen en ga akkoord.").await;
+    browser.press("Uitnodiging aannemen").await;
+    assert_eq!(browser.path().await, "/", "signed in at once");
+    let home = browser.text().await;
+    assert!(home.contains("Hallo Fatima") && home.contains("penningmeester"), "{home}");
+    browser.close().await;
+    let network = app.get_as(&t.coordinator, &members).await.json();
+    assert!(network.to_string().contains("fatima@buurt.example"), "{network}");
+
+    // Someone who has an account signs in first, and is brought back to the invitation.
+    let invited = app
+        .post_as(
+            &t.coordinator,
+            &members,
+            json!({"email": t.officer.email, "name": "Officer", "role": "member"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text());
+    let email = app.email(&format!("invitation:{}", invited.json()["id"].as_str().unwrap())).await;
+    let link = page_in(&app, &email.text, "/invitations/inv_");
+    let Some(browser) = Browser::start(false).await else { return };
+    browser.open(&format!("{link}?lang=nl")).await;
+    assert!(browser.text().await.contains("Log eerst in"), "{}", browser.text().await);
+    browser.follow("Inloggen").await;
+    browser.fill("E-mailadres", &t.officer.email).await;
+    browser.fill("Wachtwoord", PASSWORD).await;
+    browser.press("Inloggen").await;
+    assert!(browser.path().await.starts_with("/invitations/inv_"), "{}", browser.path().await);
+    browser.press("Uitnodiging aannemen").await;
+    assert_eq!(browser.path().await, "/");
+    assert!(browser.text().await.contains("lid"), "{}", browser.text().await);
+    browser.close().await;
+    let login =
+        app.post_json("/api/v1/auth/login", &json!({"email": t.officer.email, "password": PASSWORD})).await;
+    assert_eq!(login.status, 200, "the password stayed as it was");
 }
