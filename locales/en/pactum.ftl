@@ -64,3 +64,10 @@ invitation-accept = Accept the invitation
 invitation-unusable = This invitation no longer works: it was used or has expired. Ask the person who invited you for a new one.
 privacy-title = Privacy statement
 privacy-text = Pactum keeps your name, your email address and your role in your network or municipality, so that you can keep track of your agreements and grants together. Only the people of your own network and of the municipalities your network works with see this. Your password is only kept encrypted. Do you want to see your data or have it removed? Ask your network's coordinator or the municipality.
+
+contact-title = Confirm the email address
+contact-intro = Confirm that messages to { $network } through the public list of networks may arrive at this address.
+contact-button = Confirm the address
+contact-done-title = Address confirmed
+contact-done = Thank you. { $network } can now receive messages through the public list of networks.
+contact-unusable = This link no longer works: it was used or has expired. Ask the network's coordinator for a new one.

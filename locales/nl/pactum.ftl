@@ -64,3 +64,10 @@ invitation-accept = Uitnodiging aannemen
 invitation-unusable = Deze uitnodiging werkt niet meer: ze is al gebruikt of verlopen. Vraag de persoon die je uitnodigde om een nieuwe.
 privacy-title = Privacyverklaring
 privacy-text = Pactum bewaart je naam, je e-mailadres en je rol in je netwerk of gemeente, zodat jullie afspraken en subsidies samen kunnen bijhouden. Alleen de mensen van je eigen netwerk en van de gemeenten waar je netwerk mee samenwerkt zien die gegevens. Je wachtwoord wordt alleen versleuteld bewaard. Wil je je gegevens inzien of laten verwijderen? Vraag het de coördinator van je netwerk of de gemeente.
+
+contact-title = E-mailadres bevestigen
+contact-intro = Bevestig dat berichten aan { $network } via de openbare lijst van netwerken op dit adres binnen mogen komen.
+contact-button = Adres bevestigen
+contact-done-title = Adres bevestigd
+contact-done = Bedankt. { $network } kan nu berichten krijgen via de openbare lijst van netwerken.
+contact-unusable = Deze link werkt niet meer: hij is al gebruikt of verlopen. Vraag de coördinator van het netwerk om een nieuwe.

@@ -28,12 +28,15 @@ pub fn ask_confirmation(
     let (token, token_hash) = secrets::new_token(TOKEN_PREFIX);
     let expires_at = now() + Duration::days(CONFIRMATION_DAYS);
     repo::await_contact_confirmation(conn, &network.id, &token_hash, expires_at)?;
-    let link = format!("{}/api/v1/public/contact-confirmations/{token}", mail.public_url);
+    // A page with a button: following the link alone (as mail scanners do) confirms nothing.
+    let link = format!("{}/contact-confirmations/{token}", mail.public_url);
+    let api_url = format!("{}/api/v1/public/contact-confirmations/{token}", mail.public_url);
     // The address belongs to a network, whose people may read either language; Dutch first.
     let email = templates::contact_confirmation(
         crate::domain::Locale::Nl,
         &network.name,
         &link,
+        &api_url,
         &expires_at.date().to_string(),
     );
     mail.enqueue(
@@ -49,6 +52,13 @@ pub fn ask_confirmation(
         },
     )?;
     Ok(())
+}
+
+/// The name of the network whose unused, unexpired confirmation link this is.
+pub fn network_awaiting(conn: &mut DbConnection, token: &str) -> Result<String, ApiError> {
+    repo::awaiting_confirmation(conn, &secrets::hash(token), now())?
+        .map(|n| n.name)
+        .ok_or_else(|| ApiError::not_found("This confirmation link is unknown, used or expired."))
 }
 
 /// Confirms the contact address whose link this is; the link works once.

@@ -60,7 +60,13 @@ pub fn invitation(
 
 /// Asks the contact address of a network to confirm that it wants the messages that people
 /// send the network through the public directory.
-pub fn contact_confirmation(locale: Locale, network: &str, link: &str, expires_on: &str) -> Rendered {
+pub fn contact_confirmation(
+    locale: Locale,
+    network: &str,
+    link: &str,
+    api_url: &str,
+    expires_on: &str,
+) -> Rendered {
     let (subject, lines, button) = match locale {
         Locale::Nl => (
             format!("Bevestig het e-mailadres van {network} in Pactum"),
@@ -69,6 +75,7 @@ pub fn contact_confirmation(locale: Locale, network: &str, link: &str, expires_o
                 format!("Dit adres is in Pactum opgegeven als contactadres van {network}. Mensen kunnen het netwerk via de openbare lijst van netwerken een bericht sturen; die berichten komen op dit adres binnen."),
                 format!("Klopt dat? Bevestig het adres met de link. De link werkt één keer en tot en met {expires_on}."),
                 "Kent u dit netwerk niet? Dan kunt u deze e-mail negeren: u krijgt dan geen berichten.".to_owned(),
+                format!("Voor koppelingen: POST {api_url}"),
             ],
             "Adres bevestigen",
         ),
@@ -79,6 +86,7 @@ pub fn contact_confirmation(locale: Locale, network: &str, link: &str, expires_o
                 format!("This address was given in Pactum as the contact address of {network}. People can send the network a message through the public list of networks; those messages arrive at this address."),
                 format!("Is that right? Confirm the address with the link. It works once, until {expires_on}."),
                 "Do you not know this network? Then you can ignore this email: you will get no messages.".to_owned(),
+                format!("For integrations: POST {api_url}"),
             ],
             "Confirm the address",
         ),

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod contacts;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
@@ -34,6 +35,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/invitations/{token}")
                 .route(web::get().to(invitations::open))
                 .route(web::post().to(invitations::accept)),
+        )
+        .service(
+            web::resource("/contact-confirmations/{token}")
+                .route(web::get().to(contacts::open))
+                .route(web::post().to(contacts::confirm)),
         )
         .service(web::resource("/privacy").route(web::get().to(invitations::privacy)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))

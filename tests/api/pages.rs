@@ -15,6 +15,7 @@ on_both_backends!(
     a_password_change_ends_the_browser_session,
     a_forgotten_password_is_replaced_through_the_emailed_link,
     an_invited_volunteer_opens_the_emailed_link_and_joins,
+    a_network_contact_address_is_confirmed_on_a_page,
 );
 
 /// The page an email links to, on this test server (the tests' public address has no port).
@@ -311,4 +312,34 @@ async fn an_invited_volunteer_opens_the_emailed_link_and_joins(app: TestApp) {
     let login =
         app.post_json("/api/v1/auth/login", &json!({"email": t.officer.email, "password": PASSWORD})).await;
     assert_eq!(login.status, 200, "the password stayed as it was");
+}
+
+async fn a_network_contact_address_is_confirmed_on_a_page(app: TestApp) {
+    let volunteer = app.signed_in("kees@taalmaatjes.example", "Kees", false).await;
+    let created = app
+        .post_as(
+            &volunteer,
+            "/api/v1/networks",
+            json!({"name": "Taalmaatjes", "kind": "volunteer_initiative",
+            "legal_form": "none", "contact_email": "post@taalmaatjes.example"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let emails = app.emails_to("post@taalmaatjes.example").await;
+    let link = page_in(&app, &emails[0].text, "/contact-confirmations/ncf_");
+    let Some(browser) = Browser::start(true).await else { return };
+    browser.open(&format!("{link}?lang=nl")).await;
+    assert!(browser.text().await.contains("Taalmaatjes"));
+    browser.assert_accessible().await;
+    let network = app.get_as(&volunteer, &format!("/api/v1/networks/{id}")).await.json();
+    assert_eq!(network["contact_email_confirmed"], false, "opening the link confirms nothing");
+    browser.press("Adres bevestigen").await;
+    assert!(browser.text().await.contains("Adres bevestigd"), "{}", browser.text().await);
+    browser.assert_accessible().await;
+    let network = app.get_as(&volunteer, &format!("/api/v1/networks/{id}")).await.json();
+    assert_eq!(network["contact_email_confirmed"], true);
+    browser.open(&link).await;
+    assert!(browser.text().await.contains("werkt niet meer"), "used once: {}", browser.text().await);
+    browser.close().await;
 }
