@@ -71,3 +71,12 @@ contact-button = تأكيد العنوان
 contact-done-title = تم تأكيد العنوان
 contact-done = شكرًا. يمكن لـ { $network } الآن تلقي الرسائل عبر القائمة العامة للشبكات.
 contact-unusable = هذا الرابط لم يعد يعمل: تم استخدامه أو انتهت صلاحيته. اطلب رابطًا جديدًا من منسق الشبكة.
+
+change-password-link = تغيير كلمة المرور
+change-password-title = تغيير كلمة المرور
+change-password-intro = أدخل كلمة المرور الحالية واختر كلمة مرور جديدة من 12 حرفًا على الأقل. بعد ذلك تسجّل الدخول من جديد على الأجهزة الأخرى.
+field-current-password = كلمة المرور الحالية
+change-password-button = تغيير كلمة المرور
+wrong-current-password = كلمة المرور الحالية غير صحيحة.
+change-password-done = تم تغيير كلمة المرور. تم تسجيل خروجك من الأجهزة الأخرى.
+go-home = انتقل إلى Pactum الخاص بي

@@ -71,3 +71,12 @@ contact-button = Confirm the address
 contact-done-title = Address confirmed
 contact-done = Thank you. { $network } can now receive messages through the public list of networks.
 contact-unusable = This link no longer works: it was used or has expired. Ask the network's coordinator for a new one.
+
+change-password-link = Change password
+change-password-title = Change password
+change-password-intro = Enter your current password and choose a new one of at least 12 characters. On other devices you then sign in again.
+field-current-password = Current password
+change-password-button = Change password
+wrong-current-password = Your current password is not correct.
+change-password-done = Your password has changed. You are signed out on other devices.
+go-home = Go to My Pactum

@@ -71,3 +71,12 @@ contact-button = Adres bevestigen
 contact-done-title = Adres bevestigd
 contact-done = Bedankt. { $network } kan nu berichten krijgen via de openbare lijst van netwerken.
 contact-unusable = Deze link werkt niet meer: hij is al gebruikt of verlopen. Vraag de coördinator van het netwerk om een nieuwe.
+
+change-password-link = Wachtwoord wijzigen
+change-password-title = Wachtwoord wijzigen
+change-password-intro = Vul je huidige wachtwoord in en kies een nieuw wachtwoord van minstens 12 tekens. Op andere apparaten log je daarna opnieuw in.
+field-current-password = Huidig wachtwoord
+change-password-button = Wachtwoord wijzigen
+wrong-current-password = Je huidige wachtwoord klopt niet.
+change-password-done = Je wachtwoord is veranderd. Op andere apparaten ben je uitgelogd.
+go-home = Naar Mijn Pactum

@@ -42,6 +42,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(contacts::confirm)),
         )
         .service(web::resource("/privacy").route(web::get().to(invitations::privacy)))
+        .service(
+            web::resource("/account/password")
+                .route(web::get().to(passwords::change_page))
+                .route(web::post().to(passwords::change)),
+        )
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

@@ -11,7 +11,7 @@ use crate::identity::passwords;
 use crate::startup::AppState;
 
 use super::layout::{chrome, html, refused, see_other, Field, FormPage, MessagePage};
-use super::session::csrf_ok;
+use super::session::{csrf_ok, signed_in};
 
 fn forgot_form(
     chrome: super::layout::Chrome,
@@ -176,4 +176,90 @@ pub async fn save(
         Err(err) => return Err(err),
     };
     html(status, cookies, &page)
+}
+
+fn change_form(chrome: super::layout::Chrome, errors: Vec<(&'static str, String)>) -> FormPage {
+    let field = |id, label: String, autocomplete| Field {
+        id,
+        label,
+        kind: "password",
+        autocomplete,
+        value: String::new(),
+    };
+    FormPage {
+        title: chrome.t("change-password-title"),
+        intro: chrome.t("change-password-intro"),
+        action: "/account/password".to_owned(),
+        fields: vec![
+            field("current_password", chrome.t("field-current-password"), "current-password"),
+            field("new_password", chrome.t("field-new-password"), "new-password"),
+        ],
+        button: chrome.t("change-password-button"),
+        errors,
+        chrome,
+    }
+}
+
+/// `GET /account/password`.
+pub async fn change_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let Some(caller) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/sign-in?next=/account/password"));
+    };
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    html(StatusCode::OK, cookies, &change_form(chrome, Vec::new()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /account/password`: this browser stays signed in, every other session ends.
+pub async fn change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ChangeForm>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
+    let ChangeForm { csrf, current_password, new_password } = form.into_inner();
+    if !csrf_ok(&req, &csrf) {
+        return refused(&state, &req, Some(&caller));
+    }
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let account = caller.email.to_lowercase();
+    if state.login_limits.take(&account, &address).is_err() {
+        let errors = vec![("current_password", chrome.t("sign-in-too-many"))];
+        return html(StatusCode::TOO_MANY_REQUESTS, cookies, &change_form(chrome, errors));
+    }
+    let changing = caller.clone();
+    let outcome =
+        state.db.run(move |conn| passwords::change(conn, &changing, &current_password, &new_password)).await;
+    let errors = match outcome {
+        Ok(()) => {
+            state.login_limits.succeeded(&account);
+            let home = Some(("/".to_owned(), chrome.t("go-home")));
+            let page = MessagePage {
+                title: chrome.t("change-password-title"),
+                message: chrome.t("change-password-done"),
+                link: home,
+                chrome,
+            };
+            return html(StatusCode::OK, cookies, &page);
+        }
+        Err(err) if err.code == ErrorCode::WrongPassword => {
+            vec![("current_password", chrome.t("wrong-current-password"))]
+        }
+        Err(err) if err.code == ErrorCode::ValidationFailed => {
+            state.login_limits.succeeded(&account);
+            vec![("new_password", chrome.t("password-too-short"))]
+        }
+        Err(err) => return Err(err),
+    };
+    html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &change_form(chrome, errors))
 }

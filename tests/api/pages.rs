@@ -16,6 +16,7 @@ on_both_backends!(
     a_forgotten_password_is_replaced_through_the_emailed_link,
     an_invited_volunteer_opens_the_emailed_link_and_joins,
     a_network_contact_address_is_confirmed_on_a_page,
+    a_password_is_changed_on_a_page_and_other_sessions_end,
 );
 
 /// The page an email links to, on this test server (the tests' public address has no port).
@@ -342,4 +343,39 @@ async fn a_network_contact_address_is_confirmed_on_a_page(app: TestApp) {
     browser.open(&link).await;
     assert!(browser.text().await.contains("werkt niet meer"), "used once: {}", browser.text().await);
     browser.close().await;
+}
+
+async fn a_password_is_changed_on_a_page_and_other_sessions_end(app: TestApp) {
+    let elsewhere = app.signed_in("kees@taalmaatjes.example", "Kees", false).await;
+    let Some(browser) = Browser::start(true).await else { return };
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    browser.fill("E-mailadres", "kees@taalmaatjes.example").await;
+    browser.fill("Wachtwoord", PASSWORD).await;
+    browser.press("Inloggen").await;
+    browser.follow("Wachtwoord wijzigen").await;
+    assert_eq!(browser.path().await, "/account/password");
+    browser.assert_accessible().await;
+    browser.fill("Huidig wachtwoord", "niet mijn wachtwoord").await;
+    browser.fill("Nieuw wachtwoord", "een heel nieuw wachtwoord").await;
+    browser.press("Wachtwoord wijzigen").await;
+    assert!(browser.text().await.contains("Je huidige wachtwoord klopt niet."), "{}", browser.text().await);
+    browser.fill("Huidig wachtwoord", PASSWORD).await;
+    browser.fill("Nieuw wachtwoord", "een heel nieuw wachtwoord").await;
+    browser.press("Wachtwoord wijzigen").await;
+    assert!(
+        browser.text().await.contains("Op andere apparaten ben je uitgelogd."),
+        "{}",
+        browser.text().await
+    );
+    browser.follow("Naar Mijn Pactum").await;
+    assert_eq!(browser.path().await, "/", "this browser stays signed in");
+    browser.close().await;
+    app.get_as(&elsewhere, "/api/v1/me").await.assert_problem(401, "unauthenticated");
+    let new = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "kees@taalmaatjes.example", "password": "een heel nieuw wachtwoord"}),
+        )
+        .await;
+    assert_eq!(new.status, 200);
 }
