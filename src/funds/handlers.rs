@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::ledger::{self, EntryDto};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateFund, FundDto, FundQuery, LedgerQuery, UpdateFund};
 use super::{repo, service};

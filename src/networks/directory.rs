@@ -12,7 +12,7 @@ use crate::error::{ApiError, FieldError};
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::LinkStatus;
 use super::repo::{self, NetworkFilter};

@@ -8,7 +8,7 @@ use crate::domain::Scope;
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateOrganisation, OrganisationDto, OrganisationQuery, UpdateOrganisation};
 use super::repo::{self, OrganisationFilter};
