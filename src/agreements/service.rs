@@ -8,13 +8,12 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::policy::{ActionCheck, RecordScope};
 use crate::auth::{Action, Caller, Target};
 use crate::commitments::repo as commitments_repo;
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{AgreementAction, AgreementState, AgreementStatus, VersionStatus};
 use crate::domain::{BoundedText, Party, PartyType};
 use crate::error::ApiError;
-use crate::http::etag;
-use crate::http::pagination::{Page, PageRequest};
 use crate::municipalities::repo as municipalities_repo;
 use crate::parties::{self, AGREEMENT};
 use crate::visions::repo as visions_repo;
@@ -364,7 +363,7 @@ pub fn update(
     write_transaction(conn, |conn| {
         let mut loaded = load(conn, id, true)?;
         check(caller, &loaded, AgreementAction::Edit)?;
-        etag::check(expected_version, loaded.row.version - 1)?;
+        crate::db::version::check(expected_version, loaded.row.version - 1)?;
         let mut version = loaded
             .negotiated()
             .cloned()

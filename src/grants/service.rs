@@ -9,6 +9,7 @@ use crate::agreements::service as agreements;
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::{ActionCheck, GrantScope};
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::money::positive_cents;
 use crate::domain::time::{now, utc};
@@ -18,8 +19,6 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::funds::dto::{ReportRequirement, ReportingTier};
 use crate::funds::repo::{self as funds_repo, FundRow};
 use crate::funds::service as funds;
-use crate::http::etag;
-use crate::http::pagination::{Page, PageRequest};
 use crate::ledger::{self, EntryKind};
 use crate::networks::repo as networks_repo;
 use crate::webhooks::{self, EventType};
@@ -463,7 +462,7 @@ pub fn update(
     write_transaction(conn, |conn| {
         let (mut row, fund) = visible(conn, caller, id, true)?;
         check(caller, &row, GrantAction::Edit)?;
-        etag::check(expected_version, row.version - 1)?;
+        crate::db::version::check(expected_version, row.version - 1)?;
         let before = serde_json::to_value(to_dto(caller, &row, &fund)).unwrap_or_default();
         let application = Application {
             title: change.title.unwrap_or_else(|| row.title.clone()),

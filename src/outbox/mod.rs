@@ -13,6 +13,7 @@ use actix_web::web;
 use diesel::QueryResult;
 
 use crate::auth::seal::SealKeys;
+use crate::db::page::{Page, PageRequest};
 use crate::db::DbConnection;
 use crate::error::ApiError;
 
@@ -100,4 +101,15 @@ impl LinkMail<'_> {
             Email { text: self.keys.seal(&email.text), html: self.keys.seal(&email.html), ..email.clone() };
         repo::insert(conn, &sealed)
     }
+}
+
+/// A page of the outbox of these municipalities (all of it for `None`), optionally in one status.
+pub fn list(
+    conn: &mut DbConnection,
+    municipality_ids: Option<&[String]>,
+    status: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<repo::OutboxRow>, ApiError> {
+    let rows = repo::list(conn, municipality_ids, status, page.after_id.as_deref(), page.fetch_limit())?;
+    Ok(Page::from_rows(rows, page, |r| &r.id, |r| r))
 }

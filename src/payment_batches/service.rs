@@ -8,6 +8,7 @@ use strum::IntoEnumIterator;
 use crate::agreements::service::today_in;
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::sepa::sepa_text;
 use crate::domain::time::{now, utc};
@@ -18,7 +19,6 @@ use crate::funds::service as funds;
 use crate::grants::payments::{pay_tranche, Outcome, Payment};
 use crate::grants::repo as grants_repo;
 use crate::grants::service::municipality_time_zone;
-use crate::http::pagination::{Page, PageRequest};
 
 use super::dto::{
     ConfirmPaymentBatch, CreatePaymentBatch, DebtorAccount, ItemStatus, PaymentBatchDto, PaymentBatchItemDto,
