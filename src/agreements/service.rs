@@ -2,7 +2,7 @@
 //! version (its content hash), activation and expiry by date, amendments negotiated beside the
 //! version in force, and an audit event for every change.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::{ActionCheck, RecordScope};
@@ -10,7 +10,7 @@ use crate::auth::{Action, Caller, Target};
 use crate::commitments::repo as commitments_repo;
 use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::time::{now, utc};
+use crate::domain::time::{now, today_in, utc};
 use crate::domain::workflow::{AgreementAction, AgreementState, AgreementStatus, VersionStatus};
 use crate::domain::{BoundedText, Party, PartyType};
 use crate::error::ApiError;
@@ -227,11 +227,6 @@ fn check_vision(
 }
 
 /// The local date in the municipality's time zone.
-pub fn today_in(time_zone: &str) -> NaiveDate {
-    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam);
-    Utc::now().with_timezone(&tz).date_naive()
-}
-
 fn municipality_today(conn: &mut DbConnection, municipality_id: &str) -> Result<NaiveDate, ApiError> {
     let municipality = municipalities_repo::find(conn, municipality_id)?
         .ok_or_else(|| ApiError::not_found("No such municipality."))?;

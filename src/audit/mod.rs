@@ -86,7 +86,7 @@ pub fn list(
 ) -> Result<(Page<repo::AuditEventRow>, Vec<String>), ApiError> {
     let rows = repo::list(conn, filter)?;
     let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_user_id.clone()).collect();
-    let service_accounts = crate::service_accounts::repo::among(conn, &actors)?;
+    let service_accounts = repo::service_accounts_among(conn, &actors)?;
     Ok((Page::from_rows(rows, page, |r| &r.id, |r| r), service_accounts))
 }
 

@@ -526,7 +526,7 @@ pub fn act(
         let before = status(&row);
         let next = before.next(action, true).unwrap_or(before);
         let mut changes = serde_json::json!({"status": {"before": before.as_str(), "after": next.as_str()}});
-        let today = agreements::today_in(&municipality_time_zone(conn, &row.municipality_id)?);
+        let today = crate::municipalities::today(conn, &row.municipality_id)?;
         match action {
             GrantAction::Submit => {
                 if fund.opens_on > today || fund.closes_on.is_some_and(|closes| closes < today) {
@@ -684,10 +684,6 @@ pub fn scheduled_tranches(conn: &mut DbConnection, row: &GrantRow) -> Result<Vec
         .collect())
 }
 
-pub fn municipality_time_zone(conn: &mut DbConnection, municipality_id: &str) -> Result<String, ApiError> {
-    Ok(crate::municipalities::repo::find(conn, municipality_id)?.map(|m| m.time_zone).unwrap_or_default())
-}
-
 /// On cancel: scheduled tranches are cancelled and what was not paid goes back to the fund.
 fn release_unpaid(conn: &mut DbConnection, actor: &Actor, row: &GrantRow) -> Result<(), ApiError> {
     for tranche in repo::tranches_of(conn, &row.id)?.into_iter().filter(|t| t.status == "scheduled") {
@@ -763,7 +759,7 @@ pub fn approve(
             request.tranches,
             amount,
             &mut errors,
-            agreements::today_in(&municipality_time_zone(conn, &row.municipality_id)?),
+            crate::municipalities::today(conn, &row.municipality_id)?,
         );
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
@@ -1028,7 +1024,7 @@ pub mod tranches {
             let (tranche, mut grant) = load(conn, caller, tranche_id)?;
             caller.authorize(Action::Pay, Target::Grant(&scope(&grant)))?;
             refuse_if_in_open_batch(conn, std::slice::from_ref(&tranche.id))?;
-            let today = agreements::today_in(&municipality_time_zone(conn, &grant.municipality_id)?);
+            let today = crate::municipalities::today(conn, &grant.municipality_id)?;
             let paid_on = input.paid_on.unwrap_or(today);
             if paid_on > today {
                 return Err(ApiError::invalid_field("paid_on", "must not be in the future"));

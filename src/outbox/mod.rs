@@ -94,6 +94,13 @@ pub struct LinkMail<'a> {
     pub keys: &'a SealKeys,
 }
 
+impl crate::config::Settings {
+    /// For services that email a one-time link.
+    pub fn link_mail(&self) -> LinkMail<'_> {
+        LinkMail { public_url: &self.public_url, keys: &self.seal_keys }
+    }
+}
+
 impl LinkMail<'_> {
     /// Queues the email with its body sealed; `false` when its dedupe key was queued before.
     pub fn enqueue(&self, conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {

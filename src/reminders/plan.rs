@@ -43,7 +43,7 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
                 .unwrap_or_default();
             local_today.insert(
                 deadline.municipality_id.clone(),
-                today.unwrap_or_else(|| crate::agreements::service::today_in(&zone)),
+                today.unwrap_or_else(|| crate::domain::time::today_in(&zone)),
             );
         }
         let day = local_today[&deadline.municipality_id];
