@@ -622,7 +622,7 @@ fn apply(
     };
     let mut recipients = Vec::new();
     for party in loaded.parties() {
-        recipients.extend(crate::reminders::deadlines::representatives(
+        recipients.extend(crate::outbox::recipients::representatives(
             conn,
             party.party_type.as_str(),
             &party.id,

@@ -237,7 +237,7 @@ pub fn notify(
     nl: (String, String),
     en: (String, String),
 ) -> Result<(), ApiError> {
-    use crate::reminders::deadlines::{municipality_people, network_people};
+    use crate::outbox::recipients::{municipality_people, network_people};
     let recipients = match audience {
         Audience::Officers => {
             municipality_people(conn, &row.municipality_id, &["municipal_admin", "officer"])?

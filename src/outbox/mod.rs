@@ -5,6 +5,7 @@
 pub mod handlers;
 pub mod mailer;
 pub mod notices;
+pub mod recipients;
 pub mod repo;
 pub mod templates;
 pub mod worker;
