@@ -204,7 +204,7 @@ pub struct Settings {
     pub public_requests_per_minute: u32,
     pub directory_messages_per_day: u32,
     pub token_requests_per_minute: u32,
-    pub outbox: crate::outbox::worker::WorkerConfig,
+    pub outbox: WorkerConfig,
     pub outbox_poll_seconds: u64,
 }
 
@@ -305,7 +305,7 @@ impl Settings {
             public_requests_per_minute: args.public_requests_per_minute,
             directory_messages_per_day: args.directory_messages_per_day,
             token_requests_per_minute: args.token_requests_per_minute,
-            outbox: crate::outbox::worker::WorkerConfig {
+            outbox: WorkerConfig {
                 max_attempts: args.outbox_max_attempts,
                 retry_base: std::time::Duration::from_secs(args.outbox_retry_seconds),
                 seal_keys: seal_keys.clone(),
@@ -314,13 +314,6 @@ impl Settings {
             outbox_poll_seconds: args.outbox_poll_seconds,
             workers: args.workers.map(usize::from),
         })
-    }
-}
-
-impl Settings {
-    /// For services that email a one-time link.
-    pub fn link_mail(&self) -> crate::outbox::LinkMail<'_> {
-        crate::outbox::LinkMail { public_url: &self.public_url, keys: &self.seal_keys }
     }
 }
 
@@ -389,6 +382,31 @@ fn write_private_file(path: &Path, content: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)?.write_all(content.as_bytes())
+}
+
+/// How the email and webhook workers deliver: attempts, backoff, leases and batch size.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub max_attempts: i32,
+    /// Wait after the first failure; it doubles with each next one, up to an hour.
+    pub retry_base: std::time::Duration,
+    /// A claim older than this is taken over (its worker died between claiming and sending).
+    pub lease: std::time::Duration,
+    pub batch: i64,
+    /// Open sealed messages and webhook signing secrets.
+    pub seal_keys: crate::auth::seal::SealKeys,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            retry_base: std::time::Duration::from_secs(30),
+            lease: std::time::Duration::from_secs(300),
+            batch: 50,
+            seal_keys: crate::auth::seal::SealKeys::ephemeral(),
+        }
+    }
 }
 
 #[cfg(test)]

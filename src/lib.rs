@@ -28,6 +28,7 @@ pub mod reminders;
 pub mod reports;
 pub mod service_accounts;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod visions;
 pub mod web;

@@ -14,7 +14,7 @@ use crate::auth::operations::{self, Need};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 use crate::http::{health, metrics};
 use crate::open_data;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
     organisations, outbox, reminders, reports, service_accounts, visions, webhooks,

@@ -17,29 +17,11 @@ use crate::http::{extractors, health, idempotency, metrics, request};
 use crate::open_data;
 use crate::outbox::mailer::Mailer;
 use crate::outbox::worker::WorkerConfig;
+use crate::state::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
     organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
 };
-
-/// Shared by every worker; cheap to clone through `web::Data`.
-pub struct AppState {
-    pub db: Database,
-    /// `None` without `PACTUM_SMTP_URL`: email waits in the outbox.
-    pub mailer: Option<std::sync::Arc<Mailer>>,
-    pub tokens: TokenKeys,
-    pub login_limits: LoginLimits,
-    /// Password reset emails asked for, per account and per client address (as sign-ins).
-    pub password_reset_limits: LoginLimits,
-    /// Requests per client address to the public directory.
-    pub public_limits: crate::auth::rate_limit::RateLimiter,
-    /// Requests per service account token.
-    pub token_limits: crate::auth::rate_limit::RateLimiter,
-    pub settings: Settings,
-    pub metrics: metrics::Metrics,
-    /// Serialized once at start-up.
-    pub openapi_json: String,
-}
 
 pub struct Application {
     port: u16,

@@ -2,19 +2,18 @@
 //! version (its content hash), activation and expiry by date, amendments negotiated beside the
 //! version in force, and an audit event for every change.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::{ActionCheck, RecordScope};
 use crate::auth::{Action, Caller, Target};
 use crate::commitments::repo as commitments_repo;
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::time::{now, utc};
+use crate::domain::time::{now, today_in, utc};
 use crate::domain::workflow::{AgreementAction, AgreementState, AgreementStatus, VersionStatus};
 use crate::domain::{BoundedText, Party, PartyType};
 use crate::error::ApiError;
-use crate::http::etag;
-use crate::http::pagination::{Page, PageRequest};
 use crate::municipalities::repo as municipalities_repo;
 use crate::parties::{self, AGREEMENT};
 use crate::visions::repo as visions_repo;
@@ -228,11 +227,6 @@ fn check_vision(
 }
 
 /// The local date in the municipality's time zone.
-pub fn today_in(time_zone: &str) -> NaiveDate {
-    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam);
-    Utc::now().with_timezone(&tz).date_naive()
-}
-
 fn municipality_today(conn: &mut DbConnection, municipality_id: &str) -> Result<NaiveDate, ApiError> {
     let municipality = municipalities_repo::find(conn, municipality_id)?
         .ok_or_else(|| ApiError::not_found("No such municipality."))?;
@@ -364,7 +358,7 @@ pub fn update(
     write_transaction(conn, |conn| {
         let mut loaded = load(conn, id, true)?;
         check(caller, &loaded, AgreementAction::Edit)?;
-        etag::check(expected_version, loaded.row.version - 1)?;
+        crate::db::version::check(expected_version, loaded.row.version - 1)?;
         let mut version = loaded
             .negotiated()
             .cloned()
@@ -628,7 +622,7 @@ fn apply(
     };
     let mut recipients = Vec::new();
     for party in loaded.parties() {
-        recipients.extend(crate::reminders::deadlines::representatives(
+        recipients.extend(crate::outbox::recipients::representatives(
             conn,
             party.party_type.as_str(),
             &party.id,

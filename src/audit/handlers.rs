@@ -9,9 +9,9 @@ use crate::auth::{Action, Caller, Target};
 use crate::domain::time::utc;
 use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
-use super::repo::{self, AuditEventRow, AuditFilter};
+use super::repo::{AuditEventRow, AuditFilter};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -125,18 +125,6 @@ pub async fn list(
         after_id: page.after_id.clone(),
         limit: page.fetch_limit(),
     };
-    let (rows, service_accounts) = state
-        .db
-        .run(move |conn| {
-            let rows = repo::list(conn, &filter)?;
-            let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_user_id.clone()).collect();
-            Ok((rows, crate::service_accounts::repo::among(conn, &actors)?))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        &page,
-        |r| &r.id,
-        |r| AuditEventDto::new(r, &service_accounts),
-    )))
+    let (events, service_accounts) = state.db.run(move |conn| super::list(conn, &filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(events.map(|r| AuditEventDto::new(r, &service_accounts))))
 }

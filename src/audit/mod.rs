@@ -8,8 +8,10 @@ use actix_web::web;
 use serde_json::{Map, Value};
 
 use crate::auth::Caller;
+use crate::db::page::{Page, PageRequest};
 use crate::db::DbConnection;
 use crate::domain::time::now;
+use crate::error::ApiError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/audit-events").route(web::get().to(handlers::list)));
@@ -74,6 +76,18 @@ pub fn changes(before: Option<&Value>, after: &Value) -> Value {
         }
     }
     Value::Object(diff)
+}
+
+/// A page of events, with those of their actors that are service accounts (to name them so).
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &repo::AuditFilter,
+    page: &PageRequest,
+) -> Result<(Page<repo::AuditEventRow>, Vec<String>), ApiError> {
+    let rows = repo::list(conn, filter)?;
+    let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_user_id.clone()).collect();
+    let service_accounts = repo::service_accounts_among(conn, &actors)?;
+    Ok((Page::from_rows(rows, page, |r| &r.id, |r| r), service_accounts))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{audit_events, municipality_networks};
+use crate::db::schema::{audit_events, municipality_networks, service_accounts};
 use crate::db::DbConnection;
 
 #[derive(Debug, Insertable)]
@@ -74,4 +74,9 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<Au
         query = query.filter(audit_events::id.gt(after.clone()));
     }
     query.order(audit_events::id.asc()).limit(filter.limit).load(conn)
+}
+
+/// Which of these actor ids are service accounts (the trail names them so).
+pub fn service_accounts_among(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<String>> {
+    service_accounts::table.filter(service_accounts::id.eq_any(ids)).select(service_accounts::id).load(conn)
 }

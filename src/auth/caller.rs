@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::http::request::RequestId;
 use crate::identity::repo;
 use crate::service_accounts;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone)]
 pub struct MunicipalityMembership {

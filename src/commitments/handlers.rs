@@ -7,7 +7,7 @@ use crate::domain::workflow::CommitmentAction;
 use crate::error::ApiError;
 use crate::http::extractors::optional_json;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CommitmentActionRequest, CommitmentDto, CommitmentQuery};
 use super::service;

@@ -6,12 +6,12 @@ use crate::agreements::service as agreements;
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::ActionCheck;
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{CommitmentAction, CommitmentStatus};
 use crate::domain::{BoundedText, Party};
 use crate::error::{ApiError, ErrorCode};
-use crate::http::pagination::{Page, PageRequest};
 use crate::parties::{self, AGREEMENT};
 
 use super::dto::{CommitmentDto, CommitmentQuery};

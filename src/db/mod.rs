@@ -2,7 +2,9 @@
 //! transaction every service uses. Queries run on actix's blocking pool, never on the event loop.
 
 pub mod migrations;
+pub mod page;
 pub mod schema;
+pub mod version;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -7,10 +7,10 @@ use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::ledger::{self, EntryDto};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateFund, FundDto, FundQuery, LedgerQuery, UpdateFund};
-use super::{repo, service};
+use super::service;
 
 /// Set up a fund.
 ///
@@ -50,17 +50,7 @@ pub async fn list(
             caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
             let visible_to = (!caller.is_platform_admin).then(|| caller.user_id.clone());
             let municipality = query.municipality_id.map(|m| m.to_string());
-            let rows = repo::list(
-                conn,
-                visible_to.as_deref(),
-                municipality.as_deref(),
-                page.after_id.as_deref(),
-                page.fetch_limit(),
-            )?;
-            let page = Page::from_rows(rows, &page, |r| &r.id, |r| r);
-            let items =
-                page.items.into_iter().map(|r| service::to_dto(conn, r)).collect::<Result<Vec<_>, _>>()?;
-            Ok(Page { items, next_cursor: page.next_cursor })
+            service::list(conn, visible_to.as_deref(), municipality.as_deref(), &page)
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))

@@ -3,13 +3,13 @@
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::money::{currency, positive_cents};
 use crate::domain::sepa::{self, Bic};
 use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Iban};
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::http::etag;
 use crate::ledger::{self, Balances};
 
 use super::dto::{default_tiers, CreateFund, FundDto, ReportingTier, UpdateFund};
@@ -21,6 +21,20 @@ const DEFAULT_REPORT_DUE_DAYS: i32 = 90;
 
 pub fn tiers_of(row: &FundRow) -> Vec<ReportingTier> {
     serde_json::from_str(&row.reporting_tiers).unwrap_or_else(|_| default_tiers())
+}
+
+/// A page of the funds `visible_to` may see (every fund for `None`), optionally of one
+/// municipality, with their live balances.
+pub fn list(
+    conn: &mut DbConnection,
+    visible_to: Option<&str>,
+    municipality_id: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<FundDto>, ApiError> {
+    let rows = repo::list(conn, visible_to, municipality_id, page.after_id.as_deref(), page.fetch_limit())?;
+    let page = Page::from_rows(rows, page, |r| &r.id, |r| r);
+    let items = page.items.into_iter().map(|r| to_dto(conn, r)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, next_cursor: page.next_cursor })
 }
 
 pub fn to_dto(conn: &mut DbConnection, row: FundRow) -> Result<FundDto, ApiError> {
@@ -246,7 +260,7 @@ pub fn update(
         if !caller.may(Action::ManageFunds, Target::Municipality(&before.municipality_id)) {
             return Err(ApiError::forbidden("Only the municipality's officers change its funds."));
         }
-        etag::check(expected_version, before.version)?;
+        crate::db::version::check(expected_version, before.version)?;
         let mut row = before.clone();
         let mut errors = Vec::new();
         if let Some(name) = &change.name {

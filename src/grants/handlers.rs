@@ -10,7 +10,7 @@ use crate::http::extractors::optional_json;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::{etag, idempotency};
 use crate::ledger::{self, EntryDto};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{
     ApproveRequest, CreateGrant, CreateTranche, GrantActionRequest, GrantDto, GrantQuery, PayRequest,

@@ -9,6 +9,7 @@ use crate::agreements::service as agreements;
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::{ActionCheck, GrantScope};
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::money::positive_cents;
 use crate::domain::time::{now, utc};
@@ -18,8 +19,6 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::funds::dto::{ReportRequirement, ReportingTier};
 use crate::funds::repo::{self as funds_repo, FundRow};
 use crate::funds::service as funds;
-use crate::http::etag;
-use crate::http::pagination::{Page, PageRequest};
 use crate::ledger::{self, EntryKind};
 use crate::networks::repo as networks_repo;
 use crate::webhooks::{self, EventType};
@@ -238,7 +237,7 @@ pub fn notify(
     nl: (String, String),
     en: (String, String),
 ) -> Result<(), ApiError> {
-    use crate::reminders::deadlines::{municipality_people, network_people};
+    use crate::outbox::recipients::{municipality_people, network_people};
     let recipients = match audience {
         Audience::Officers => {
             municipality_people(conn, &row.municipality_id, &["municipal_admin", "officer"])?
@@ -463,7 +462,7 @@ pub fn update(
     write_transaction(conn, |conn| {
         let (mut row, fund) = visible(conn, caller, id, true)?;
         check(caller, &row, GrantAction::Edit)?;
-        etag::check(expected_version, row.version - 1)?;
+        crate::db::version::check(expected_version, row.version - 1)?;
         let before = serde_json::to_value(to_dto(caller, &row, &fund)).unwrap_or_default();
         let application = Application {
             title: change.title.unwrap_or_else(|| row.title.clone()),
@@ -527,7 +526,7 @@ pub fn act(
         let before = status(&row);
         let next = before.next(action, true).unwrap_or(before);
         let mut changes = serde_json::json!({"status": {"before": before.as_str(), "after": next.as_str()}});
-        let today = agreements::today_in(&municipality_time_zone(conn, &row.municipality_id)?);
+        let today = crate::municipalities::today(conn, &row.municipality_id)?;
         match action {
             GrantAction::Submit => {
                 if fund.opens_on > today || fund.closes_on.is_some_and(|closes| closes < today) {
@@ -685,10 +684,6 @@ pub fn scheduled_tranches(conn: &mut DbConnection, row: &GrantRow) -> Result<Vec
         .collect())
 }
 
-pub fn municipality_time_zone(conn: &mut DbConnection, municipality_id: &str) -> Result<String, ApiError> {
-    Ok(crate::municipalities::repo::find(conn, municipality_id)?.map(|m| m.time_zone).unwrap_or_default())
-}
-
 /// On cancel: scheduled tranches are cancelled and what was not paid goes back to the fund.
 fn release_unpaid(conn: &mut DbConnection, actor: &Actor, row: &GrantRow) -> Result<(), ApiError> {
     for tranche in repo::tranches_of(conn, &row.id)?.into_iter().filter(|t| t.status == "scheduled") {
@@ -764,7 +759,7 @@ pub fn approve(
             request.tranches,
             amount,
             &mut errors,
-            agreements::today_in(&municipality_time_zone(conn, &row.municipality_id)?),
+            crate::municipalities::today(conn, &row.municipality_id)?,
         );
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
@@ -1029,7 +1024,7 @@ pub mod tranches {
             let (tranche, mut grant) = load(conn, caller, tranche_id)?;
             caller.authorize(Action::Pay, Target::Grant(&scope(&grant)))?;
             refuse_if_in_open_batch(conn, std::slice::from_ref(&tranche.id))?;
-            let today = agreements::today_in(&municipality_time_zone(conn, &grant.municipality_id)?);
+            let today = crate::municipalities::today(conn, &grant.municipality_id)?;
             let paid_on = input.paid_on.unwrap_or(today);
             if paid_on > today {
                 return Err(ApiError::invalid_field("paid_on", "must not be in the future"));

@@ -184,10 +184,7 @@ pub fn settle(
         }
         let still_to_pay = request.settled_cents - grant.paid_cents;
         if still_to_pay > 0 {
-            let today = crate::agreements::service::today_in(&service::municipality_time_zone(
-                conn,
-                &grant.municipality_id,
-            )?);
+            let today = crate::municipalities::today(conn, &grant.municipality_id)?;
             add_tranche_row(conn, &grant, today, still_to_pay)?;
         }
         let refund_due = (grant.paid_cents - request.settled_cents).max(0);
@@ -312,10 +309,7 @@ pub fn run_date_changes(conn: &mut DbConnection) -> Result<usize, ApiError> {
         let done = write_transaction(conn, |conn| {
             let Some(mut grant) = repo::lock(conn, &id)? else { return Ok(false) };
             let Some(fund) = funds_repo::find(conn, &grant.fund_id)? else { return Ok(false) };
-            let today = crate::agreements::service::today_in(&service::municipality_time_zone(
-                conn,
-                &grant.municipality_id,
-            )?);
+            let today = crate::municipalities::today(conn, &grant.municipality_id)?;
             let requirement =
                 service::requirement(&funds::tiers_of(&fund), grant.approved_cents.unwrap_or(0));
             let next = service::status(&grant).next(GrantAction::StartReporting, true);

@@ -4,7 +4,7 @@
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 
 /// The version `If-Match` asks for; `None` without the header or with `*`.
 pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
@@ -19,16 +19,6 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         .parse()
         .map(Some)
         .map_err(|_| ApiError::bad_request("If-Match must be an ETag this API sent, like \"3\"."))
-}
-
-pub fn check(expected: Option<i64>, current: i64) -> Result<(), ApiError> {
-    match expected {
-        Some(version) if version != current => Err(ApiError::new(
-            ErrorCode::PreconditionFailed,
-            format!("The record changed since you read it (now version {current}). Reload and try again."),
-        )),
-        _ => Ok(()),
-    }
 }
 
 pub fn with_etag(

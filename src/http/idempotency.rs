@@ -18,7 +18,7 @@ use crate::db::schema::idempotency_keys;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::error::{ApiError, ErrorCode};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{
     ChangePasswordRequest, LoginRequest, MeResponse, NewPasswordRequest, PasswordResetRequest,

@@ -7,7 +7,7 @@ use crate::audit::Actor;
 use crate::auth::{Action, Caller};
 use crate::error::ApiError;
 use crate::http::request::RequestId;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{
     AcceptInvitationRequest, AcceptedInvitation, ChangeRoleRequest, InvitationDto, InvitationList,

@@ -7,19 +7,8 @@ use crate::db::schema::{
     invitations, municipality_memberships, network_memberships, organisation_memberships, users,
 };
 use crate::db::DbConnection;
-use crate::domain::NetworkRole;
 
 use super::Scope;
-
-pub fn insert_network_member(
-    conn: &mut DbConnection,
-    network_id: &str,
-    user_id: &str,
-    role: NetworkRole,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    insert_member(conn, &Scope::Network(network_id.to_owned()), user_id, role.as_str(), now)
-}
 
 pub fn insert_member(
     conn: &mut DbConnection,
@@ -37,14 +26,7 @@ pub fn insert_member(
                 municipality_memberships::created_at.eq(now),
             ))
             .execute(conn),
-        Scope::Network(id) => diesel::insert_into(network_memberships::table)
-            .values((
-                network_memberships::network_id.eq(id),
-                network_memberships::user_id.eq(user_id),
-                network_memberships::role.eq(role),
-                network_memberships::created_at.eq(now),
-            ))
-            .execute(conn),
+        Scope::Network(id) => return crate::networks::repo::insert_member(conn, id, user_id, role, now),
         Scope::Organisation(id) => diesel::insert_into(organisation_memberships::table)
             .values((
                 organisation_memberships::organisation_id.eq(id),

@@ -9,10 +9,10 @@ use crate::auth::{Action, Caller, Target};
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateMunicipality, MunicipalityDto, UpdateMunicipality};
-use super::{repo, service};
+use super::service;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -58,14 +58,8 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let member = (!caller.is_platform_admin).then(|| caller.user_id.clone());
-    let request = page.clone();
-    let rows = state
-        .db
-        .run(move |conn| {
-            Ok(repo::list(conn, member.as_deref(), request.after_id.as_deref(), request.fetch_limit())?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |r| &r.id, MunicipalityDto::from)))
+    let result = state.db.run(move |conn| service::list(conn, member.as_deref(), &page)).await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Get a municipality.

@@ -20,3 +20,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(handlers::update)),
     );
 }
+
+/// Today's date where the municipality is; Amsterdam's when it is unknown or has no time zone.
+pub fn today(
+    conn: &mut crate::db::DbConnection,
+    municipality_id: &str,
+) -> Result<chrono::NaiveDate, crate::error::ApiError> {
+    let zone = repo::find(conn, municipality_id)?.map(|m| m.time_zone).unwrap_or_default();
+    Ok(crate::domain::time::today_in(&zone))
+}

@@ -2,11 +2,11 @@
 //! optimistic concurrency, and an audit event for every change.
 
 use crate::audit::{self, Actor, Event};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::{BoundedText, CbsCode, OpenDataPrefix, TimeZone};
 use crate::error::{ApiError, FieldError};
-use crate::http::etag;
 
 use super::dto::{CreateMunicipality, MunicipalityDto, UpdateMunicipality};
 use super::repo::{self, MunicipalityRow};
@@ -99,7 +99,7 @@ pub fn update(
     }
     write_transaction(conn, |conn| {
         let before = find(conn, id)?;
-        etag::check(expected_version, before.version)?;
+        crate::db::version::check(expected_version, before.version)?;
         let mut after = before.clone();
         if let Some(Some(name)) = name {
             after.name = name.into_inner();
@@ -141,4 +141,14 @@ pub fn update(
         )?;
         Ok(dto)
     })
+}
+
+/// A page of the municipalities `member` belongs to (all of them for `None`).
+pub fn list(
+    conn: &mut DbConnection,
+    member: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<MunicipalityDto>, ApiError> {
+    let rows = repo::list(conn, member, page.after_id.as_deref(), page.fetch_limit())?;
+    Ok(Page::from_rows(rows, page, |r| &r.id, MunicipalityDto::from))
 }

@@ -12,7 +12,7 @@ use crate::error::{ApiError, FieldError};
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::LinkStatus;
 use super::repo::{self, NetworkFilter};
@@ -81,7 +81,7 @@ pub async fn list(
     let result = state
         .db
         .run(move |conn| {
-            let rows = repo::list(conn, &filter)?;
+            let rows = service::list(conn, &filter)?;
             let page = Page::from_rows(rows, &page, |r| &r.id, |r| r);
             let items = service::to_dtos(conn, page.items)?
                 .into_iter()

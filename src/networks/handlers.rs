@@ -7,7 +7,7 @@ use crate::auth::{Action, Caller, Target};
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateNetwork, LinkRequest, NetworkDto, NetworkQuery, UpdateNetwork};
 use super::repo::NetworkFilter;

@@ -356,3 +356,22 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<NetworkRow>> {
     networks::table.filter(networks::name.eq(name)).select(NetworkRow::as_select()).first(conn).optional()
 }
+
+/// Makes `user_id` a member of the network in `role` (its coordinator, when they register it).
+pub fn insert_member(
+    conn: &mut DbConnection,
+    network_id: &str,
+    user_id: &str,
+    role: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(network_memberships::table)
+        .values((
+            network_memberships::network_id.eq(network_id),
+            network_memberships::user_id.eq(user_id),
+            network_memberships::role.eq(role),
+            network_memberships::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}

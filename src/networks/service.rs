@@ -9,8 +9,6 @@ use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Email, KvkNumber, LegalForm, NetworkKind, NetworkRole};
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::http::etag;
-use crate::members::repo as members_repo;
 use crate::municipalities::repo as municipalities_repo;
 
 use crate::outbox::LinkMail;
@@ -266,13 +264,7 @@ pub fn create(
         repo::replace_tags(conn, &row.id, THEME, &themes)?;
         repo::replace_tags(conn, &row.id, NEIGHBOURHOOD, &neighbourhoods)?;
         if !officer {
-            members_repo::insert_network_member(
-                conn,
-                &row.id,
-                &caller.user_id,
-                NetworkRole::Coordinator,
-                now(),
-            )?;
+            repo::insert_member(conn, &row.id, &caller.user_id, NetworkRole::Coordinator.as_str(), now())?;
         }
         if let Some(m) = &municipality_id {
             let status = if officer { "active" } else { "requested" };
@@ -305,7 +297,7 @@ pub fn update(
 ) -> Result<NetworkDto, ApiError> {
     write_transaction(conn, |conn| {
         let before = find_dto(conn, id)?;
-        etag::check(expected_version, before.version)?;
+        crate::db::version::check(expected_version, before.version)?;
         let mut profile = Profile::from_dto(before.clone());
         if let Some(v) = change.name.clone() {
             profile.name = v;

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::etag;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::service::{self, Period, Publication};
 

@@ -8,10 +8,10 @@ use crate::domain::Scope;
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateOrganisation, OrganisationDto, OrganisationQuery, UpdateOrganisation};
-use super::repo::{self, OrganisationFilter};
+use super::repo::OrganisationFilter;
 use super::service;
 
 /// Record a partner organisation.
@@ -55,8 +55,8 @@ pub async fn list(
         after_id: page.after_id.clone(),
         limit: page.fetch_limit(),
     };
-    let rows = state.db.run(move |conn| Ok(repo::list(conn, &filter)?)).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |r| &r.id, OrganisationDto::from)))
+    let result = state.db.run(move |conn| service::list(conn, &filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Get a partner organisation.

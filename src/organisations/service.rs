@@ -2,14 +2,14 @@
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::OrganisationScope;
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::{BoundedText, KvkNumber};
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::http::etag;
 
 use super::dto::{CreateOrganisation, OrganisationDto, UpdateOrganisation};
-use super::repo::{self, OrganisationRow};
+use super::repo::{self, OrganisationFilter, OrganisationRow};
 
 pub fn scope(conn: &mut DbConnection, id: &str) -> Result<OrganisationScope, ApiError> {
     let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such organisation."))?;
@@ -90,7 +90,7 @@ pub fn update(
 ) -> Result<OrganisationDto, ApiError> {
     write_transaction(conn, |conn| {
         let before = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such organisation."))?;
-        etag::check(expected_version, before.version)?;
+        crate::db::version::check(expected_version, before.version)?;
         let name = change.name.clone().unwrap_or_else(|| before.name.clone());
         let kvk = change.kvk_number.clone().unwrap_or_else(|| before.kvk_number.clone());
         let (name, kvk_number) = check_fields(&name, kvk.as_deref())?;
@@ -109,4 +109,13 @@ pub fn update(
         record(conn, actor, "organisation.updated", Some(&before), &after)?;
         Ok(after)
     })
+}
+
+/// A page of the partner organisations the filter selects.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OrganisationFilter,
+    page: &PageRequest,
+) -> Result<Page<OrganisationDto>, ApiError> {
+    Ok(Page::from_rows(repo::list(conn, filter)?, page, |r| &r.id, OrganisationDto::from))
 }

@@ -9,7 +9,7 @@ use crate::auth::{Action, Caller, Target};
 use crate::domain::time::utc;
 use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::repo::{self, OutboxRow};
 
@@ -104,14 +104,7 @@ pub async fn list(
         .db
         .run(move |conn| {
             let status = query.status.map(|s| s.as_str());
-            let rows = repo::list(
-                conn,
-                municipalities.as_deref(),
-                status,
-                page.after_id.as_deref(),
-                page.fetch_limit(),
-            )?;
-            Ok(Page::from_rows(rows, &page, |r| &r.id, OutboxDto::from))
+            Ok(super::list(conn, municipalities.as_deref(), status, &page)?.map(OutboxDto::from))
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))

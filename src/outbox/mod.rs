@@ -5,6 +5,7 @@
 pub mod handlers;
 pub mod mailer;
 pub mod notices;
+pub mod recipients;
 pub mod repo;
 pub mod templates;
 pub mod worker;
@@ -13,6 +14,7 @@ use actix_web::web;
 use diesel::QueryResult;
 
 use crate::auth::seal::SealKeys;
+use crate::db::page::{Page, PageRequest};
 use crate::db::DbConnection;
 use crate::error::ApiError;
 
@@ -93,6 +95,13 @@ pub struct LinkMail<'a> {
     pub keys: &'a SealKeys,
 }
 
+impl crate::config::Settings {
+    /// For services that email a one-time link.
+    pub fn link_mail(&self) -> LinkMail<'_> {
+        LinkMail { public_url: &self.public_url, keys: &self.seal_keys }
+    }
+}
+
 impl LinkMail<'_> {
     /// Queues the email with its body sealed; `false` when its dedupe key was queued before.
     pub fn enqueue(&self, conn: &mut DbConnection, email: &Email) -> QueryResult<bool> {
@@ -100,4 +109,15 @@ impl LinkMail<'_> {
             Email { text: self.keys.seal(&email.text), html: self.keys.seal(&email.html), ..email.clone() };
         repo::insert(conn, &sealed)
     }
+}
+
+/// A page of the outbox of these municipalities (all of it for `None`), optionally in one status.
+pub fn list(
+    conn: &mut DbConnection,
+    municipality_ids: Option<&[String]>,
+    status: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<repo::OutboxRow>, ApiError> {
+    let rows = repo::list(conn, municipality_ids, status, page.after_id.as_deref(), page.fetch_limit())?;
+    Ok(Page::from_rows(rows, page, |r| &r.id, |r| r))
 }

@@ -4,10 +4,10 @@
 //! `{base_url}` placeholder that the mailer fills in with `PACTUM_PUBLIC_URL`, in notices only;
 //! a placeholder in text that people wrote is broken up first, so it stays text.
 
+use super::recipients::Recipient;
 use crate::db::DbConnection;
 use crate::domain::Locale;
 use crate::error::ApiError;
-use crate::reminders::deadlines::Recipient;
 
 use super::{enqueue, templates, Email};
 

@@ -126,13 +126,18 @@ pub fn password_reset(locale: Locale, name: &str, link: &str, api_url: &str) -> 
     Rendered { html: html(&lines, link, button), subject, text }
 }
 
+/// What a reminder says of its deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct Due<'a> {
+    /// `commitment`, `report`, `decision`, `tranche`, `agreement_review`, `agreement_end`.
+    pub kind: &'a str,
+    /// What is due, in the words of the record.
+    pub title: &'a str,
+    pub due_on: chrono::NaiveDate,
+}
+
 /// A reminder of a deadline: `offset` days from it (negative before, positive overdue).
-pub fn reminder(
-    locale: Locale,
-    deadline: &crate::reminders::deadlines::Deadline,
-    offset: i32,
-    link: &str,
-) -> Rendered {
+pub fn reminder(locale: Locale, deadline: &Due<'_>, offset: i32, link: &str) -> Rendered {
     let date = deadline.due_on.format("%d-%m-%Y").to_string();
     let (what_nl, what_en) = match deadline.kind {
         "commitment" => ("toezegging", "commitment"),
@@ -210,11 +215,7 @@ pub fn notice(locale: Locale, subject: &str, sentence: &str, link: &str) -> Rend
 }
 
 /// One email with all of a day's reminders, for those who prefer a daily digest.
-pub fn digest(
-    locale: Locale,
-    day: chrono::NaiveDate,
-    items: &[(&crate::reminders::deadlines::Deadline, i32, String)],
-) -> Rendered {
+pub fn digest(locale: Locale, day: chrono::NaiveDate, items: &[(Due<'_>, i32, String)]) -> Rendered {
     let date = day.format("%d-%m-%Y").to_string();
     let parts: Vec<Rendered> =
         items.iter().map(|(deadline, offset, link)| reminder(locale, deadline, *offset, link)).collect();

@@ -2,8 +2,6 @@
 //! longer each time (exponential backoff with jitter) and become `dead` after the configured
 //! number of attempts. Time is passed in, so tests move it instead of waiting.
 
-use std::time::Duration;
-
 use chrono::NaiveDateTime;
 use rand::Rng;
 
@@ -13,29 +11,7 @@ use crate::error::ApiError;
 use super::mailer::Mailer;
 use super::repo;
 
-#[derive(Debug, Clone)]
-pub struct WorkerConfig {
-    pub max_attempts: i32,
-    /// Wait after the first failure; it doubles with each next one, up to an hour.
-    pub retry_base: Duration,
-    /// A claim older than this is taken over (its worker died between claiming and sending).
-    pub lease: Duration,
-    pub batch: i64,
-    /// Open sealed messages and webhook signing secrets.
-    pub seal_keys: crate::auth::seal::SealKeys,
-}
-
-impl Default for WorkerConfig {
-    fn default() -> Self {
-        Self {
-            max_attempts: 8,
-            retry_base: Duration::from_secs(30),
-            lease: Duration::from_secs(300),
-            batch: 50,
-            seal_keys: crate::auth::seal::SealKeys::ephemeral(),
-        }
-    }
-}
+pub use crate::config::WorkerConfig;
 
 fn opened(
     mut row: super::repo::OutboxRow,
@@ -108,7 +84,8 @@ mod tests {
 
     #[test]
     fn waits_grow_and_are_capped() {
-        let config = WorkerConfig { retry_base: Duration::from_secs(10), ..WorkerConfig::default() };
+        let config =
+            WorkerConfig { retry_base: std::time::Duration::from_secs(10), ..WorkerConfig::default() };
         let first = backoff(&config, 1).num_milliseconds();
         let third = backoff(&config, 3).num_milliseconds();
         assert!((10_000..=12_001).contains(&first), "{first}");

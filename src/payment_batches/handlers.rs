@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::idempotency;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{ConfirmPaymentBatch, CreatePaymentBatch, PaymentBatchDto, PaymentBatchQuery};
 use super::service;

@@ -5,9 +5,9 @@
 use chrono::{Duration, NaiveDate};
 use strum::IntoEnumIterator;
 
-use crate::agreements::service::today_in;
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::sepa::sepa_text;
 use crate::domain::time::{now, utc};
@@ -17,8 +17,6 @@ use crate::funds::repo::{self as funds_repo, FundRow};
 use crate::funds::service as funds;
 use crate::grants::payments::{pay_tranche, Outcome, Payment};
 use crate::grants::repo as grants_repo;
-use crate::grants::service::municipality_time_zone;
-use crate::http::pagination::{Page, PageRequest};
 
 use super::dto::{
     ConfirmPaymentBatch, CreatePaymentBatch, DebtorAccount, ItemStatus, PaymentBatchDto, PaymentBatchItemDto,
@@ -185,7 +183,7 @@ pub fn create(
         // Batches of one fund are made one at a time, so the next sees this one's items.
         let fund = funds_repo::lock(conn, &fund.id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
         let (debtor_name, debtor_iban) = debtor_of(&fund)?;
-        let today = today_in(&municipality_time_zone(conn, &fund.municipality_id)?);
+        let today = crate::municipalities::today(conn, &fund.municipality_id)?;
         let execution = check_execution_date(input.requested_execution_date.unwrap_or(today), today)?;
         let payable: Vec<&str> =
             GrantStatus::iter().filter(|s| s.pays_tranches()).map(GrantStatus::as_str).collect();
@@ -355,7 +353,7 @@ pub fn confirm(
             return to_dto(conn, caller, row);
         }
         let next = check(caller, &row, PaymentBatchAction::Confirm)?;
-        let today = today_in(&municipality_time_zone(conn, &row.municipality_id)?);
+        let today = crate::municipalities::today(conn, &row.municipality_id)?;
         if input.paid_on > today {
             return Err(ApiError::invalid_field("paid_on", "must not be in the future"));
         }

@@ -6,21 +6,12 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    agreements, commitments, grants, invitations, municipality_memberships, municipality_networks,
-    network_memberships, organisation_memberships, organisations, record_parties, spending_reports, tranches,
-    users,
+    agreements, commitments, grants, invitations, municipality_networks, organisations, record_parties,
+    spending_reports, tranches, users,
 };
 use crate::db::DbConnection;
-
-/// Someone to remind.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Recipient {
-    pub user_id: String,
-    pub email: String,
-    pub locale: String,
-    /// Wants one email a day with all reminders instead of one each.
-    pub digest: bool,
-}
+use crate::outbox::recipients::{municipality_people, network_people, representatives, Recipient, OFFICERS};
+use crate::outbox::templates::Due;
 
 #[derive(Debug, Clone)]
 pub struct Deadline {
@@ -45,83 +36,16 @@ impl Deadline {
     pub fn key(&self) -> String {
         format!("reminder:{}:{}:{}:", self.kind, self.record_id, self.due_on)
     }
-}
 
-type Row = (String, String, String, String);
+    /// What the reminder email says of it.
+    pub fn due(&self) -> Due<'_> {
+        Due { kind: self.kind, title: &self.title, due_on: self.due_on }
+    }
+}
 
 /// An invitation not yet accepted: id, municipality, network, organisation, email, expiry.
 type PendingInvitation =
     (String, Option<String>, Option<String>, Option<String>, String, chrono::NaiveDateTime);
-
-fn active_users(rows: Vec<Row>) -> Vec<Recipient> {
-    let mut out: Vec<Recipient> = rows
-        .into_iter()
-        .map(|(user_id, email, locale, preference)| Recipient {
-            user_id,
-            email,
-            locale,
-            digest: preference == "daily_digest",
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-pub fn municipality_people(
-    conn: &mut DbConnection,
-    municipality_id: &str,
-    roles: &[&str],
-) -> QueryResult<Vec<Recipient>> {
-    let rows = municipality_memberships::table
-        .inner_join(users::table)
-        .filter(municipality_memberships::municipality_id.eq(municipality_id))
-        .filter(municipality_memberships::role.eq_any(roles))
-        .filter(users::disabled.eq(false))
-        .select((users::id, users::email, users::locale, users::notification_preference))
-        .load(conn)?;
-    Ok(active_users(rows))
-}
-
-pub fn network_people(
-    conn: &mut DbConnection,
-    network_id: &str,
-    roles: &[&str],
-) -> QueryResult<Vec<Recipient>> {
-    let rows = network_memberships::table
-        .inner_join(users::table)
-        .filter(network_memberships::network_id.eq(network_id))
-        .filter(network_memberships::role.eq_any(roles))
-        .filter(users::disabled.eq(false))
-        .select((users::id, users::email, users::locale, users::notification_preference))
-        .load(conn)?;
-    Ok(active_users(rows))
-}
-
-fn organisation_contacts(conn: &mut DbConnection, organisation_id: &str) -> QueryResult<Vec<Recipient>> {
-    let rows = organisation_memberships::table
-        .inner_join(users::table)
-        .filter(organisation_memberships::organisation_id.eq(organisation_id))
-        .filter(users::disabled.eq(false))
-        .select((users::id, users::email, users::locale, users::notification_preference))
-        .load(conn)?;
-    Ok(active_users(rows))
-}
-
-const OFFICERS: [&str; 2] = ["municipal_admin", "officer"];
-
-/// Those who act for a party.
-pub fn representatives(
-    conn: &mut DbConnection,
-    party_type: &str,
-    party_id: &str,
-) -> QueryResult<Vec<Recipient>> {
-    match party_type {
-        "municipality" => municipality_people(conn, party_id, &OFFICERS),
-        "network" => network_people(conn, party_id, &["coordinator"]),
-        _ => organisation_contacts(conn, party_id),
-    }
-}
 
 /// Every deadline still open today.
 pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Action, Caller, Target};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::settings;
 

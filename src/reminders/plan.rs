@@ -15,7 +15,7 @@ use super::deadlines::{self, Deadline};
 use super::settings;
 
 /// A recipient's reminders of one day: who, which day, which deadlines at which offsets.
-type Digest = (deadlines::Recipient, NaiveDate, Vec<(Deadline, i32)>);
+type Digest = (crate::outbox::recipients::Recipient, NaiveDate, Vec<(Deadline, i32)>);
 
 /// What a pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
                 .unwrap_or_default();
             local_today.insert(
                 deadline.municipality_id.clone(),
-                today.unwrap_or_else(|| crate::agreements::service::today_in(&zone)),
+                today.unwrap_or_else(|| crate::domain::time::today_in(&zone)),
             );
         }
         let day = local_today[&deadline.municipality_id];
@@ -71,8 +71,12 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
                     continue;
                 }
                 let locale: Locale = recipient.locale.parse().unwrap_or_default();
-                let rendered =
-                    templates::reminder(locale, deadline, *offset, &format!("{public_url}{}", deadline.path));
+                let rendered = templates::reminder(
+                    locale,
+                    &deadline.due(),
+                    *offset,
+                    &format!("{public_url}{}", deadline.path),
+                );
                 let email = Email {
                     kind: "reminder",
                     dedupe_key: format!("{}{offset}:{}", deadline.key(), recipient.user_id),
@@ -90,8 +94,8 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
     }
     for (recipient, day, items) in digests.into_values() {
         let locale: Locale = recipient.locale.parse().unwrap_or_default();
-        let entries: Vec<(&Deadline, i32, String)> =
-            items.iter().map(|(d, offset)| (d, *offset, format!("{public_url}{}", d.path))).collect();
+        let entries: Vec<(templates::Due<'_>, i32, String)> =
+            items.iter().map(|(d, offset)| (d.due(), *offset, format!("{public_url}{}", d.path))).collect();
         let rendered = templates::digest(locale, day, &entries);
         let email = Email {
             kind: "digest",

@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::domain::workflow::ReportAction;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::extractors::optional_json;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateReport, ReceiptDto, ReportActionRequest, ReportDto, ReportList, UpdateReport};
 use super::service;

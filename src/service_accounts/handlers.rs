@@ -6,13 +6,13 @@ use crate::auth::{Action, Caller, Target};
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{
     CreateServiceAccount, IssueToken, IssuedTokenDto, ServiceAccountDto, ServiceAccountQuery, TokenDto,
     UpdateServiceAccount,
 };
-use super::{repo, service};
+use super::service;
 
 fn authorize(caller: &Caller, municipality_id: &str) -> Result<(), ApiError> {
     caller.authorize(Action::ManageServiceAccounts, Target::Municipality(municipality_id))
@@ -60,10 +60,8 @@ pub async fn list(
     let municipality_id = id.into_inner().to_string();
     authorize(&caller, &municipality_id)?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let (after, limit) = (page.after_id.clone(), page.fetch_limit());
-    let rows =
-        state.db.run(move |conn| Ok(repo::list(conn, &municipality_id, after.as_deref(), limit)?)).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |r| &r.id, ServiceAccountDto::from)))
+    let result = state.db.run(move |conn| service::list(conn, &municipality_id, &page)).await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Get a service account.
@@ -155,13 +153,7 @@ pub async fn list_tokens(
 ) -> Result<HttpResponse, ApiError> {
     let (municipality_id, id) = (ids.0.to_string(), ids.1.to_string());
     authorize(&caller, &municipality_id)?;
-    let tokens = state
-        .db
-        .run(move |conn| {
-            let account = service::find(conn, &municipality_id, &id)?;
-            Ok(repo::list_tokens(conn, &account.id)?.into_iter().map(TokenDto::from).collect::<Vec<_>>())
-        })
-        .await?;
+    let tokens = state.db.run(move |conn| service::list_tokens(conn, &municipality_id, &id)).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 

@@ -147,11 +147,6 @@ pub fn touch_token(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Quer
     .map(drop)
 }
 
-/// Which of these ids are service accounts.
-pub fn among(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<String>> {
-    service_accounts::table.filter(service_accounts::id.eq_any(ids)).select(service_accounts::id).load(conn)
-}
-
 /// The municipality of the service account with this id (none for a person), as a subquery
 /// for the list filters that show a caller their municipality's records.
 pub fn municipality_of(

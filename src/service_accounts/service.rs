@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use crate::audit::{self, Actor, Event};
 use crate::auth::caller::ServiceAccountAccess;
 use crate::auth::{secrets, Caller};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::{BoundedText, Scope};
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::http::etag;
 use crate::identity::repo::{self as users, NewUser};
 
 use super::dto::{
@@ -136,7 +136,7 @@ pub fn update(
 ) -> Result<ServiceAccountDto, ApiError> {
     write_transaction(conn, |conn| {
         let before = find(conn, municipality_id, id)?;
-        etag::check(expected_version, before.version)?;
+        crate::db::version::check(expected_version, before.version)?;
         let mut errors = Vec::new();
         let name = match &change.name {
             Some(name) => check_name(name, &mut errors),
@@ -263,4 +263,24 @@ pub fn caller_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<C
             token_id: token.id,
         }),
     }))
+}
+
+/// A page of the municipality's service accounts, oldest first.
+pub fn list(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    page: &PageRequest,
+) -> Result<Page<ServiceAccountDto>, ApiError> {
+    let rows = repo::list(conn, municipality_id, page.after_id.as_deref(), page.fetch_limit())?;
+    Ok(Page::from_rows(rows, page, |r| &r.id, ServiceAccountDto::from))
+}
+
+/// The tokens of one of the municipality's service accounts, oldest first; never the secrets.
+pub fn list_tokens(
+    conn: &mut DbConnection,
+    municipality_id: &str,
+    id: &str,
+) -> Result<Vec<TokenDto>, ApiError> {
+    let account = find(conn, municipality_id, id)?;
+    Ok(repo::list_tokens(conn, &account.id)?.into_iter().map(TokenDto::from).collect())
 }

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::extractors::optional_json;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{CreateVision, EndorseRequest, RevisionList, UpdateVision, VisionDto, VisionQuery};
 use super::service;

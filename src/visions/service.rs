@@ -4,14 +4,13 @@
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::ActionCheck;
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{VisionAction, VisionStatus};
 use crate::domain::Scope;
 use crate::domain::{BoundedText, Party};
 use crate::error::{ApiError, FieldError};
-use crate::http::etag;
-use crate::http::pagination::{Page, PageRequest};
 use crate::municipalities::repo as municipalities_repo;
 use crate::parties::{self, VISION};
 
@@ -340,7 +339,7 @@ pub fn update(
         let mut loaded = load(conn, id, true)?;
         check(caller, &loaded, VisionAction::Edit)?;
         // `lock` bumped the version; the caller saw the one before.
-        etag::check(expected_version, loaded.row.version - 1)?;
+        crate::db::version::check(expected_version, loaded.row.version - 1)?;
         let before = loaded.content();
         let (title, statement, goals, themes) = check_content(
             change.title.as_deref().unwrap_or(&before.title),

@@ -7,13 +7,13 @@ use crate::auth::{Action, Caller, Target};
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::{
     CreateSubscription, CreatedSubscriptionDto, DeliveryDto, DeliveryQuery, SubscriptionDto,
     SubscriptionQuery, UpdateSubscription,
 };
-use super::{repo, service};
+use super::service;
 
 /// Subscribe to events.
 ///
@@ -70,12 +70,11 @@ pub async fn list(
                 .collect(),
         ),
     };
-    let (after, limit) = (page.after_id.clone(), page.fetch_limit());
-    let rows = state
+    let result = state
         .db
-        .run(move |conn| Ok(repo::list(conn, municipality_ids.as_deref(), after.as_deref(), limit)?))
+        .run(move |conn| service::list_subscriptions(conn, municipality_ids.as_deref(), &page))
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |r| &r.id, SubscriptionDto::from)))
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Get a webhook subscription.

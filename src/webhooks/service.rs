@@ -5,12 +5,11 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::seal::SealKeys;
 use crate::auth::{operations, Action, Caller, Target};
 use crate::config::Environment;
+use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::BoundedText;
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::http::etag;
-use crate::http::pagination::{Page, PageRequest};
 
 use super::dto::{
     CreateSubscription, CreatedSubscriptionDto, DeliveryDto, DeliveryQuery, SubscriptionDto,
@@ -145,7 +144,7 @@ pub fn update(
 ) -> Result<SubscriptionDto, ApiError> {
     write_transaction(conn, |conn| {
         let before = authorized(conn, caller, id)?;
-        etag::check(expected_version, before.version)?;
+        crate::db::version::check(expected_version, before.version)?;
         let event_types = change.event_types.clone().unwrap_or_else(|| EventType::split(&before.event_types));
         let fields = check(
             caller,
@@ -256,4 +255,14 @@ pub fn redeliver(
         let attempts = repo::attempts_of(conn, std::slice::from_ref(&row.id))?;
         Ok(DeliveryDto::new(row, &attempts))
     })
+}
+
+/// A page of the subscriptions of these municipalities (of all for `None`), oldest first.
+pub fn list_subscriptions(
+    conn: &mut DbConnection,
+    municipality_ids: Option<&[String]>,
+    page: &PageRequest,
+) -> Result<Page<SubscriptionDto>, ApiError> {
+    let rows = repo::list(conn, municipality_ids, page.after_id.as_deref(), page.fetch_limit())?;
+    Ok(Page::from_rows(rows, page, |r| &r.id, SubscriptionDto::from))
 }

@@ -13,7 +13,8 @@ use diesel::{Connection, PgConnection};
 
 use pactum::config::{ServeArgs, Settings};
 use pactum::db::DbTarget;
-use pactum::startup::{AppState, Application, ExtraRoutes};
+use pactum::startup::{Application, ExtraRoutes};
+use pactum::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use serde::Deserialize;
 
 use pactum::error::ApiError;
-use pactum::startup::AppState;
+use pactum::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/test/echo", web::post().to(echo))
