@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::service as identity;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::layout::{chrome, html, refused, see_other, Chrome};
 use super::session::{self, csrf_ok, signed_in, SESSION_COOKIE};

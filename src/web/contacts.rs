@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::networks::contact;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::layout::{chrome, html, refused, Chrome, MessagePage};
 use super::session::csrf_ok;

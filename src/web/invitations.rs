@@ -13,7 +13,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::identity::service as identity;
 use crate::members::dto::AcceptInvitationRequest;
 use crate::members::service::{self as members, InvitationPreview};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::layout::{chrome, html, refused, see_other, Chrome, MessagePage};
 use super::session::{self, csrf_ok, signed_in, SESSION_COOKIE};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::passwords;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::layout::{chrome, html, refused, see_other, Field, FormPage, MessagePage};
 use super::session::{csrf_ok, signed_in};

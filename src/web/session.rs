@@ -10,7 +10,7 @@ use actix_web::HttpRequest;
 use crate::auth::{secrets, Caller};
 use crate::config::Environment;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::i18n::Lang;
 
