@@ -7,8 +7,14 @@
 use crate::domain::{MunicipalityRole, NetworkRole, Party, PartyType, Scope};
 use crate::error::ApiError;
 
-use super::caller::{Caller, ServiceAccountAccess};
+use super::caller::Caller;
 use super::operations::{self, Need};
+
+mod action_check;
+mod service_accounts;
+
+pub use action_check::ActionCheck;
+pub use service_accounts::GRANT_READERS;
 
 /// What is being acted on, with what the policy needs to know about it.
 #[derive(Debug, Clone, Copy)]
@@ -298,87 +304,6 @@ impl Caller {
                 Some(_) => "This token's scopes do not allow this.",
                 None => "Your role does not allow this.",
             }));
-        }
-        Ok(())
-    }
-}
-
-/// The scopes that let a service account read grants (whoever decides or pays needs to see).
-pub const GRANT_READERS: [Scope; 3] = [Scope::GrantsRead, Scope::GrantsWrite, Scope::PaymentsWrite];
-
-impl ServiceAccountAccess {
-    fn has(&self, scope: Scope) -> bool {
-        self.scopes.contains(&scope)
-    }
-
-    /// Every scope of at least one of these sets.
-    fn holds_one_of(&self, sets: &[&[Scope]]) -> bool {
-        sets.iter().any(|set| set.iter().all(|s| self.has(*s)))
-    }
-
-    /// Only its own municipality's records, and of those only the kinds its scopes read.
-    fn can_see(&self, target: Target<'_>) -> bool {
-        let own = |id: &str| id == self.municipality_id;
-        let reads_grants = GRANT_READERS.iter().any(|s| self.has(*s)) || self.has(Scope::ReportsRead);
-        match target {
-            Target::Municipality(id) => own(id),
-            Target::Network(scope) => scope.links.iter().any(|(m, active)| *active && own(m)),
-            Target::Organisation(scope) => own(&scope.municipality_id) && self.has(Scope::AgreementsRead),
-            Target::Record(scope) => own(&scope.municipality_id) && self.has(Scope::AgreementsRead),
-            Target::Grant(scope) => own(&scope.municipality_id) && reads_grants,
-        }
-    }
-
-    /// Each action needs its scope; what no scope names (changing people, networks, agreements,
-    /// funds) stays with people.
-    fn may(&self, action: Action, target: Target<'_>) -> bool {
-        match (action, target) {
-            (Action::Read, _) => true,
-            (Action::ReadReports, Target::Grant(_)) => self.has(Scope::ReportsRead),
-            (Action::ManageLifecycle, Target::Grant(_)) => self.has(Scope::GrantsWrite),
-            (Action::Pay, Target::Grant(_) | Target::Municipality(_)) => self.has(Scope::PaymentsWrite),
-            (Action::ReadAudit, Target::Municipality(_)) => self.has(Scope::AuditRead),
-            (Action::ManageWebhooks, Target::Municipality(_)) => self.has(Scope::WebhooksManage),
-            _ => false,
-        }
-    }
-}
-
-/// How a workflow action on a record stands for one caller.
-pub struct ActionCheck<'a> {
-    /// e.g. `agreement`, for the messages.
-    pub record: &'a str,
-    pub status: &'a str,
-    pub action: &'a str,
-    pub visible: bool,
-    /// The caller's role allows the action at all.
-    pub permitted: bool,
-    /// The record's state allows it now.
-    pub possible: bool,
-    /// What the caller may do now.
-    pub allowed: Vec<String>,
-}
-
-impl ActionCheck<'_> {
-    /// 404 for what the caller cannot see, 403 for an action their role does not allow, 409 for
-    /// one the state does not allow; both name the allowed actions.
-    pub fn verdict(self) -> Result<(), ApiError> {
-        if !self.visible {
-            return Err(ApiError::not_found(format!("No such {}.", self.record)));
-        }
-        if !self.permitted {
-            return Err(ApiError {
-                allowed_actions: Some(self.allowed),
-                ..ApiError::forbidden(format!(
-                    "Your role does not allow you to {} this {}.",
-                    self.action, self.record
-                ))
-            });
-        }
-        if !self.possible {
-            let detail =
-                format!("A {} {} cannot be given the action {}.", self.status, self.record, self.action);
-            return Err(ApiError::invalid_transition(detail, self.allowed));
         }
         Ok(())
     }
