@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::networks::contact;
 use crate::state::AppState;
 
-use super::layout::{chrome, html, refused, Chrome, MessagePage};
+use super::layout::{chrome, html, message, refused, Chrome, MessagePage};
 use super::session::csrf_ok;
 
 #[derive(Template)]
@@ -25,13 +25,7 @@ struct ConfirmPage {
 
 fn unusable(state: &AppState, req: &HttpRequest, status: StatusCode) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(state, req, None);
-    let page = MessagePage {
-        title: chrome.t("error-title"),
-        message: chrome.t("contact-unusable"),
-        link: None,
-        chrome,
-    };
-    html(status, cookies, &page)
+    message(chrome, cookies, status, "error-title", "contact-unusable", None)
 }
 
 /// `GET /contact-confirmations/{token}`.

@@ -15,7 +15,7 @@ use crate::members::dto::AcceptInvitationRequest;
 use crate::members::service::{self as members, InvitationPreview};
 use crate::state::AppState;
 
-use super::layout::{chrome, html, refused, see_other, Chrome, MessagePage};
+use super::layout::{chrome, html, message, refused, see_other, Chrome, MessagePage};
 use super::session::{self, csrf_ok, signed_in, SESSION_COOKIE};
 
 #[derive(Template)]
@@ -86,13 +86,7 @@ fn unusable(
     cookies: Vec<actix_web::cookie::Cookie<'static>>,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    let page = MessagePage {
-        title: chrome.t("error-title"),
-        message: chrome.t("invitation-unusable"),
-        link: None,
-        chrome,
-    };
-    html(status, cookies, &page)
+    message(chrome, cookies, status, "error-title", "invitation-unusable", None)
 }
 
 /// `GET /invitations/{token}`: the link from the invitation email.

@@ -82,6 +82,20 @@ pub struct MessagePage {
     pub link: Option<(String, String)>,
 }
 
+/// A page that says one thing: a title and a message from the translation files, and where to
+/// go next.
+pub fn message(
+    chrome: Chrome,
+    cookies: Vec<Cookie<'static>>,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    link: Option<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let page = MessagePage { title: chrome.t(title), message: chrome.t(message), link, chrome };
+    html(status, cookies, &page)
+}
+
 /// One field of a simple form.
 pub struct Field {
     pub id: &'static str,

@@ -122,26 +122,42 @@ impl Browser {
         self.client.find(Locator::Id(&id)).await.expect("the box").click().await.expect("tick");
     }
 
-    /// Follows the link that says `text`.
+    /// Follows the link that says `text`, and waits for the next page.
     pub async fn follow(&self, text: &str) {
-        self.client
-            .find(Locator::LinkText(text))
-            .await
-            .unwrap_or_else(|_| panic!("a link {text}"))
-            .click()
-            .await
-            .expect("click");
+        let link =
+            self.client.find(Locator::LinkText(text)).await.unwrap_or_else(|_| panic!("a link {text}"));
+        self.navigate_by(link).await;
     }
 
-    /// Presses the button that says `text`.
+    /// Presses the button that says `text`, and waits for the next page.
     pub async fn press(&self, text: &str) {
-        self.client
+        let button = self
+            .client
             .find(Locator::XPath(&format!("//button[normalize-space()='{text}']")))
             .await
-            .unwrap_or_else(|_| panic!("a button {text}"))
-            .click()
-            .await
-            .expect("click");
+            .unwrap_or_else(|_| panic!("a button {text}"));
+        self.navigate_by(button).await;
+    }
+
+    /// Clicks, then waits until the page it was on is gone and the next one has loaded, as a
+    /// person waits before reading it (a busy machine may take its time).
+    async fn navigate_by(&self, element: fantoccini::elements::Element) {
+        let before = self.client.find(Locator::Css("html")).await.expect("a page");
+        element.click().await.expect("click");
+        for _ in 0..300 {
+            if before.tag_name().await.is_err() {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        for _ in 0..300 {
+            match self.client.execute("return document.readyState", vec![]).await {
+                Ok(state) if state != "complete" => {}
+                // Loaded, or a page without JavaScript, where the staleness above has to do.
+                _ => return,
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// axe-core's WCAG 2.1 A and AA violations on the page, each as `id: help (targets)`.
