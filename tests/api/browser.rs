@@ -83,7 +83,16 @@ impl Browser {
 
     /// The visible text of the page.
     pub async fn text(&self) -> String {
-        self.client.find(Locator::Css("body")).await.expect("a body").text().await.expect("text")
+        // A page still being replaced has no body to read yet: try again for a few seconds.
+        for _ in 0..100 {
+            if let Ok(body) = self.client.find(Locator::Css("body")).await {
+                if let Ok(text) = body.text().await {
+                    return text;
+                }
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page has no readable body")
     }
 
     pub async fn path(&self) -> String {
