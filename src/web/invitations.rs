@@ -15,7 +15,7 @@ use crate::members::dto::AcceptInvitationRequest;
 use crate::members::service::{self as members, InvitationPreview};
 use crate::state::AppState;
 
-use super::layout::{chrome, html, message, refused, see_other, Chrome, MessagePage};
+use super::layout::{chrome, html, message, refused, see_other, Chrome};
 use super::session::{self, csrf_ok, signed_in, SESSION_COOKIE};
 
 #[derive(Template)]
@@ -194,11 +194,5 @@ pub async fn accept(
 pub async fn privacy(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = signed_in(&state, &req).await?;
     let (chrome, cookies) = chrome(&state, &req, caller.as_ref());
-    let page = MessagePage {
-        title: chrome.t("privacy-title"),
-        message: chrome.t("privacy-text"),
-        link: None,
-        chrome,
-    };
-    html(StatusCode::OK, cookies, &page)
+    message(chrome, cookies, StatusCode::OK, "privacy-title", "privacy-text", None)
 }

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::identity::passwords;
 use crate::state::AppState;
 
-use super::layout::{chrome, html, refused, see_other, Field, FormPage, MessagePage};
+use super::layout::{chrome, html, message, refused, see_other, Field, FormPage, MessagePage};
 use super::session::{csrf_ok, signed_in};
 
 fn forgot_form(
@@ -78,13 +78,7 @@ pub async fn send_link(
 /// `GET /password-reset/sent`.
 pub async fn sent(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(&state, &req, None);
-    let page = MessagePage {
-        title: chrome.t("forgot-sent-title"),
-        message: chrome.t("forgot-sent"),
-        link: None,
-        chrome,
-    };
-    html(StatusCode::OK, cookies, &page)
+    message(chrome, cookies, StatusCode::OK, "forgot-sent-title", "forgot-sent", None)
 }
 
 fn new_password_form(
