@@ -4,6 +4,7 @@
 pub mod migrations;
 pub mod page;
 pub mod schema;
+pub mod stored;
 pub mod version;
 
 use std::path::PathBuf;
