@@ -80,3 +80,18 @@ change-password-button = تغيير كلمة المرور
 wrong-current-password = كلمة المرور الحالية غير صحيحة.
 change-password-done = تم تغيير كلمة المرور. تم تسجيل خروجك من الأجهزة الأخرى.
 go-home = انتقل إلى Pactum الخاص بي
+
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+
+optional = اختياري

@@ -80,3 +80,18 @@ change-password-button = Change password
 wrong-current-password = Your current password is not correct.
 change-password-done = Your password has changed. You are signed out on other devices.
 go-home = Go to My Pactum
+
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+optional = optional

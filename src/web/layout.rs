@@ -10,6 +10,7 @@ use askama::Template;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+use super::form::{Errors, Field};
 use super::i18n::Lang;
 use super::session::{self, language};
 
@@ -96,16 +97,6 @@ pub fn message(
     html(status, cookies, &page)
 }
 
-/// One field of a simple form.
-pub struct Field {
-    pub id: &'static str,
-    pub label: String,
-    /// The input type: `email`, `password`, `text`.
-    pub kind: &'static str,
-    pub autocomplete: &'static str,
-    pub value: String,
-}
-
 /// A page with one simple form: a title, a sentence, fields, one button.
 #[derive(Template)]
 #[template(path = "form.html")]
@@ -116,13 +107,36 @@ pub struct FormPage {
     pub action: String,
     pub fields: Vec<Field>,
     pub button: String,
-    /// `(field id, message)`, in the order of the form.
-    pub errors: Vec<(&'static str, String)>,
+    /// `(field id, message)`, in the order of the form, for the summary at the top.
+    pub errors: Vec<(String, String)>,
 }
 
 impl FormPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    /// The page, with each error put beside its field.
+    pub fn new(
+        chrome: Chrome,
+        title: &str,
+        intro: &str,
+        action: String,
+        mut fields: Vec<Field>,
+        errors: Errors,
+    ) -> Self {
+        errors.attach(&mut fields);
+        FormPage {
+            title: chrome.t(title),
+            intro: chrome.t(intro),
+            button: String::new(),
+            action,
+            fields,
+            errors: errors.0,
+            chrome,
+        }
+    }
+
+    /// The text of the form's one button.
+    pub fn button(mut self, key: &str) -> Self {
+        self.button = self.chrome.t(key);
+        self
     }
 }
 

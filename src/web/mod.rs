@@ -5,6 +5,8 @@
 pub mod account;
 pub mod assets;
 pub mod contacts;
+pub mod form;
+pub mod format;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;

@@ -10,35 +10,21 @@ use crate::error::{ApiError, ErrorCode};
 use crate::identity::passwords;
 use crate::state::AppState;
 
-use super::layout::{chrome, html, message, refused, see_other, Field, FormPage, MessagePage};
+use super::form::{Control, Errors, Field};
+use super::layout::{chrome, html, message, refused, see_other, Chrome, FormPage, MessagePage};
 use super::session::{csrf_ok, signed_in};
 
-fn forgot_form(
-    chrome: super::layout::Chrome,
-    email: String,
-    errors: Vec<(&'static str, String)>,
-) -> FormPage {
-    FormPage {
-        title: chrome.t("forgot-title"),
-        intro: chrome.t("forgot-intro"),
-        action: "/password-reset".to_owned(),
-        fields: vec![Field {
-            id: "email",
-            label: chrome.t("field-email"),
-            kind: "email",
-            autocomplete: "email",
-            value: email,
-        }],
-        button: chrome.t("forgot-button"),
-        errors,
-        chrome,
-    }
+fn forgot_form(chrome: Chrome, email: String, errors: Errors) -> FormPage {
+    let fields =
+        vec![Field::new("email", chrome.t("field-email"), Control::Email).autocomplete("email").value(email)];
+    FormPage::new(chrome, "forgot-title", "forgot-intro", "/password-reset".to_owned(), fields, errors)
+        .button("forgot-button")
 }
 
 /// `GET /password-reset`.
 pub async fn forgot(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(&state, &req, None);
-    html(StatusCode::OK, cookies, &forgot_form(chrome, String::new(), Vec::new()))
+    html(StatusCode::OK, cookies, &forgot_form(chrome, String::new(), Errors::default()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,12 +48,12 @@ pub async fn send_link(
     }
     let (chrome, cookies) = chrome(&state, &req, None);
     if email.trim().is_empty() {
-        let errors = vec![("email", chrome.t("email-missing"))];
+        let errors = Errors::one("email", chrome.t("email-missing"));
         return html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &forgot_form(chrome, email, errors));
     }
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     if state.password_reset_limits.take(&email.trim().to_lowercase(), &address).is_err() {
-        let errors = vec![("email", chrome.t("sign-in-too-many"))];
+        let errors = Errors::one("email", chrome.t("sign-in-too-many"));
         return html(StatusCode::TOO_MANY_REQUESTS, cookies, &forgot_form(chrome, email, errors));
     }
     let app = state.clone();
@@ -81,26 +67,11 @@ pub async fn sent(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     message(chrome, cookies, StatusCode::OK, "forgot-sent-title", "forgot-sent", None)
 }
 
-fn new_password_form(
-    chrome: super::layout::Chrome,
-    token: &str,
-    errors: Vec<(&'static str, String)>,
-) -> FormPage {
-    FormPage {
-        title: chrome.t("reset-title"),
-        intro: chrome.t("reset-intro"),
-        action: format!("/password-reset/{token}"),
-        fields: vec![Field {
-            id: "password",
-            label: chrome.t("field-new-password"),
-            kind: "password",
-            autocomplete: "new-password",
-            value: String::new(),
-        }],
-        button: chrome.t("reset-button"),
-        errors,
-        chrome,
-    }
+fn new_password_form(chrome: Chrome, token: &str, errors: Errors) -> FormPage {
+    let fields = vec![Field::new("password", chrome.t("field-new-password"), Control::Password)
+        .autocomplete("new-password")];
+    FormPage::new(chrome, "reset-title", "reset-intro", format!("/password-reset/{token}"), fields, errors)
+        .button("reset-button")
 }
 
 /// `GET /password-reset/{token}`: the link from the email.
@@ -110,7 +81,7 @@ pub async fn choose(
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(&state, &req, None);
-    html(StatusCode::OK, cookies, &new_password_form(chrome, &token, Vec::new()))
+    html(StatusCode::OK, cookies, &new_password_form(chrome, &token, Errors::default()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,7 +119,7 @@ pub async fn save(
             },
         ),
         Err(err) if err.code == ErrorCode::ValidationFailed => {
-            let errors = vec![("password", chrome.t("password-too-short"))];
+            let errors = Errors::one("password", chrome.t("password-too-short"));
             return html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 cookies,
@@ -172,26 +143,22 @@ pub async fn save(
     html(status, cookies, &page)
 }
 
-fn change_form(chrome: super::layout::Chrome, errors: Vec<(&'static str, String)>) -> FormPage {
-    let field = |id, label: String, autocomplete| Field {
-        id,
-        label,
-        kind: "password",
-        autocomplete,
-        value: String::new(),
-    };
-    FormPage {
-        title: chrome.t("change-password-title"),
-        intro: chrome.t("change-password-intro"),
-        action: "/account/password".to_owned(),
-        fields: vec![
-            field("current_password", chrome.t("field-current-password"), "current-password"),
-            field("new_password", chrome.t("field-new-password"), "new-password"),
-        ],
-        button: chrome.t("change-password-button"),
-        errors,
+fn change_form(chrome: Chrome, errors: Errors) -> FormPage {
+    let field =
+        |id, label: String, autocomplete| Field::new(id, label, Control::Password).autocomplete(autocomplete);
+    let fields = vec![
+        field("current_password", chrome.t("field-current-password"), "current-password"),
+        field("new_password", chrome.t("field-new-password"), "new-password"),
+    ];
+    FormPage::new(
         chrome,
-    }
+        "change-password-title",
+        "change-password-intro",
+        "/account/password".to_owned(),
+        fields,
+        errors,
+    )
+    .button("change-password-button")
 }
 
 /// `GET /account/password`.
@@ -200,7 +167,7 @@ pub async fn change_page(state: web::Data<AppState>, req: HttpRequest) -> Result
         return Ok(see_other("/sign-in?next=/account/password"));
     };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    html(StatusCode::OK, cookies, &change_form(chrome, Vec::new()))
+    html(StatusCode::OK, cookies, &change_form(chrome, Errors::default()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -228,7 +195,7 @@ pub async fn change(
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = caller.email.to_lowercase();
     if state.login_limits.take(&account, &address).is_err() {
-        let errors = vec![("current_password", chrome.t("sign-in-too-many"))];
+        let errors = Errors::one("current_password", chrome.t("sign-in-too-many"));
         return html(StatusCode::TOO_MANY_REQUESTS, cookies, &change_form(chrome, errors));
     }
     let changing = caller.clone();
@@ -247,11 +214,11 @@ pub async fn change(
             return html(StatusCode::OK, cookies, &page);
         }
         Err(err) if err.code == ErrorCode::WrongPassword => {
-            vec![("current_password", chrome.t("wrong-current-password"))]
+            Errors::one("current_password", chrome.t("wrong-current-password"))
         }
         Err(err) if err.code == ErrorCode::ValidationFailed => {
             state.login_limits.succeeded(&account);
-            vec![("new_password", chrome.t("password-too-short"))]
+            Errors::one("new_password", chrome.t("password-too-short"))
         }
         Err(err) => return Err(err),
     };
