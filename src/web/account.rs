@@ -32,39 +32,6 @@ impl SignInPage {
     }
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    chrome: Chrome,
-    title: String,
-    greeting: String,
-    /// `(organisation, role)` in the person's language.
-    places: Vec<(String, String)>,
-}
-
-/// `/`: what the signed-in person works on; others are sent to sign in.
-pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
-    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    let lang = chrome.lang;
-    let name = caller.name.clone();
-    let me = state.db.run(move |conn| identity::me(conn, &caller)).await?;
-    let role = |role: &str| lang.t(&format!("role-{role}"));
-    let places = me
-        .municipalities
-        .iter()
-        .map(|m| (m.municipality_name.clone(), role(m.role.as_str())))
-        .chain(me.networks.iter().map(|n| (n.network_name.clone(), role(n.role.as_str()))))
-        .collect();
-    let page = HomePage {
-        title: lang.t("home-title"),
-        greeting: lang.t_with("home-greeting", &[("name", &name)]),
-        places,
-        chrome,
-    };
-    html(StatusCode::OK, cookies, &page)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct SignInQuery {
     #[serde(default)]

@@ -6,6 +6,7 @@ pub enum Control {
     Text,
     Email,
     Password,
+    /// A date typed as `1-3-2027` (a text box: date pickers differ per browser and phone).
     Date,
     /// Euros typed with a comma: a text box with a decimal keyboard on phones.
     Money,
@@ -27,7 +28,6 @@ impl Control {
         match self {
             Control::Email => "email",
             Control::Password => "password",
-            Control::Date => "date",
             Control::Checkbox => "checkbox",
             Control::Files { .. } => "file",
             Control::Number => "number",

@@ -71,6 +71,24 @@ pub fn date(lang: Lang, day: NaiveDate) -> String {
     format!("{} {month} {}", day.day(), day.year())
 }
 
+/// A date as a form shows it for editing: `1-3-2027`.
+pub fn date_input(day: NaiveDate) -> String {
+    format!("{}-{}-{}", day.day(), day.month(), day.year())
+}
+
+/// A date as a person types it: `1-3-2027`, `01/03/2027`, `1.3.2027` (day first, as in the
+/// Netherlands) or `2027-03-01`.
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let text = input.trim();
+    if text.len() > 12 {
+        return None;
+    }
+    ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
+        .filter(|d| (1900..=2200).contains(&d.year()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +123,12 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2027, 3, 12).unwrap();
         assert_eq!(date(Lang::Nl, day), "12 maart 2027");
         assert_eq!(date(Lang::En, day), "12 March 2027");
+        assert_eq!(date_input(day), "12-3-2027");
+        for typed in ["12-3-2027", "12/03/2027", "12.3.2027", "2027-03-12", " 12-03-2027 "] {
+            assert_eq!(parse_date(typed), Some(day), "{typed}");
+        }
+        for wrong in ["", "31-2-2027", "12-3-27", "maart", "2027-13-01"] {
+            assert_eq!(parse_date(wrong), None, "{wrong}");
+        }
     }
 }

@@ -140,6 +140,13 @@ impl FormPage {
     }
 }
 
+/// The page for a record that does not exist or that the person may not see: the same answer
+/// for both, so a page never tells whether something exists.
+pub fn not_found(chrome: Chrome, cookies: Vec<Cookie<'static>>) -> Result<HttpResponse, ApiError> {
+    let home = Some(("/".to_owned(), chrome.t("go-home")));
+    message(chrome, cookies, StatusCode::NOT_FOUND, "error-title", "error-not-found", home)
+}
+
 /// A form that did not come from Pactum (no or a wrong CSRF token): 403, and nothing done.
 pub fn refused(
     state: &AppState,

@@ -3,10 +3,13 @@
 //! JavaScript, speak Dutch, English and Arabic, and follow the NL Design System.
 
 pub mod account;
+pub mod applications;
 pub mod assets;
 pub mod contacts;
 pub mod form;
 pub mod format;
+pub mod grants;
+pub mod home;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
@@ -16,7 +19,7 @@ pub mod session;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(account::home)))
+    cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(
             web::resource("/sign-in")
                 .route(web::get().to(account::sign_in_form))
@@ -49,6 +52,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(passwords::change_page))
                 .route(web::post().to(passwords::change)),
         )
+        .service(
+            web::resource("/grants/new")
+                .route(web::get().to(applications::new))
+                .route(web::post().to(applications::create)),
+        )
+        .service(web::resource("/grants/{id}").route(web::get().to(grants::show)))
+        .service(
+            web::resource("/grants/{id}/edit")
+                .route(web::get().to(applications::edit_form))
+                .route(web::post().to(applications::edit)),
+        )
+        .service(web::resource("/grants/{id}/{step}").route(web::post().to(grants::step)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

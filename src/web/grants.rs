@@ -1,0 +1,239 @@
+//! A grant's page: where it stands in words and whose turn it is, the municipality's question
+//! with a box to answer it, the decision and its reason, what was paid and what remains, and the
+//! buttons for what the person may do now (the policy's `allowed_actions`, as the API).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::workflow::{GrantAction, GrantStatus, TrancheStatus};
+use crate::error::{ApiError, ErrorCode};
+use crate::grants::dto::{GrantActionRequest, GrantDto, TrancheDto};
+use crate::state::AppState;
+
+use super::form::{Control, Errors, Field};
+use super::format;
+use super::home::{grant_status, grant_turn, Turn};
+use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
+use super::session::{csrf_ok, signed_in};
+
+/// A tranche as a row of the payments table.
+pub struct TrancheRow {
+    pub due_on: String,
+    pub amount: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "grant.html")]
+struct GrantPage {
+    chrome: Chrome,
+    title: String,
+    id: String,
+    saved: bool,
+    status: String,
+    turn: Turn,
+    /// A sentence on what happens next.
+    next: String,
+    question: Option<String>,
+    /// The network's last answer, or the reason for a decision.
+    reason: Option<String>,
+    /// `(label, value)` rows of the application.
+    facts: Vec<(String, String)>,
+    /// `(description, amount)`.
+    budget: Vec<(String, String)>,
+    tranches: Vec<TrancheRow>,
+    paid: String,
+    remaining: Option<String>,
+    can_edit: bool,
+    can_submit: bool,
+    can_withdraw: bool,
+    can_report: bool,
+    answer: Field,
+    errors: Vec<(String, String)>,
+}
+
+fn next_step(chrome: &Chrome, grant: &GrantDto) -> String {
+    let lang = chrome.lang;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| format::date(lang, d)).unwrap_or_default();
+    match grant.status {
+        GrantStatus::Draft => chrome.t("next-draft"),
+        GrantStatus::Submitted | GrantStatus::InReview => {
+            chrome.t_with("next-in-review", "date", &date(grant.decision_due_on))
+        }
+        GrantStatus::InfoRequested => chrome.t("next-info-requested"),
+        GrantStatus::Approved => chrome.t("next-approved"),
+        GrantStatus::Active | GrantStatus::Reporting => {
+            chrome.t_with("next-report", "date", &date(grant.report_due_on))
+        }
+        GrantStatus::Rejected => chrome.t("next-rejected"),
+        _ => chrome.t("next-done"),
+    }
+}
+
+fn page(
+    chrome: Chrome,
+    grant: GrantDto,
+    tranches: Vec<TrancheDto>,
+    saved: bool,
+    answer: String,
+    errors: Errors,
+) -> GrantPage {
+    let lang = chrome.lang;
+    let money = |cents: i64| format::money(lang, cents);
+    let mut facts = vec![
+        (chrome.t("field-requested"), money(grant.requested_cents)),
+        (
+            chrome.t("fact-period"),
+            format!("{} – {}", format::date(lang, grant.starts_on), format::date(lang, grant.ends_on)),
+        ),
+        (chrome.t("field-payee-name"), grant.payee.name.clone()),
+        (chrome.t("field-iban"), grant.payee.iban.clone()),
+    ];
+    if let Some(approved) = grant.approved_cents {
+        facts.insert(1, (chrome.t("fact-approved"), money(approved)));
+    }
+    if !grant.purpose.is_empty() {
+        facts.insert(0, (chrome.t("field-purpose"), grant.purpose.clone()));
+    }
+    let tranche_rows = tranches
+        .iter()
+        .map(|t| TrancheRow {
+            due_on: format::date(lang, t.paid_on.unwrap_or(t.due_on)),
+            amount: money(t.amount_cents),
+            status: chrome.t(match t.status {
+                TrancheStatus::Scheduled => "tranche-scheduled",
+                TrancheStatus::Paid => "tranche-paid",
+                TrancheStatus::Cancelled => "tranche-cancelled",
+            }),
+        })
+        .collect();
+    let remaining = grant.approved_cents.map(|approved| money(approved - grant.paid_cents));
+    let mut answer = Field::new("answer", chrome.t("field-answer"), Control::TextArea).value(answer);
+    errors.attach(std::slice::from_mut(&mut answer));
+    let can = |action| grant.allowed_actions.contains(&action);
+    GrantPage {
+        title: grant.title.clone(),
+        id: grant.id.clone(),
+        saved,
+        status: grant_status(lang, grant.status),
+        turn: grant_turn(grant.status),
+        next: next_step(&chrome, &grant),
+        question: grant.info_question.clone(),
+        reason: grant.status_reason.clone(),
+        budget: grant.budget_lines.iter().map(|l| (l.description.clone(), money(l.amount_cents))).collect(),
+        tranches: tranche_rows,
+        paid: money(grant.paid_cents),
+        remaining,
+        can_edit: can(GrantAction::Edit),
+        can_submit: can(GrantAction::Submit),
+        can_withdraw: can(GrantAction::Withdraw),
+        can_report: matches!(grant.status, GrantStatus::Active | GrantStatus::Reporting),
+        facts,
+        answer,
+        errors: errors.0,
+        chrome,
+    }
+}
+
+/// The grant and its tranches, as the person may see them; `None` when they may not.
+async fn load(
+    state: &AppState,
+    caller: crate::auth::Caller,
+    id: String,
+) -> Result<Option<(GrantDto, Vec<TrancheDto>)>, ApiError> {
+    let found = state
+        .db
+        .run(move |conn| {
+            let grant = crate::grants::service::get(conn, &caller, &id)?;
+            let tranches = crate::grants::service::tranches::list(conn, &caller, &id)?;
+            Ok::<_, ApiError>((grant, tranches))
+        })
+        .await;
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(err) if err.code.status().is_client_error() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+/// `GET /grants/{id}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else {
+        return Ok(see_other(&format!("/sign-in?next=/grants/{id}")));
+    };
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let Some((grant, tranches)) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
+    let saved = web::Query::<ShowQuery>::from_query(req.query_string()).is_ok_and(|q| q.saved.is_some());
+    html(StatusCode::OK, cookies, &page(chrome, grant, tranches, saved, String::new(), Errors::default()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    answer: String,
+}
+
+/// `POST /grants/{id}/submit` (with an answer when the municipality asked a question) and
+/// `POST /grants/{id}/withdraw`: the step, then the grant's page.
+pub async fn step(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<StepForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, step) = path.into_inner();
+    let action = match step.as_str() {
+        "submit" => GrantAction::Submit,
+        "withdraw" => GrantAction::Withdraw,
+        _ => return Ok(see_other(&format!("/grants/{id}"))),
+    };
+    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
+    let StepForm { csrf, answer } = form.into_inner();
+    if !csrf_ok(&req, &csrf) {
+        return refused(&state, &req, Some(&caller));
+    }
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let Some((grant, tranches)) = load(&state, caller.clone(), id.clone()).await? else {
+        return not_found(chrome, cookies);
+    };
+    let answering = action == GrantAction::Submit && grant.status == GrantStatus::InfoRequested;
+    if answering && answer.trim().is_empty() {
+        let errors = Errors::one("answer", chrome.t("answer-missing"));
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            cookies,
+            &page(chrome, grant, tranches, false, answer, errors),
+        );
+    }
+    let request = GrantActionRequest {
+        answer: answering.then(|| answer.trim().to_owned()),
+        ..GrantActionRequest::default()
+    };
+    let target = id.clone();
+    match state.db.run(move |conn| crate::grants::service::act(conn, &caller, &target, action, request)).await
+    {
+        Ok(_) => Ok(see_other(&format!("/grants/{id}"))),
+        Err(err) if err.code.status().is_client_error() && err.code != ErrorCode::NotFound => {
+            let key =
+                if err.code == ErrorCode::ValidationFailed { "answer-too-long" } else { "step-not-now" };
+            let errors = Errors::one("answer", chrome.t(key));
+            html(StatusCode::CONFLICT, cookies, &page(chrome, grant, tranches, false, answer, errors))
+        }
+        Err(err) if err.code == ErrorCode::NotFound => not_found(chrome, cookies),
+        Err(err) => Err(err),
+    }
+}

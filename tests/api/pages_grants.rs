@@ -1,0 +1,146 @@
+//! A network's grant work in a real browser: the home page says what needs doing and whose turn
+//! it is; a treasurer applies in euros with a comma, gets a clear message for a wrong IBAN,
+//! submits, answers the municipality's question and sees the award; another network's
+//! volunteer gets "not found". Accessible (axe-core) in Dutch, English and Arabic.
+
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::fixtures::{post_keyed, tenant};
+use crate::helpers::{TestApp, PASSWORD};
+use crate::on_both_backends;
+
+on_both_backends!(a_treasurer_applies_in_euros_answers_a_question_and_sees_the_award);
+
+pub async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    browser.fill("E-mailadres", email).await;
+    browser.fill("Wachtwoord", PASSWORD).await;
+    browser.press("Inloggen").await;
+    assert_eq!(browser.path().await, "/", "signed in");
+}
+
+async fn a_treasurer_applies_in_euros_answers_a_question_and_sees_the_award(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, &a.treasurer.email).await;
+    let home = browser.text().await;
+    assert!(home.contains("Aanvragen voor subsidie") && home.contains("Koffie-ochtenden"), "{home}");
+    browser.assert_accessible().await;
+
+    // Choose the fund: its maximum and the reporting it asks for are shown.
+    browser.follow("Subsidie aanvragen").await;
+    let funds = browser.text().await;
+    assert!(funds.contains("Buurtbudget") && funds.contains("€ 10.000,00"), "{funds}");
+    assert!(funds.contains("een verslag met de uitgaven en de bonnetjes"), "{funds}");
+    browser.assert_accessible().await;
+    browser.press("Aanvragen bij Buurtbudget").await;
+
+    // The form, with a wrong IBAN and an amount over the maximum: messages next to the fields.
+    browser.fill("Naam van je plan", "Taalcafé op zaterdag").await;
+    browser.fill("Waar is het geld voor? (optioneel)", "Samen Nederlands oefenen bij koffie.").await;
+    browser.fill("Bedrag dat je aanvraagt", "12.500").await;
+    browser.fill("Eerste dag", "1-3-2027").await;
+    browser.fill("Laatste dag", "30-11-2027").await;
+    browser.fill("Regel 1: waarvoor (optioneel)", "Huur van de zaal").await;
+    browser.fill("Regel 1: bedrag (optioneel)", "1.000").await;
+    browser.fill("Regel 2: waarvoor (optioneel)", "Koffie en thee").await;
+    browser.fill("Regel 2: bedrag (optioneel)", "250,50").await;
+    browser.fill("Naam van de rekeninghouder", "Stichting Taalcafé").await;
+    browser.fill("IBAN", "NL91 ABNA 0417 1643 01").await;
+    browser.press("Opslaan").await;
+    let form = browser.text().await;
+    assert_eq!(form.matches("Dit IBAN klopt niet").count(), 2, "beside the field and in the summary: {form}");
+    assert!(form.contains("hoogstens € 10.000,00"), "{form}");
+    assert_eq!(browser.attribute("#iban", "aria-invalid").await.as_deref(), Some("true"));
+    assert_eq!(
+        browser.attribute("#line-2-amount", "value").await.as_deref(),
+        Some("250,50"),
+        "kept as typed"
+    );
+    browser.assert_accessible().await;
+    let drafts =
+        app.get_as(&a.treasurer, &format!("/api/v1/grants?network_id={}&status=draft", a.network_id)).await;
+    assert_eq!(drafts.json()["items"].as_array().unwrap().len(), 0, "nothing saved from a wrong form");
+
+    browser.fill("Bedrag dat je aanvraagt", "1.250,50").await;
+    browser.fill("IBAN", "NL91 ABNA 0417 1643 00").await;
+    browser.press("Opslaan").await;
+    let path = browser.path().await;
+    let id = path.strip_prefix("/grants/").and_then(|p| p.strip_suffix("?saved=1")).expect(&path).to_owned();
+    let page = browser.text().await;
+    assert!(page.contains("Je aanvraag is opgeslagen.") && page.contains("€ 1.250,50"), "{page}");
+    assert!(page.contains("Nog niet ingediend") && page.contains("Jij bent aan de beurt"), "{page}");
+    assert!(page.contains("1 maart 2027") && page.contains("€ 250,50"), "{page}");
+    browser.assert_accessible().await;
+    let saved = app.get_as(&a.treasurer, &format!("/api/v1/grants/{id}")).await.json();
+    assert_eq!(saved["status"], "draft");
+    assert_eq!(saved["requested_cents"], 125_050);
+    assert_eq!(saved["starts_on"], "2027-03-01");
+    assert_eq!(
+        saved["budget_lines"],
+        json!([{"description": "Huur van de zaal", "amount_cents": 100_000},
+        {"description": "Koffie en thee", "amount_cents": 25_050}])
+    );
+    assert_eq!(saved["payee"]["iban"], "NL91ABNA0417164300");
+
+    // Submit; the municipality asks a question; the treasurer answers on the page.
+    browser.press("Aanvraag indienen").await;
+    assert!(browser.text().await.contains("Wacht op de gemeente"), "{}", browser.text().await);
+    let grant = format!("/api/v1/grants/{id}");
+    assert_eq!(post_keyed(&app, &a.officer, &format!("{grant}/start-review"), json!({})).await.status, 200);
+    let asked = post_keyed(
+        &app,
+        &a.officer,
+        &format!("{grant}/request-info"),
+        json!({"question": "Hoeveel mensen verwacht je per week?"}),
+    )
+    .await;
+    assert_eq!(asked.status, 200, "{}", asked.text());
+    browser.open(&app.url(&format!("/grants/{id}"))).await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("Hoeveel mensen verwacht je per week?") && page.contains("Jij bent aan de beurt"),
+        "{page}"
+    );
+    browser.assert_accessible().await;
+    browser.press("Antwoord versturen").await;
+    assert!(browser.text().await.contains("Schrijf je antwoord op."), "an empty answer is refused");
+    browser.fill("Je antwoord", "Ongeveer twintig mensen.").await;
+    browser.press("Antwoord versturen").await;
+    let answered = app.get_as(&a.treasurer, &grant).await.json();
+    assert_eq!(answered["status"], "submitted");
+    assert_eq!(answered["status_reason"], "Ongeveer twintig mensen.");
+    assert!(browser.text().await.contains("Wacht op de gemeente"));
+
+    // Approved: the page says so, in euros, in three languages.
+    assert_eq!(post_keyed(&app, &a.officer, &format!("{grant}/start-review"), json!({})).await.status, 200);
+    let approved = post_keyed(&app, &a.officer, &format!("{grant}/approve"), json!({})).await;
+    assert_eq!(approved.status, 200, "{}", approved.text());
+    browser.open(&app.url(&format!("/grants/{id}"))).await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("Toegekend, betaling volgt") && page.contains("Nog te betalen: € 1.250,50"),
+        "{page}"
+    );
+    browser.assert_accessible().await;
+    browser.open(&app.url(&format!("/grants/{id}?lang=en"))).await;
+    assert!(browser.text().await.contains("Still to pay: €1,250.50"), "{}", browser.text().await);
+    browser.open(&app.url(&format!("/grants/{id}?lang=ar"))).await;
+    assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
+    browser.assert_accessible().await;
+    browser.close().await;
+
+    // Another network's treasurer: not found, the same as a grant that does not exist.
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, &b.treasurer.email).await;
+    browser.open(&app.url(&format!("/grants/{id}"))).await;
+    let page = browser.text().await;
+    assert!(page.contains("Deze pagina bestaat niet"), "{page}");
+    assert!(!page.contains("Taalcafé"), "{page}");
+    browser.close().await;
+    let status = app.get(&format!("/grants/{id}")).await.status;
+    assert_eq!(status, 303, "not signed in: to the sign-in page");
+}
