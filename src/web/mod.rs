@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod invitations;
 pub mod layout;
 pub mod passwords;
+pub mod reports;
 pub mod session;
 
 use actix_web::web;
@@ -63,6 +64,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(applications::edit_form))
                 .route(web::post().to(applications::edit)),
         )
+        .service(
+            web::resource("/grants/{id}/report")
+                .route(web::get().to(reports::show))
+                .route(web::post().to(reports::update)),
+        )
+        .service(web::resource("/grants/{id}/report/receipts").route(web::post().to(reports::upload)))
         .service(web::resource("/grants/{id}/{step}").route(web::post().to(grants::step)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));

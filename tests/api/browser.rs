@@ -120,6 +120,20 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Chooses files in the file input whose label says `label`, several at once, as a person
+    /// picks them from a phone's gallery.
+    pub async fn attach(&self, label: &str, files: &[&std::path::Path]) {
+        let label = self
+            .client
+            .find(Locator::XPath(&format!("//label[normalize-space()='{label}']")))
+            .await
+            .unwrap_or_else(|_| panic!("a file field labelled {label}"));
+        let id = label.attr("for").await.unwrap().expect("the label names its field");
+        let field = self.client.find(Locator::Id(&id)).await.expect("the labelled field");
+        let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        field.send_keys(&paths.join("\n")).await.expect("choose the files");
+    }
+
     /// Ticks the checkbox whose label says `label`.
     pub async fn tick(&self, label: &str) {
         let label = self

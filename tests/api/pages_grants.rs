@@ -126,8 +126,68 @@ async fn a_treasurer_applies_in_euros_answers_a_question_and_sees_the_award(app:
         "{page}"
     );
     browser.assert_accessible().await;
+
+    // Paid: the treasurer reports spending with two receipts chosen at once, and submits.
+    let members = format!("/api/v1/municipalities/{}/members", a.municipality_id);
+    let finance = app.join(&a.admin, &members, "finance@a.example", "finance").await;
+    let tranches = app.get_as(&a.officer, &format!("{grant}/tranches")).await.json();
+    let tranche = tranches["items"][0]["id"].as_str().unwrap().to_owned();
+    let paid = post_keyed(&app, &finance, &format!("/api/v1/tranches/{tranche}/pay"), json!({})).await;
+    assert_eq!(paid.status, 200, "{}", paid.text());
+    browser.open(&app.url(&format!("/grants/{id}"))).await;
+    browser.follow("Vertel hoe het geld is besteed").await;
+    let report = browser.text().await;
+    assert!(report.contains("Betaald aan jullie") && report.contains("€ 1.250,50"), "{report}");
+    browser.assert_accessible().await;
+    let folder = tempfile::tempdir().unwrap();
+    let (photo, invoice, note) = (
+        folder.path().join("kassabon.png"),
+        folder.path().join("factuur-zaal.pdf"),
+        folder.path().join("notitie.txt"),
+    );
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a receipt").unwrap();
+    std::fs::write(&invoice, crate::fixtures::PDF).unwrap();
+    std::fs::write(&note, b"not a receipt").unwrap();
+    assert_eq!(browser.attribute("#receipts", "accept").await.as_deref(), Some("image/*,application/pdf"));
+    browser.attach("Bonnetjes toevoegen", &[&photo, &note]).await;
+    browser.press("Bonnetjes uploaden").await;
+    let refused = browser.text().await;
+    assert!(refused.contains("notitie.txt is geen PDF, JPEG of PNG"), "{refused}");
+    assert!(refused.contains("Nog geen bonnetjes."), "all or none: {refused}");
+    browser.attach("Bonnetjes toevoegen", &[&photo, &invoice]).await;
+    browser.press("Bonnetjes uploaden").await;
+    let uploaded = browser.text().await;
+    assert!(
+        uploaded.contains("kassabon.png (1 kB)") && uploaded.contains("factuur-zaal.pdf (1 kB)"),
+        "{uploaded}"
+    );
+    browser.fill("Datum van uitgave 1 (optioneel)", "2-3-2027").await;
+    browser.fill("Wat heb je gekocht of betaald? (1) (optioneel)", "Huur van de zaal").await;
+    browser.fill("Bedrag van uitgave 1 (optioneel)", "1.000").await;
+    browser.fill("Datum van uitgave 2 (optioneel)", "9-3-2027").await;
+    browser.fill("Wat heb je gekocht of betaald? (2) (optioneel)", "Koffie en thee").await;
+    browser.fill("Bedrag van uitgave 2 (optioneel)", "250,5").await;
+    browser
+        .fill("Wat heb je gedaan en wat leverde het op?", "Elke zaterdag een taalcafé met twintig mensen.")
+        .await;
+    browser.fill("Hoeveel mensen heb je bereikt? (optioneel)", "42").await;
+    browser.assert_accessible().await;
+    browser.press("Indienen bij de gemeente").await;
+    let submitted = browser.text().await;
+    assert!(
+        submitted.contains("Ingediend: wacht op de gemeente") && submitted.contains("€ 1.250,50"),
+        "{submitted}"
+    );
+    let reports = app.get_as(&a.treasurer, &format!("{grant}/reports")).await.json();
+    let report = &reports["items"][0];
+    assert_eq!(report["status"], "submitted", "{report}");
+    assert_eq!(report["expenses_total_cents"], 125_050);
+    assert_eq!(report["people_reached"], 42);
+    assert_eq!(report["receipts"].as_array().unwrap().len(), 2, "{report}");
+    assert_eq!(report["expenses"][1]["spent_on"], "2027-03-09");
+
     browser.open(&app.url(&format!("/grants/{id}?lang=en"))).await;
-    assert!(browser.text().await.contains("Still to pay: €1,250.50"), "{}", browser.text().await);
+    assert!(browser.text().await.contains("Paid: €1,250.50"), "{}", browser.text().await);
     browser.open(&app.url(&format!("/grants/{id}?lang=ar"))).await;
     assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
     browser.assert_accessible().await;
@@ -136,9 +196,12 @@ async fn a_treasurer_applies_in_euros_answers_a_question_and_sees_the_award(app:
     // Another network's treasurer: not found, the same as a grant that does not exist.
     let Some(browser) = Browser::start(false).await else { return };
     sign_in(&browser, &app, &b.treasurer.email).await;
-    browser.open(&app.url(&format!("/grants/{id}"))).await;
+    for path in [format!("/grants/{id}"), format!("/grants/{id}/report"), format!("/grants/{id}/edit")] {
+        browser.open(&app.url(&path)).await;
+        let page = browser.text().await;
+        assert!(page.contains("Deze pagina bestaat niet"), "{path}: {page}");
+    }
     let page = browser.text().await;
-    assert!(page.contains("Deze pagina bestaat niet"), "{page}");
     assert!(!page.contains("Taalcafé"), "{page}");
     browser.close().await;
     let status = app.get(&format!("/grants/{id}")).await.status;
