@@ -12,6 +12,7 @@ use crate::domain::workflow::{GrantAction, TrancheStatus};
 use crate::error::ApiError;
 use crate::funds::repo as funds_repo;
 use crate::ledger::{self, EntryKind};
+use crate::outbox::wording::NoticeEvent;
 
 use super::repo::{self, GrantRow, TrancheRow};
 use super::service::{notify, publish_paid, record, status, Audience};
@@ -77,18 +78,12 @@ pub fn pay_tranche(
     }
     record(conn, actor, grant, "grant.tranche_paid", changes)?;
     publish_paid(conn, grant, &tranche.id)?;
-    let amount = crate::domain::money::euros(tranche.amount_cents);
     notify(
         conn,
         grant,
-        "grant.tranche_paid",
         grant.version,
         Audience::Treasurer,
-        (
-            format!("Betaald: {}", grant.title),
-            format!("Er is {} euro overgemaakt op {paid_on}.", amount.replace('.', ",")),
-        ),
-        (format!("Paid: {}", grant.title), format!("{amount} euros were transferred on {paid_on}.")),
+        NoticeEvent::TranchePaid { title: &grant.title, amount_cents: tranche.amount_cents, paid_on },
     )?;
     Ok(Outcome::Paid)
 }

@@ -21,6 +21,7 @@ use crate::funds::repo::{self as funds_repo, FundRow};
 use crate::funds::service as funds;
 use crate::ledger::{self, EntryKind};
 use crate::networks::repo as networks_repo;
+use crate::outbox::wording::NoticeEvent;
 use crate::webhooks::{self, EventType};
 
 use super::dto::{
@@ -231,11 +232,9 @@ pub enum Audience {
 pub fn notify(
     conn: &mut DbConnection,
     row: &GrantRow,
-    event: &str,
     version: i64,
     audience: Audience,
-    nl: (String, String),
-    en: (String, String),
+    event: NoticeEvent<'_>,
 ) -> Result<(), ApiError> {
     use crate::outbox::recipients::{municipality_people, network_people};
     let recipients = match audience {
@@ -251,8 +250,6 @@ pub fn notify(
         version,
         municipality_id: Some(&row.municipality_id),
         path: format!("/api/v1/grants/{}", row.id),
-        nl,
-        en,
     };
     crate::outbox::notices::send(conn, &notice, &recipients)
 }
@@ -579,55 +576,29 @@ pub fn act(
             GrantAction::Submit => notify(
                 conn,
                 &row,
-                "grant.submitted",
                 row.version,
                 Audience::Officers,
-                (
-                    format!("Nieuwe aanvraag: {}", row.title),
-                    format!(
-                        "Er is een aanvraag ingediend: {}. Het besluit moet er uiterlijk {} zijn.",
-                        row.title,
-                        row.decision_due_on.map(|d| d.to_string()).unwrap_or_default()
-                    ),
-                ),
-                (
-                    format!("New application: {}", row.title),
-                    format!(
-                        "An application was submitted: {}. The decision is due by {}.",
-                        row.title,
-                        row.decision_due_on.map(|d| d.to_string()).unwrap_or_default()
-                    ),
-                ),
+                NoticeEvent::GrantSubmitted { title: &row.title, decision_due_on: row.decision_due_on },
             )?,
             GrantAction::RequestInfo => notify(
                 conn,
                 &row,
-                "grant.info_requested",
                 row.version,
                 Audience::Network,
-                (
-                    format!("Een vraag over uw aanvraag {}", row.title),
-                    format!("De gemeente vraagt: {}", row.info_question.clone().unwrap_or_default()),
-                ),
-                (
-                    format!("A question about your application {}", row.title),
-                    format!("The municipality asks: {}", row.info_question.clone().unwrap_or_default()),
-                ),
+                NoticeEvent::GrantInfoRequested {
+                    title: &row.title,
+                    question: row.info_question.as_deref().unwrap_or_default(),
+                },
             )?,
             GrantAction::Reject => notify(
                 conn,
                 &row,
-                "grant.rejected",
                 row.version,
                 Audience::Network,
-                (
-                    format!("Uw aanvraag {} is afgewezen", row.title),
-                    format!("De reden: {}", row.status_reason.clone().unwrap_or_default()),
-                ),
-                (
-                    format!("Your application {} was rejected", row.title),
-                    format!("The reason: {}", row.status_reason.clone().unwrap_or_default()),
-                ),
+                NoticeEvent::GrantRejected {
+                    title: &row.title,
+                    reason: row.status_reason.as_deref().unwrap_or_default(),
+                },
             )?,
             _ => {}
         }
@@ -817,21 +788,12 @@ pub fn approve(
         let changes = serde_json::json!({"status": {"before": "in_review", "after": "approved"}, "approved_cents": {"before": null, "after": amount}});
         record(conn, &actor, &row, "grant.approved", changes)?;
         publish(conn, &row, EventType::GrantApproved)?;
-        let euros = crate::domain::money::euros(amount).replace('.', ",");
         notify(
             conn,
             &row,
-            "grant.approved",
             row.version,
             Audience::Network,
-            (
-                format!("Uw aanvraag {} is toegekend", row.title),
-                format!("Goed nieuws: er is {euros} euro toegekend."),
-            ),
-            (
-                format!("Your application {} was approved", row.title),
-                format!("Good news: {} euros were awarded.", crate::domain::money::euros(amount)),
-            ),
+            NoticeEvent::GrantApproved { title: &row.title, approved_cents: amount },
         )?;
         let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such grant."))?;
         Ok(to_dto(caller, &row, &fund))

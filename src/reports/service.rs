@@ -19,6 +19,7 @@ use crate::funds::repo::FundRow;
 use crate::funds::service as funds;
 use crate::grants::repo::GrantRow;
 use crate::grants::service as grants;
+use crate::outbox::wording::NoticeEvent;
 use crate::webhooks::{self, EventType};
 
 use super::dto::{CreateReport, Expense, ReceiptDto, ReportDto, ReportKind, UpdateReport};
@@ -399,32 +400,19 @@ pub fn act(
             ReportAction::RequestChanges => grants::notify(
                 conn,
                 &grant,
-                "report.changes_requested",
                 report.version,
                 grants::Audience::Network,
-                (
-                    format!("Pas uw verantwoording aan: {}", grant.title),
-                    format!("De gemeente vraagt: {}", report.status_reason.clone().unwrap_or_default()),
-                ),
-                (
-                    format!("Please change your report: {}", grant.title),
-                    format!("The municipality asks: {}", report.status_reason.clone().unwrap_or_default()),
-                ),
+                NoticeEvent::ReportChangesRequested {
+                    title: &grant.title,
+                    reason: report.status_reason.as_deref().unwrap_or_default(),
+                },
             )?,
             ReportAction::Accept => grants::notify(
                 conn,
                 &grant,
-                "report.accepted",
                 report.version,
                 grants::Audience::Network,
-                (
-                    format!("Verantwoording goedgekeurd: {}", grant.title),
-                    "De gemeente heeft uw verantwoording goedgekeurd. Dank u wel!".to_owned(),
-                ),
-                (
-                    format!("Report accepted: {}", grant.title),
-                    "The municipality accepted your report. Thank you!".to_owned(),
-                ),
+                NoticeEvent::ReportAccepted { title: &grant.title },
             )?,
             _ => {}
         }
