@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::audit::Actor;
+use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::domain::time::now;
 use crate::domain::workflow::{GrantAction, TrancheStatus};
@@ -13,9 +14,12 @@ use crate::error::ApiError;
 use crate::funds::repo as funds_repo;
 use crate::ledger::{self, EntryKind};
 use crate::outbox::wording::NoticeEvent;
+use crate::webhooks::{self, EventType};
 
+use super::notices::{notify, Audience};
+use super::record::{record, status};
 use super::repo::{self, GrantRow, TrancheRow};
-use super::service::{notify, publish_paid, record, status, Audience};
+use super::tranches;
 
 /// How a tranche was paid.
 pub struct Payment<'a> {
@@ -46,7 +50,7 @@ pub fn pay_tranche(
     let closed = repo::close_tranche(
         conn,
         &tranche.id,
-        TrancheStatus::Paid.as_str(),
+        TrancheStatus::Paid,
         Some(paid_on),
         payment.reference,
         Some(payment.paid_by),
@@ -70,7 +74,7 @@ pub fn pay_tranche(
         },
     )?;
     let mut changes = serde_json::json!({"paid": {"before": null, "after": {"tranche_id": tranche.id, "amount_cents": tranche.amount_cents, "paid_on": paid_on}}});
-    if let Some(active) = status(grant).next(GrantAction::Activate, true) {
+    if let Some(active) = status(grant)?.next(GrantAction::Activate, true) {
         changes["status"] = serde_json::json!({"before": grant.status, "after": active.as_str()});
         grant.status = active.as_str().to_owned();
         grant.updated_at = now();
@@ -86,4 +90,20 @@ pub fn pay_tranche(
         NoticeEvent::TranchePaid { title: &grant.title, amount_cents: tranche.amount_cents, paid_on },
     )?;
     Ok(Outcome::Paid)
+}
+
+/// Tells subscribed systems that a tranche of the grant was paid.
+fn publish_paid(conn: &mut DbConnection, grant: &GrantRow, tranche_id: &str) -> Result<(), ApiError> {
+    let event = webhooks::Event {
+        event_type: EventType::TranchePaid,
+        municipality_id: &grant.municipality_id,
+        path: format!("/api/v1/tranches/{tranche_id}"),
+        dedupe_key: None,
+    };
+    webhooks::emit(conn, event, |conn| {
+        let tranche =
+            repo::find_tranche(conn, tranche_id)?.ok_or_else(|| ApiError::not_found("No such tranche."))?;
+        tranches::to_dto(&Caller::observer(), grant, tranche)
+    })?;
+    Ok(())
 }
