@@ -17,7 +17,6 @@ use futures_util::future::join_all;
 use pactum::auth::Caller;
 use pactum::config::{ServeArgs, Settings};
 use pactum::db::DbConnection;
-use pactum::domain::workflow::GrantAction;
 use pactum::domain::{Locale, MunicipalityRole, NetworkRole};
 use pactum::grants::dto::{CreateGrant, GrantActionRequest, Payee};
 use pactum::identity::repo as identity;
@@ -144,7 +143,7 @@ fn applications(conn: &mut DbConnection, world: &World, count: usize) -> Vec<Str
     let officer = caller(conn, &world.officer);
     (0..count)
         .map(|i| {
-            let grant = pactum::grants::service::create(
+            let grant = pactum::grants::applications::create(
                 conn,
                 &treasurer,
                 CreateGrant {
@@ -161,22 +160,9 @@ fn applications(conn: &mut DbConnection, world: &World, count: usize) -> Vec<Str
                 },
             )
             .expect("grant");
-            pactum::grants::service::act(
-                conn,
-                &treasurer,
-                &grant.id,
-                GrantAction::Submit,
-                GrantActionRequest::default(),
-            )
-            .expect("submit");
-            pactum::grants::service::act(
-                conn,
-                &officer,
-                &grant.id,
-                GrantAction::StartReview,
-                GrantActionRequest::default(),
-            )
-            .expect("review");
+            pactum::grants::applications::submit(conn, &treasurer, &grant.id, GrantActionRequest::default())
+                .expect("submit");
+            pactum::grants::decisions::start_review(conn, &officer, &grant.id).expect("review");
             grant.id
         })
         .collect()
@@ -259,9 +245,7 @@ async fn measure(backend: &str, url: &str, data_dir: &std::path::Path) {
         let finance_caller = caller(&mut conn, &world.finance);
         let pay: Vec<String> = grants
             .iter()
-            .flat_map(|g| {
-                pactum::grants::service::tranches::list(&mut conn, &finance_caller, g).expect("tranches")
-            })
+            .flat_map(|g| pactum::grants::tranches::list(&mut conn, &finance_caller, g).expect("tranches"))
             .map(|t| format!("{base}/api/v1/tranches/{}/pay", t.id))
             .collect();
         payments.push(throughput(&client, &finance, Method::POST, &pay, true).await);

@@ -296,11 +296,11 @@ fn shared_work(
 
 /// A fund with grants in several states: closed, paid and active, in review, and a draft.
 fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]) -> Result<(), ApiError> {
-    use crate::domain::workflow::GrantAction;
     use crate::funds::dto::CreateFund;
     use crate::grants::dto::{ApproveRequest, CreateGrant, GrantActionRequest, PayRequest, Payee};
-    use crate::grants::service::{self as grants, tranches};
-    use crate::grants::settlement::{self, SettleRequest};
+    use crate::grants::{applications, decisions, tranches};
+    use crate::settlements::dto::SettleRequest;
+    use crate::settlements::service as settlement;
 
     const FUND: &str = "Buurtbudget Lindendaal 2026";
     let existing = crate::funds::repo::list(conn, None, Some(municipality_id), None, 1000)?;
@@ -343,7 +343,7 @@ fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]
                  title: &str,
                  cents: i64,
                  payee: &str| {
-        grants::create(
+        applications::create(
             conn,
             who,
             CreateGrant {
@@ -363,12 +363,12 @@ fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]
     };
     let submit_and_review =
         |conn: &mut DbConnection, who: &crate::auth::Caller, id: &str| -> Result<(), ApiError> {
-            grants::act(conn, who, id, GrantAction::Submit, GrantActionRequest::default())?;
-            grants::act(conn, &sanne, id, GrantAction::StartReview, GrantActionRequest::default())?;
+            applications::submit(conn, who, id, GrantActionRequest::default())?;
+            decisions::start_review(conn, &sanne, id)?;
             Ok(())
         };
     let approve_and_pay = |conn: &mut DbConnection, id: &str| -> Result<(), ApiError> {
-        grants::approve(conn, &sanne, id, ApproveRequest::default())?;
+        decisions::approve(conn, &sanne, id, ApproveRequest::default())?;
         for tranche in tranches::list(conn, &joris, id)? {
             tranches::pay(
                 conn,

@@ -27,6 +27,7 @@ pub mod payment_batches;
 pub mod reminders;
 pub mod reports;
 pub mod service_accounts;
+pub mod settlements;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -17,7 +17,7 @@ use crate::open_data;
 use crate::state::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,
-    organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
+    organisations, outbox, reminders, reports, service_accounts, settlements, visions, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -73,8 +73,8 @@ use crate::{
         grants::handlers::approve, grants::handlers::reject, grants::handlers::withdraw, grants::handlers::cancel,
         grants::handlers::ledger, grants::handlers::list_tranches, grants::handlers::add_tranche,
         grants::handlers::pay_tranche, grants::handlers::cancel_tranche,
-        grants::handlers::settle, grants::handlers::settlement, grants::handlers::refund, grants::handlers::close,
-        grants::handlers::network_grants, grants::handlers::fund_grants_csv, grants::handlers::expenses_csv,
+        settlements::handlers::settle, settlements::handlers::settlement, settlements::handlers::refund, settlements::handlers::close,
+        grants::handlers::network_grants, grants::handlers::fund_grants_csv, reports::handlers::expenses_csv,
         reports::handlers::create, reports::handlers::list, reports::handlers::get, reports::handlers::update,
         reports::handlers::submit, reports::handlers::request_changes, reports::handlers::accept,
         reports::handlers::upload_receipt, reports::handlers::download_receipt,

@@ -1,4 +1,5 @@
-//! The state machines of visions, agreements (and their amendments) and commitments, as data:
+//! The state machines of visions, agreements (and their amendments), commitments, grants,
+//! tranches, reports and payment batches, as data:
 //! one status enum, one action enum and one `next` function each. Handlers never compare
 //! status strings; who may take an action is the policy's business, not this module's.
 
@@ -331,6 +332,21 @@ text_enum! {
     pub enum PaymentBatchAction {
         Confirm,
         Cancel,
+    }
+}
+
+text_enum! {
+    /// What became of a tranche in a batch.
+    pub enum ItemStatus {
+        /// In the batch while it is open.
+        Open,
+        /// Paid when the batch was confirmed.
+        Paid,
+        /// Left out when the batch was confirmed: the tranche had been paid on its own or
+        /// cancelled meanwhile, so it was not paid (again).
+        Skipped,
+        /// Free again: the batch was cancelled.
+        Released,
     }
 }
 

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::Caller;
-use crate::domain::workflow::GrantAction;
+use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::funds::dto::LedgerQuery;
 use crate::http::extractors::optional_json;
@@ -16,9 +16,8 @@ use super::dto::{
     ApproveRequest, CreateGrant, CreateTranche, GrantActionRequest, GrantDto, GrantQuery, PayRequest,
     TrancheDto, TrancheList, UpdateGrant,
 };
-use super::service::{self, tranches};
-use super::settlement::{self, RefundRequest, SettleRequest, SettlementDto};
 use super::views::{self, NetworkGrants};
+use super::{applications, decisions, record, tranches};
 
 /// Apply for a grant.
 ///
@@ -33,7 +32,7 @@ pub async fn create(
     body: web::Json<CreateGrant>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
-    let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
+    let dto = state.db.run(move |conn| applications::create(conn, &caller, input)).await?;
     let mut response = HttpResponse::Created();
     response.insert_header(("Location", format!("/api/v1/grants/{}", dto.id)));
     Ok(etag::with_etag(response, dto.version, dto))
@@ -53,7 +52,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let page = state.db.run(move |conn| service::list(conn, &caller, query, &page)).await?;
+    let page = state.db.run(move |conn| applications::list(conn, &caller, query, &page)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -69,7 +68,7 @@ pub async fn get(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
+    let dto = state.db.run(move |conn| applications::get(conn, &caller, &id)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
@@ -90,26 +89,29 @@ pub async fn update(
     let id = id.into_inner().to_string();
     let expected = etag::expected_version(&req)?;
     let change = body.into_inner();
-    let dto = state.db.run(move |conn| service::update(conn, &caller, &id, expected, change)).await?;
+    let dto = state.db.run(move |conn| applications::update(conn, &caller, &id, expected, change)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
+
+/// A workflow step of a grant, given the optional body of the action.
+type Step = fn(&mut DbConnection, &Caller, &str, GrantActionRequest) -> Result<GrantDto, ApiError>;
 
 async fn act(
     state: web::Data<AppState>,
     caller: Caller,
     id: uuid::Uuid,
-    action: GrantAction,
+    step: Step,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let request: GrantActionRequest = optional_json(body)?;
     let id = id.to_string();
-    let dto = state.db.run(move |conn| service::act(conn, &caller, &id, action, request)).await?;
+    let dto = state.db.run(move |conn| step(conn, &caller, &id, request)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// One handler per workflow action, so each has its own documented path.
 macro_rules! grant_action {
-    ($name:ident, $action:expr, $path:literal, $operation:literal, $summary:literal, $description:literal) => {
+    ($name:ident, $step:expr, $path:literal, $operation:literal, $summary:literal, $description:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $description]
@@ -123,16 +125,16 @@ macro_rules! grant_action {
             id: web::Path<uuid::Uuid>,
             body: web::Bytes,
         ) -> Result<HttpResponse, ApiError> {
-            act(state, caller, id.into_inner(), $action, &body).await
+            act(state, caller, id.into_inner(), $step, &body).await
         }
     };
 }
 
-grant_action!(submit, GrantAction::Submit, "/api/v1/grants/{id}/submit", "submitGrant", "Submit an application.",
+grant_action!(submit, applications::submit, "/api/v1/grants/{id}/submit", "submitGrant", "Submit an application.",
     "The network's coordinator or treasurer, while the fund is open; after a question, with an `answer`. The legal decision deadline starts at the first submission.");
 grant_action!(
     start_review,
-    GrantAction::StartReview,
+    |conn, caller, id, _| decisions::start_review(conn, caller, id),
     "/api/v1/grants/{id}/start-review",
     "startGrantReview",
     "Start reviewing an application.",
@@ -140,7 +142,7 @@ grant_action!(
 );
 grant_action!(
     request_info,
-    GrantAction::RequestInfo,
+    decisions::request_info,
     "/api/v1/grants/{id}/request-info",
     "requestGrantInfo",
     "Ask the network a question.",
@@ -148,7 +150,7 @@ grant_action!(
 );
 grant_action!(
     reject,
-    GrantAction::Reject,
+    decisions::reject,
     "/api/v1/grants/{id}/reject",
     "rejectGrant",
     "Reject an application.",
@@ -156,13 +158,13 @@ grant_action!(
 );
 grant_action!(
     withdraw,
-    GrantAction::Withdraw,
+    |conn, caller, id, _| applications::withdraw(conn, caller, id),
     "/api/v1/grants/{id}/withdraw",
     "withdrawGrant",
     "Withdraw an application.",
     "The network, before a decision."
 );
-grant_action!(cancel, GrantAction::Cancel, "/api/v1/grants/{id}/cancel", "cancelGrant", "Cancel an approved grant.",
+grant_action!(cancel, decisions::cancel, "/api/v1/grants/{id}/cancel", "cancelGrant", "Cancel an approved grant.",
     "Officers, with a `reason`. Scheduled tranches are cancelled and what was not paid goes back to the fund. Not while one of its tranches is in an open payment batch (409 `tranche_in_payment_batch`).");
 
 /// Approve an application.
@@ -189,7 +191,7 @@ pub async fn approve(
     idempotency::require(&req)?;
     let request: ApproveRequest = optional_json(&body)?;
     let id = id.into_inner().to_string();
-    let dto = state.db.run(move |conn| service::approve(conn, &caller, &id, request)).await?;
+    let dto = state.db.run(move |conn| decisions::approve(conn, &caller, &id, request)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
@@ -210,7 +212,7 @@ pub async fn ledger(
     let result = state
         .db
         .run(move |conn| {
-            service::visible(conn, &caller, &id, false)?;
+            record::visible(conn, &caller, &id, false)?;
             let rows = ledger::entries(conn, None, Some(&id), page.after_id.as_deref(), page.fetch_limit())?;
             Ok(Page::from_rows(rows, &page, |r| &r.id, EntryDto::from))
         })
@@ -295,85 +297,8 @@ pub async fn cancel_tranche(
     Ok(HttpResponse::Ok().json(dto))
 }
 
-/// Settle a grant.
-///
-/// Officers, once the report the fund's tier asks for is accepted (a confirmation grant needs
-/// none): the final amount, at most what was approved. What it will not use goes back to the
-/// fund; paid minus settled, when positive, is a refund due. Not while one of its tranches is in
-/// an open payment batch (409 `tranche_in_payment_batch`).
-#[utoipa::path(post, path = "/api/v1/grants/{id}/settle", tag = "grants", operation_id = "settleGrant",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
-    request_body = SettleRequest,
-    responses((status = 200, description = "Settled", body = GrantDto)))]
-pub async fn settle(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<uuid::Uuid>,
-    body: web::Json<SettleRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
-    let request = body.into_inner();
-    let dto = state.db.run(move |conn| settlement::settle(conn, &caller, &id, request)).await?;
-    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
-}
-
-/// The settlement of a grant.
-///
-/// The final amount, the refund due and what came back.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/settlement", tag = "grants", operation_id = "getSettlement",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
-    responses((status = 200, description = "The settlement", body = SettlementDto)))]
-pub async fn settlement(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<uuid::Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
-    let dto = state.db.run(move |conn| settlement::get(conn, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
-}
-
-/// Record a refund.
-///
-/// Finance or officers: money the network paid back, at most what is still due (409
-/// `overpayment`). Requires an `Idempotency-Key`.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/refunds", tag = "grants", operation_id = "recordRefund",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
-    request_body = RefundRequest,
-    responses((status = 201, description = "Recorded", body = SettlementDto)))]
-pub async fn refund(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    id: web::Path<uuid::Uuid>,
-    body: web::Json<RefundRequest>,
-) -> Result<HttpResponse, ApiError> {
-    idempotency::require(&req)?;
-    let id = id.into_inner().to_string();
-    let request = body.into_inner();
-    let dto = state.db.run(move |conn| settlement::refund(conn, &caller, &id, request)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/grants/{}/settlement", dto.grant_id)))
-        .json(dto))
-}
-
-/// Close a settled grant.
-///
-/// Officers, when nothing is due either way.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/close", tag = "grants", operation_id = "closeGrant",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
-    responses((status = 200, description = "Closed", body = GrantDto)))]
-pub async fn close(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<uuid::Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
-    let dto = state.db.run(move |conn| settlement::close(conn, &caller, &id)).await?;
-    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
-}
-
-fn csv_response(file_name: &str, body: String) -> HttpResponse {
+/// A CSV download named `file_name`.
+pub fn csv_response(file_name: &str, body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_name}\"")))
@@ -411,20 +336,4 @@ pub async fn fund_grants_csv(
     let id = id.into_inner().to_string();
     let body = state.db.run(move |conn| views::fund_grants_csv(conn, &caller, &id)).await?;
     Ok(csv_response("grants.csv", body))
-}
-
-/// A grant's expenses as CSV.
-///
-/// Every expense line of its spending reports, amounts in euros with two decimals.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/expenses.csv", tag = "grants", operation_id = "exportGrantExpenses",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
-    responses((status = 200, description = "CSV with a header row", body = String, content_type = "text/csv")))]
-pub async fn expenses_csv(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<uuid::Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
-    let body = state.db.run(move |conn| views::grant_expenses_csv(conn, &caller, &id)).await?;
-    Ok(csv_response("expenses.csv", body))
 }

@@ -1,12 +1,16 @@
 //! Micro-grants: a network applies to a fund, officers decide (four eyes above the fund's
 //! threshold), tranches are paid within the award, all on the ledger.
 
+pub mod applications;
+pub mod dates;
+pub mod decisions;
 pub mod dto;
 pub mod handlers;
+pub mod notices;
 pub mod payments;
+pub mod record;
 pub mod repo;
-pub mod service;
-pub mod settlement;
+pub mod tranches;
 pub mod views;
 
 use actix_web::web;
@@ -30,13 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/grants/{id}/withdraw").route(web::post().to(handlers::withdraw)))
     .service(web::resource("/api/v1/grants/{id}/cancel").route(web::post().to(handlers::cancel)))
     .service(web::resource("/api/v1/grants/{id}/ledger").route(web::get().to(handlers::ledger)))
-    .service(web::resource("/api/v1/grants/{id}/expenses.csv").route(web::get().to(handlers::expenses_csv)))
     .service(web::resource("/api/v1/funds/{id}/grants.csv").route(web::get().to(handlers::fund_grants_csv)))
     .service(web::resource("/api/v1/networks/{id}/grants").route(web::get().to(handlers::network_grants)))
-    .service(web::resource("/api/v1/grants/{id}/settle").route(web::post().to(handlers::settle)))
-    .service(web::resource("/api/v1/grants/{id}/settlement").route(web::get().to(handlers::settlement)))
-    .service(web::resource("/api/v1/grants/{id}/refunds").route(web::post().to(handlers::refund)))
-    .service(web::resource("/api/v1/grants/{id}/close").route(web::post().to(handlers::close)))
     .service(
         web::resource("/api/v1/grants/{id}/tranches")
             .route(web::get().to(handlers::list_tranches))

@@ -6,15 +6,20 @@
 use chrono::NaiveDate;
 
 use crate::audit::Actor;
+use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::domain::time::now;
 use crate::domain::workflow::{GrantAction, TrancheStatus};
 use crate::error::ApiError;
 use crate::funds::repo as funds_repo;
 use crate::ledger::{self, EntryKind};
+use crate::outbox::wording::NoticeEvent;
+use crate::webhooks::{self, EventType};
 
+use super::notices::{notify, Audience};
+use super::record::{record, status};
 use super::repo::{self, GrantRow, TrancheRow};
-use super::service::{notify, publish_paid, record, status, Audience};
+use super::tranches;
 
 /// How a tranche was paid.
 pub struct Payment<'a> {
@@ -45,7 +50,7 @@ pub fn pay_tranche(
     let closed = repo::close_tranche(
         conn,
         &tranche.id,
-        TrancheStatus::Paid.as_str(),
+        TrancheStatus::Paid,
         Some(paid_on),
         payment.reference,
         Some(payment.paid_by),
@@ -69,7 +74,7 @@ pub fn pay_tranche(
         },
     )?;
     let mut changes = serde_json::json!({"paid": {"before": null, "after": {"tranche_id": tranche.id, "amount_cents": tranche.amount_cents, "paid_on": paid_on}}});
-    if let Some(active) = status(grant).next(GrantAction::Activate, true) {
+    if let Some(active) = status(grant)?.next(GrantAction::Activate, true) {
         changes["status"] = serde_json::json!({"before": grant.status, "after": active.as_str()});
         grant.status = active.as_str().to_owned();
         grant.updated_at = now();
@@ -77,18 +82,28 @@ pub fn pay_tranche(
     }
     record(conn, actor, grant, "grant.tranche_paid", changes)?;
     publish_paid(conn, grant, &tranche.id)?;
-    let amount = crate::domain::money::euros(tranche.amount_cents);
     notify(
         conn,
         grant,
-        "grant.tranche_paid",
         grant.version,
         Audience::Treasurer,
-        (
-            format!("Betaald: {}", grant.title),
-            format!("Er is {} euro overgemaakt op {paid_on}.", amount.replace('.', ",")),
-        ),
-        (format!("Paid: {}", grant.title), format!("{amount} euros were transferred on {paid_on}.")),
+        NoticeEvent::TranchePaid { title: &grant.title, amount_cents: tranche.amount_cents, paid_on },
     )?;
     Ok(Outcome::Paid)
+}
+
+/// Tells subscribed systems that a tranche of the grant was paid.
+fn publish_paid(conn: &mut DbConnection, grant: &GrantRow, tranche_id: &str) -> Result<(), ApiError> {
+    let event = webhooks::Event {
+        event_type: EventType::TranchePaid,
+        municipality_id: &grant.municipality_id,
+        path: format!("/api/v1/tranches/{tranche_id}"),
+        dedupe_key: None,
+    };
+    webhooks::emit(conn, event, |conn| {
+        let tranche =
+            repo::find_tranche(conn, tranche_id)?.ok_or_else(|| ApiError::not_found("No such tranche."))?;
+        tranches::to_dto(&Caller::observer(), grant, tranche)
+    })?;
+    Ok(())
 }

@@ -4,8 +4,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{grants, municipality_memberships, network_memberships, tranches};
+use crate::db::schema::{
+    grants, municipality_memberships, network_memberships, payment_batch_items, tranches,
+};
 use crate::db::DbConnection;
+use crate::domain::workflow::{GrantStatus, ItemStatus, TrancheStatus};
 use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -139,6 +142,11 @@ pub fn mark_paid(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<(
         .map(drop)
 }
 
+/// The ids of every grant in `status`.
+pub fn ids_in_status(conn: &mut DbConnection, status: GrantStatus) -> QueryResult<Vec<String>> {
+    grants::table.filter(grants::status.eq(status.as_str())).select(grants::id).load(conn)
+}
+
 pub struct GrantFilter {
     /// `None` for platform admins.
     pub visible_to: Option<String>,
@@ -210,21 +218,57 @@ pub fn tranches_of(conn: &mut DbConnection, grant_id: &str) -> QueryResult<Vec<T
 pub fn close_tranche(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: TrancheStatus,
     paid_on: Option<NaiveDate>,
     reference: Option<&str>,
     paid_by: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(tranches::table.find(id).filter(tranches::status.eq("scheduled")))
-        .set((
-            tranches::status.eq(status),
-            tranches::paid_on.eq(paid_on),
-            tranches::payment_reference.eq(reference),
-            tranches::paid_by.eq(paid_by),
-            tranches::version.eq(tranches::version + 1),
-            tranches::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(
+        tranches::table.find(id).filter(tranches::status.eq(TrancheStatus::Scheduled.as_str())),
+    )
+    .set((
+        tranches::status.eq(status.as_str()),
+        tranches::paid_on.eq(paid_on),
+        tranches::payment_reference.eq(reference),
+        tranches::paid_by.eq(paid_by),
+        tranches::version.eq(tranches::version + 1),
+        tranches::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// What the grant's scheduled tranches still pay.
+pub fn scheduled_cents_of(conn: &mut DbConnection, grant_id: &str) -> QueryResult<i64> {
+    Ok(tranches::table
+        .filter(tranches::grant_id.eq(grant_id))
+        .filter(tranches::status.eq(TrancheStatus::Scheduled.as_str()))
+        .select(tranches::amount_cents)
+        .load::<i64>(conn)?
+        .into_iter()
+        .sum())
+}
+
+/// The first of these tranches that is in an open payment batch, with that batch's id.
+pub fn open_item_of(
+    conn: &mut DbConnection,
+    tranche_ids: &[String],
+) -> QueryResult<Option<(String, String)>> {
+    payment_batch_items::table
+        .filter(payment_batch_items::status.eq(ItemStatus::Open.as_str()))
+        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
+        .order(payment_batch_items::tranche_id.asc())
+        .select((payment_batch_items::tranche_id, payment_batch_items::batch_id))
+        .first(conn)
+        .optional()
+}
+
+/// Which of these tranches are in an open payment batch.
+pub fn in_open_batches(conn: &mut DbConnection, tranche_ids: &[String]) -> QueryResult<Vec<String>> {
+    payment_batch_items::table
+        .filter(payment_batch_items::status.eq(ItemStatus::Open.as_str()))
+        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
+        .select(payment_batch_items::tranche_id)
+        .load(conn)
 }

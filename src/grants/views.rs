@@ -1,5 +1,5 @@
-//! Views people ask for: a network treasurer's overview of its grants, and CSV exports for
-//! spreadsheets (UTF-8, a header row, amounts in euros with two decimals, one row per record).
+//! Views people ask for: a network treasurer's overview of its grants, and a fund's grants as CSV
+//! for spreadsheets (UTF-8, a header row, amounts in euros with two decimals, one row per record).
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -8,15 +8,15 @@ use crate::auth::{Action, Caller, Target};
 use crate::db::DbConnection;
 use crate::domain::money::euros;
 use crate::domain::spreadsheet::Sheet;
+use crate::domain::workflow::GrantStatus;
 use crate::error::ApiError;
 use crate::funds::repo as funds_repo;
 use crate::funds::service as funds;
 use crate::networks::service as networks;
-use crate::reports::dto::Expense;
-use crate::reports::repo as reports_repo;
 
+use super::record::{requirement, status};
 use super::repo::{self, GrantFilter};
-use super::service;
+use super::tranches;
 
 /// One grant as a treasurer follows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,7 +24,7 @@ pub struct GrantSummary {
     pub grant_id: String,
     pub fund_id: String,
     pub title: String,
-    pub status: crate::domain::workflow::GrantStatus,
+    pub status: GrantStatus,
     pub awarded_cents: i64,
     pub paid_cents: i64,
     /// Awarded and not yet paid.
@@ -42,8 +42,6 @@ pub struct NetworkGrants {
     pub to_come_cents: i64,
     pub items: Vec<GrantSummary>,
 }
-
-const LIVE: [&str; 4] = ["approved", "active", "reporting", "settled"];
 
 /// Every grant of the network the caller may see, with totals.
 pub fn network_grants(
@@ -67,18 +65,19 @@ pub fn network_grants(
     let mut items = Vec::new();
     for row in repo::list(conn, &filter)? {
         let Some(fund) = funds_repo::find(conn, &row.fund_id)? else { continue };
-        let awarded = if LIVE.contains(&row.status.as_str()) { row.approved_cents.unwrap_or(0) } else { 0 };
-        let next_payment_on = repo::tranches_of(conn, &row.id)?
-            .into_iter()
-            .filter(|t| t.status == "scheduled")
-            .map(|t| t.due_on)
-            .min();
+        let status = status(&row)?;
+        let live = matches!(
+            status,
+            GrantStatus::Approved | GrantStatus::Active | GrantStatus::Reporting | GrantStatus::Settled
+        );
+        let awarded = if live { row.approved_cents.unwrap_or(0) } else { 0 };
+        let next_payment_on = tranches::scheduled(conn, &row.id)?.into_iter().map(|t| t.due_on).min();
         items.push(GrantSummary {
-            report_requirement: service::requirement(
+            report_requirement: requirement(
                 &funds::tiers_of(&fund),
                 row.approved_cents.unwrap_or(row.requested_cents),
             ),
-            status: service::status(&row),
+            status,
             to_come_cents: (awarded - row.paid_cents).max(0),
             awarded_cents: awarded,
             paid_cents: row.paid_cents,
@@ -98,7 +97,8 @@ pub fn network_grants(
     })
 }
 
-fn csv_text(write: impl FnOnce(&mut Sheet) -> csv::Result<()>) -> Result<String, ApiError> {
+/// A CSV document written row by row, as text.
+pub fn csv_text(write: impl FnOnce(&mut Sheet) -> csv::Result<()>) -> Result<String, ApiError> {
     let mut sheet = Sheet::new();
     write(&mut sheet).map_err(ApiError::internal)?;
     let bytes = sheet.into_bytes().map_err(ApiError::internal)?;
@@ -154,44 +154,6 @@ pub fn fund_grants_csv(conn: &mut DbConnection, caller: &Caller, fund_id: &str) 
                 date(row.approved_at.map(|t| t.date())),
                 date(row.report_due_on),
             ])?;
-        }
-        Ok(())
-    })
-}
-
-/// `expenses.csv` of a grant: every expense line of its reports.
-pub fn grant_expenses_csv(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    grant_id: &str,
-) -> Result<String, ApiError> {
-    service::visible(conn, caller, grant_id, false)?;
-    let reports = reports_repo::of_grant(conn, grant_id)?;
-    csv_text(|w| {
-        w.row([
-            "report_id",
-            "report_kind",
-            "report_status",
-            "spent_on",
-            "description",
-            "category",
-            "amount_eur",
-            "receipt_id",
-        ])?;
-        for report in &reports {
-            let expenses: Vec<Expense> = serde_json::from_str(&report.expenses).unwrap_or_default();
-            for expense in expenses {
-                w.row([
-                    report.id.clone(),
-                    report.kind.clone(),
-                    report.status.clone(),
-                    expense.spent_on.to_string(),
-                    expense.description,
-                    expense.category,
-                    euros(expense.amount_cents),
-                    expense.receipt_id.unwrap_or_default(),
-                ])?;
-            }
         }
         Ok(())
     })

@@ -4,22 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+pub use crate::domain::workflow::ItemStatus;
 use crate::domain::workflow::{PaymentBatchAction, PaymentBatchStatus};
-
-crate::domain::text_enum! {
-    /// What became of a tranche in a batch.
-    pub enum ItemStatus {
-        /// In the batch while it is open.
-        Open,
-        /// Paid when the batch was confirmed.
-        Paid,
-        /// Left out when the batch was confirmed: the tranche had been paid on its own or
-        /// cancelled meanwhile, so it was not paid (again).
-        Skipped,
-        /// Free again: the batch was cancelled.
-        Released,
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

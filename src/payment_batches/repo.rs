@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{grants, payment_batch_items, payment_batches, tranches};
 use crate::db::DbConnection;
+use crate::domain::workflow::{GrantStatus, ItemStatus, PaymentBatchStatus, TrancheStatus};
 use crate::grants::repo::{GrantRow, TrancheRow};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -99,18 +100,18 @@ pub fn candidates(
     conn: &mut DbConnection,
     fund_id: &str,
     due_before: NaiveDate,
-    payable: &[&str],
+    payable: &[GrantStatus],
     limit: i64,
 ) -> QueryResult<Vec<(TrancheRow, GrantRow)>> {
     let grant_ids = grants::table
         .filter(grants::fund_id.eq(fund_id.to_owned()))
-        .filter(grants::status.eq_any(payable.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()))
+        .filter(grants::status.eq_any(payable.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
         .select(grants::id);
     let in_open_batch = payment_batch_items::table
-        .filter(payment_batch_items::status.eq("open"))
+        .filter(payment_batch_items::status.eq(ItemStatus::Open.as_str()))
         .select(payment_batch_items::tranche_id);
     let tranches: Vec<TrancheRow> = tranches::table
-        .filter(tranches::status.eq("scheduled"))
+        .filter(tranches::status.eq(TrancheStatus::Scheduled.as_str()))
         .filter(tranches::due_on.le(due_before))
         .filter(tranches::grant_id.eq_any(grant_ids))
         .filter(tranches::id.ne_all(in_open_batch))
@@ -127,47 +128,26 @@ pub fn candidates(
         .collect())
 }
 
-/// The first of these tranches that is in an open batch, with that batch's id.
-pub fn open_item_of(
-    conn: &mut DbConnection,
-    tranche_ids: &[String],
-) -> QueryResult<Option<(String, String)>> {
-    payment_batch_items::table
-        .filter(payment_batch_items::status.eq("open"))
-        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
-        .order(payment_batch_items::tranche_id.asc())
-        .select((payment_batch_items::tranche_id, payment_batch_items::batch_id))
-        .first(conn)
-        .optional()
-}
-
-/// Which of these tranches are in an open batch.
-pub fn in_open_batches(conn: &mut DbConnection, tranche_ids: &[String]) -> QueryResult<Vec<String>> {
-    payment_batch_items::table
-        .filter(payment_batch_items::status.eq("open"))
-        .filter(payment_batch_items::tranche_id.eq_any(tranche_ids))
-        .select(payment_batch_items::tranche_id)
-        .load(conn)
-}
-
 /// Moves an open batch to `status`; `false` when it was not open any more.
 pub fn close(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: PaymentBatchStatus,
     paid_on: Option<NaiveDate>,
     closed_by: &str,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(payment_batches::table.find(id).filter(payment_batches::status.eq("open")))
-        .set((
-            payment_batches::status.eq(status),
-            payment_batches::paid_on.eq(paid_on),
-            payment_batches::closed_by.eq(closed_by),
-            payment_batches::closed_at.eq(at),
-            payment_batches::version.eq(payment_batches::version + 1),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(
+        payment_batches::table.find(id).filter(payment_batches::status.eq(PaymentBatchStatus::Open.as_str())),
+    )
+    .set((
+        payment_batches::status.eq(status.as_str()),
+        payment_batches::paid_on.eq(paid_on),
+        payment_batches::closed_by.eq(closed_by),
+        payment_batches::closed_at.eq(at),
+        payment_batches::version.eq(payment_batches::version + 1),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -176,10 +156,10 @@ pub fn settle_item(
     conn: &mut DbConnection,
     batch_id: &str,
     tranche_id: &str,
-    status: &str,
+    status: ItemStatus,
 ) -> QueryResult<()> {
     diesel::update(payment_batch_items::table.find((batch_id, tranche_id)))
-        .set(payment_batch_items::status.eq(status))
+        .set(payment_batch_items::status.eq(status.as_str()))
         .execute(conn)
         .map(drop)
 }

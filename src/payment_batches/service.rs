@@ -8,7 +8,7 @@ use strum::IntoEnumIterator;
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
 use crate::db::page::{Page, PageRequest};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{stored, write_transaction, DbConnection};
 use crate::domain::sepa::sepa_text;
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{GrantStatus, PaymentBatchAction, PaymentBatchStatus};
@@ -29,23 +29,25 @@ pub const MAX_ITEMS: i64 = 1000;
 /// How far ahead a bank accepts a requested execution date.
 const MAX_DAYS_AHEAD: i64 = 365;
 
-fn status(row: &BatchRow) -> PaymentBatchStatus {
-    row.status.parse().unwrap_or(PaymentBatchStatus::Cancelled)
+/// The batch's status; an unknown stored status is an error.
+fn status(row: &BatchRow) -> Result<PaymentBatchStatus, ApiError> {
+    stored::parse("payment_batches.status", &row.status)
 }
 
-fn allowed_actions(caller: &Caller, row: &BatchRow) -> Vec<PaymentBatchAction> {
+fn allowed_actions(caller: &Caller, row: &BatchRow) -> Result<Vec<PaymentBatchAction>, ApiError> {
     if !caller.may(Action::Pay, Target::Municipality(&row.municipality_id)) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    [PaymentBatchAction::Confirm, PaymentBatchAction::Cancel]
+    let status = status(row)?;
+    Ok([PaymentBatchAction::Confirm, PaymentBatchAction::Cancel]
         .into_iter()
-        .filter(|a| status(row).next(*a).is_some())
-        .collect()
+        .filter(|a| status.next(*a).is_some())
+        .collect())
 }
 
-fn item_dto(item: ItemRow) -> PaymentBatchItemDto {
-    PaymentBatchItemDto {
-        status: item.status.parse().unwrap_or(ItemStatus::Released),
+fn item_dto(item: ItemRow) -> Result<PaymentBatchItemDto, ApiError> {
+    Ok(PaymentBatchItemDto {
+        status: stored::parse("payment_batch_items.status", &item.status)?,
         tranche_id: item.tranche_id,
         grant_id: item.grant_id,
         amount_cents: item.amount_cents,
@@ -53,14 +55,14 @@ fn item_dto(item: ItemRow) -> PaymentBatchItemDto {
         creditor_name: item.creditor_name,
         creditor_iban: item.creditor_iban,
         remittance: item.remittance,
-    }
+    })
 }
 
 pub fn to_dto(conn: &mut DbConnection, caller: &Caller, row: BatchRow) -> Result<PaymentBatchDto, ApiError> {
-    let items = repo::items(conn, &row.id)?.into_iter().map(item_dto).collect();
+    let items = repo::items(conn, &row.id)?.into_iter().map(item_dto).collect::<Result<_, _>>()?;
     Ok(PaymentBatchDto {
-        allowed_actions: allowed_actions(caller, &row),
-        status: status(&row),
+        allowed_actions: allowed_actions(caller, &row)?,
+        status: status(&row)?,
         id: row.id,
         municipality_id: row.municipality_id,
         fund_id: row.fund_id,
@@ -185,8 +187,7 @@ pub fn create(
         let (debtor_name, debtor_iban) = debtor_of(&fund)?;
         let today = crate::municipalities::today(conn, &fund.municipality_id)?;
         let execution = check_execution_date(input.requested_execution_date.unwrap_or(today), today)?;
-        let payable: Vec<&str> =
-            GrantStatus::iter().filter(|s| s.pays_tranches()).map(GrantStatus::as_str).collect();
+        let payable: Vec<GrantStatus> = GrantStatus::iter().filter(|s| s.pays_tranches()).collect();
         let due = repo::candidates(conn, &fund.id, input.due_before, &payable, MAX_ITEMS)?;
         if due.is_empty() {
             return Err(ApiError::invalid_field(
@@ -243,27 +244,6 @@ pub fn create(
     })
 }
 
-/// Refuses (409 `tranche_in_payment_batch`, naming the batch) any change to tranches that are
-/// in an open batch: the bank file has them, so they are paid or freed through the batch
-/// (confirm or cancel) and never on their own meanwhile. The caller holds the fund's lock
-/// (`grants::service::visible` takes it before the grant's), as batch creation does, so no
-/// batch can take the tranches between this check and the change.
-pub fn refuse_if_in_open_batch(conn: &mut DbConnection, tranche_ids: &[String]) -> Result<(), ApiError> {
-    if tranche_ids.is_empty() {
-        return Ok(());
-    }
-    match repo::open_item_of(conn, tranche_ids)? {
-        None => Ok(()),
-        Some((tranche_id, batch_id)) => Err(ApiError::new(
-            ErrorCode::TrancheInPaymentBatch,
-            format!(
-                "Tranche {tranche_id} is in open payment batch {batch_id}: confirm or cancel that batch \
-                 (POST /api/v1/payment-batches/{batch_id}/confirm or /cancel) before changing it on its own."
-            ),
-        )),
-    }
-}
-
 /// `T` and the tranche id without dashes: unique, 33 characters, and leads back to the tranche.
 fn end_to_end_id(tranche_id: &str) -> String {
     format!("T{}", tranche_id.replace('-', ""))
@@ -290,10 +270,10 @@ pub fn list(
 /// The pain.001 file of an open or confirmed batch (a cancelled one must not be sent).
 pub fn file(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<(String, String), ApiError> {
     let row = visible(conn, caller, id, false)?;
-    if status(&row) == PaymentBatchStatus::Cancelled {
+    if status(&row)? == PaymentBatchStatus::Cancelled {
         return Err(ApiError::invalid_transition(
             "A cancelled batch has no file to send to the bank.",
-            allowed_actions(caller, &row).iter().map(|a| a.as_str().to_owned()).collect(),
+            allowed_actions(caller, &row)?.iter().map(|a| a.as_str().to_owned()).collect(),
         ));
     }
     let items = repo::items(conn, &row.id)?;
@@ -308,10 +288,11 @@ fn check(
     action: PaymentBatchAction,
 ) -> Result<PaymentBatchStatus, ApiError> {
     caller.authorize(Action::Pay, Target::Municipality(&row.municipality_id))?;
-    status(row).next(action).ok_or_else(|| {
+    let allowed = allowed_actions(caller, row)?;
+    status(row)?.next(action).ok_or_else(|| {
         ApiError::invalid_transition(
             format!("A {} payment batch cannot be given the action {}.", row.status, action.as_str()),
-            allowed_actions(caller, row).iter().map(|a| a.as_str().to_owned()).collect(),
+            allowed.iter().map(|a| a.as_str().to_owned()).collect(),
         )
     })
 }
@@ -321,11 +302,11 @@ pub fn cancel(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Paym
     write_transaction(conn, |conn| {
         let row = visible(conn, caller, id, true)?;
         let next = check(caller, &row, PaymentBatchAction::Cancel)?;
-        if !repo::close(conn, &row.id, next.as_str(), None, &caller.user_id, now())? {
+        if !repo::close(conn, &row.id, next, None, &caller.user_id, now())? {
             return Err(ApiError::invalid_transition("The batch was closed by another request.", Vec::new()));
         }
         for item in repo::items(conn, &row.id)? {
-            repo::settle_item(conn, &row.id, &item.tranche_id, ItemStatus::Released.as_str())?;
+            repo::settle_item(conn, &row.id, &item.tranche_id, ItemStatus::Released)?;
         }
         let changes = serde_json::json!({"status": {"before": row.status, "after": next.as_str()}});
         record(conn, caller, &row, "payment_batch.cancelled", changes)?;
@@ -349,7 +330,7 @@ pub fn confirm(
         caller.authorize(Action::Pay, Target::Municipality(&row.municipality_id))?;
         // The fund before its grants, the order single payments take.
         funds_repo::lock(conn, &row.fund_id)?;
-        if status(&row) == PaymentBatchStatus::Confirmed && row.paid_on == Some(input.paid_on) {
+        if status(&row)? == PaymentBatchStatus::Confirmed && row.paid_on == Some(input.paid_on) {
             return to_dto(conn, caller, row);
         }
         let next = check(caller, &row, PaymentBatchAction::Confirm)?;
@@ -357,7 +338,7 @@ pub fn confirm(
         if input.paid_on > today {
             return Err(ApiError::invalid_field("paid_on", "must not be in the future"));
         }
-        if !repo::close(conn, &row.id, next.as_str(), Some(input.paid_on), &caller.user_id, now())? {
+        if !repo::close(conn, &row.id, next, Some(input.paid_on), &caller.user_id, now())? {
             return Err(ApiError::invalid_transition("The batch was closed by another request.", Vec::new()));
         }
         let actor = Actor::from(caller);
@@ -374,7 +355,7 @@ pub fn confirm(
                     ItemStatus::Skipped
                 }
             };
-            repo::settle_item(conn, &row.id, &item.tranche_id, item_status.as_str())?;
+            repo::settle_item(conn, &row.id, &item.tranche_id, item_status)?;
         }
         let changes = serde_json::json!({"status": {"before": row.status, "after": next.as_str()},
             "paid_on": {"before": null, "after": input.paid_on},

@@ -10,11 +10,12 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::domain::workflow::ReportAction;
 use crate::error::{ApiError, ErrorCode};
+use crate::grants::handlers::csv_response;
 use crate::http::extractors::optional_json;
 use crate::state::AppState;
 
 use super::dto::{CreateReport, ReceiptDto, ReportActionRequest, ReportDto, ReportList, UpdateReport};
-use super::service;
+use super::{expenses, receipts, service};
 
 /// Start a spending report.
 ///
@@ -164,7 +165,7 @@ pub async fn upload_receipt(
     let id = id.into_inner().to_string();
     let report_id = id.clone();
     let checker = caller.clone();
-    state.db.run(move |conn| service::check_upload(conn, &checker, &report_id)).await?;
+    state.db.run(move |conn| receipts::check_upload(conn, &checker, &report_id)).await?;
     let limit = state.settings.receipt_limit_bytes;
     let unreadable =
         || ApiError::bad_request("Send the receipt as multipart/form-data with the field `file`.");
@@ -196,7 +197,7 @@ pub async fn upload_receipt(
     let data_dir = state.settings.data_dir.clone();
     let dto = state
         .db
-        .run(move |conn| service::add_receipt(conn, &caller, &id, &file_name, &bytes, &data_dir))
+        .run(move |conn| receipts::add_receipt(conn, &caller, &id, &file_name, &bytes, &data_dir))
         .await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/receipts/{}", dto.id))).json(dto))
 }
@@ -217,7 +218,7 @@ pub async fn download_receipt(
     let (receipt, bytes) = state
         .db
         .run(move |conn| {
-            let (receipt, path) = service::receipt(conn, &caller, &id, &data_dir)?;
+            let (receipt, path) = receipts::receipt(conn, &caller, &id, &data_dir)?;
             let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
             Ok((receipt, bytes))
         })
@@ -229,4 +230,20 @@ pub async fn download_receipt(
             parameters: vec![DispositionParam::Filename(receipt.file_name.clone())],
         })
         .body(bytes))
+}
+
+/// A grant's expenses as CSV.
+///
+/// Every expense line of its spending reports, amounts in euros with two decimals.
+#[utoipa::path(get, path = "/api/v1/grants/{id}/expenses.csv", tag = "grants", operation_id = "exportGrantExpenses",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    responses((status = 200, description = "CSV with a header row", body = String, content_type = "text/csv")))]
+pub async fn expenses_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let body = state.db.run(move |conn| expenses::grant_expenses_csv(conn, &caller, &id)).await?;
+    Ok(csv_response("expenses.csv", body))
 }

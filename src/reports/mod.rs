@@ -2,7 +2,9 @@
 //! its coordinator or treasurer and accepted by an officer, as much as the fund's tier asks.
 
 pub mod dto;
+pub mod expenses;
 pub mod handlers;
+pub mod receipts;
 pub mod repo;
 pub mod service;
 pub mod storage;
@@ -27,5 +29,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/api/v1/reports/{id}/accept").route(web::post().to(handlers::accept)))
     .service(web::resource("/api/v1/reports/{id}/receipts").route(web::post().to(handlers::upload_receipt)))
-    .service(web::resource("/api/v1/receipts/{id}").route(web::get().to(handlers::download_receipt)));
+    .service(web::resource("/api/v1/receipts/{id}").route(web::get().to(handlers::download_receipt)))
+    .service(web::resource("/api/v1/grants/{id}/expenses.csv").route(web::get().to(handlers::expenses_csv)));
 }

@@ -1,15 +1,12 @@
 //! Rules for spending reports: written by the network's coordinator or treasurer while the
 //! grant runs, accepted by an officer when it holds what the fund's tier asks for.
 
-use std::path::Path;
-
 use strum::IntoEnumIterator;
 
 use crate::audit::Actor;
 use crate::auth::policy::ActionCheck;
 use crate::auth::{Action, Caller, Target};
-use crate::db::{write_transaction, DbConnection};
-use crate::domain::money::positive_cents;
+use crate::db::{stored, write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{GrantStatus, ReportAction, ReportStatus};
 use crate::domain::BoundedText;
@@ -17,23 +14,24 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::funds::dto::ReportRequirement;
 use crate::funds::repo::FundRow;
 use crate::funds::service as funds;
+use crate::grants::notices::{notify, Audience};
+use crate::grants::record as grants;
 use crate::grants::repo::GrantRow;
-use crate::grants::service as grants;
+use crate::outbox::wording::NoticeEvent;
 use crate::webhooks::{self, EventType};
 
-use super::dto::{CreateReport, Expense, ReceiptDto, ReportDto, ReportKind, UpdateReport};
+use super::dto::{CreateReport, ReportDto, ReportKind, UpdateReport};
+use super::expenses::{check_content, expenses_of};
+use super::receipts::receipt_dto;
 use super::repo::{self, ReceiptRow, ReportRow};
-use super::storage;
 
-const MAX_EXPENSES: usize = 200;
-const MAX_NARRATIVE: usize = 20_000;
-
-fn status(row: &ReportRow) -> ReportStatus {
-    row.status.parse().unwrap_or(ReportStatus::Accepted)
+/// The report's status; an unknown stored status is an error.
+fn status(row: &ReportRow) -> Result<ReportStatus, ApiError> {
+    stored::parse("spending_reports.status", &row.status)
 }
 
-fn grant_takes_reports(grant: &GrantRow) -> bool {
-    matches!(grants::status(grant), GrantStatus::Approved | GrantStatus::Active | GrantStatus::Reporting)
+fn grant_takes_reports(grant: &GrantRow) -> Result<bool, ApiError> {
+    Ok(matches!(grants::status(grant)?, GrantStatus::Approved | GrantStatus::Active | GrantStatus::Reporting))
 }
 
 fn permitted(caller: &Caller, grant: &GrantRow, action: ReportAction) -> bool {
@@ -46,15 +44,21 @@ fn permitted(caller: &Caller, grant: &GrantRow, action: ReportAction) -> bool {
     }
 }
 
-fn possible(report: &ReportRow, grant: &GrantRow, action: ReportAction) -> bool {
-    status(report).next(action).is_some() && grant_takes_reports(grant)
+fn possible(report: &ReportRow, grant: &GrantRow, action: ReportAction) -> Result<bool, ApiError> {
+    Ok(status(report)?.next(action).is_some() && grant_takes_reports(grant)?)
 }
 
-fn allowed(caller: &Caller, report: &ReportRow, grant: &GrantRow) -> Vec<ReportAction> {
-    ReportAction::iter().filter(|a| permitted(caller, grant, *a) && possible(report, grant, *a)).collect()
+fn allowed(caller: &Caller, report: &ReportRow, grant: &GrantRow) -> Result<Vec<ReportAction>, ApiError> {
+    let mut allowed = Vec::new();
+    for action in ReportAction::iter() {
+        if permitted(caller, grant, action) && possible(report, grant, action)? {
+            allowed.push(action);
+        }
+    }
+    Ok(allowed)
 }
 
-fn check(
+pub(super) fn check(
     caller: &Caller,
     report: &ReportRow,
     grant: &GrantRow,
@@ -62,38 +66,27 @@ fn check(
 ) -> Result<(), ApiError> {
     ActionCheck {
         record: "report",
-        status: status(report).as_str(),
+        status: status(report)?.as_str(),
         action: action.as_str(),
         visible: true,
         permitted: permitted(caller, grant, action),
-        possible: possible(report, grant, action),
-        allowed: allowed(caller, report, grant).iter().map(|a| a.as_str().to_owned()).collect(),
+        possible: possible(report, grant, action)?,
+        allowed: allowed(caller, report, grant)?.iter().map(|a| a.as_str().to_owned()).collect(),
     }
     .verdict()
 }
 
-fn expenses_of(row: &ReportRow) -> Vec<Expense> {
-    serde_json::from_str(&row.expenses).unwrap_or_default()
-}
-
-fn receipt_dto(row: ReceiptRow) -> ReceiptDto {
-    ReceiptDto {
-        id: row.id,
-        report_id: row.report_id,
-        media_type: row.media_type,
-        size_bytes: row.size_bytes,
-        file_name: row.file_name,
-        sha256: row.sha256,
-        created_at: utc(row.created_at),
-    }
-}
-
-fn to_dto(caller: &Caller, row: ReportRow, grant: &GrantRow, receipts: Vec<ReceiptRow>) -> ReportDto {
+fn to_dto(
+    caller: &Caller,
+    row: ReportRow,
+    grant: &GrantRow,
+    receipts: Vec<ReceiptRow>,
+) -> Result<ReportDto, ApiError> {
     let expenses = expenses_of(&row);
-    ReportDto {
-        allowed_actions: allowed(caller, &row, grant),
-        status: status(&row),
-        kind: row.kind.parse().unwrap_or(ReportKind::Interim),
+    Ok(ReportDto {
+        allowed_actions: allowed(caller, &row, grant)?,
+        status: status(&row)?,
+        kind: kind(&row)?,
         expenses_total_cents: expenses.iter().map(|e| e.amount_cents).sum(),
         expenses,
         receipts: receipts.into_iter().map(receipt_dto).collect(),
@@ -107,7 +100,7 @@ fn to_dto(caller: &Caller, row: ReportRow, grant: &GrantRow, receipts: Vec<Recei
         version: row.version,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
-    }
+    })
 }
 
 fn dto(
@@ -117,11 +110,11 @@ fn dto(
     grant: &GrantRow,
 ) -> Result<ReportDto, ApiError> {
     let receipts = repo::receipts_of(conn, std::slice::from_ref(&row.id))?;
-    Ok(to_dto(caller, row, grant, receipts))
+    to_dto(caller, row, grant, receipts)
 }
 
 /// A report the caller may see (like its grant); 404 otherwise.
-fn load(
+pub(super) fn load(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
@@ -137,48 +130,7 @@ fn load(
     Ok((report, grant, fund))
 }
 
-fn check_content(
-    narrative: &str,
-    people_reached: Option<i32>,
-    expenses: &[Expense],
-) -> Result<Vec<Expense>, ApiError> {
-    let mut errors = Vec::new();
-    if narrative.chars().count() > MAX_NARRATIVE {
-        errors.push(FieldError::new("narrative", format!("must be at most {MAX_NARRATIVE} characters")));
-    }
-    if people_reached.is_some_and(|n| n < 0) {
-        errors.push(FieldError::new("people_reached", "must not be negative"));
-    }
-    if expenses.len() > MAX_EXPENSES {
-        errors.push(FieldError::new("expenses", format!("at most {MAX_EXPENSES} lines")));
-    }
-    let mut checked = Vec::new();
-    for (i, expense) in expenses.iter().enumerate() {
-        let description = BoundedText::<500>::parse(&expense.description)
-            .map_err(|m| errors.push(FieldError::new(format!("expenses[{i}].description"), m)))
-            .ok();
-        let category = BoundedText::<50>::parse(&expense.category)
-            .map_err(|m| errors.push(FieldError::new(format!("expenses[{i}].category"), m)))
-            .ok();
-        if let Err(m) = positive_cents(expense.amount_cents) {
-            errors.push(FieldError::new(format!("expenses[{i}].amount_cents"), m));
-        }
-        if let (Some(description), Some(category)) = (description, category) {
-            checked.push(Expense {
-                description: description.into_inner(),
-                category: category.as_str().to_lowercase(),
-                ..expense.clone()
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(checked)
-    } else {
-        Err(ApiError::validation(errors))
-    }
-}
-
-fn record(
+pub(super) fn record(
     conn: &mut DbConnection,
     caller: &Caller,
     grant: &GrantRow,
@@ -202,7 +154,7 @@ pub fn create(
                 "Only the network's coordinator or treasurer reports on its grant.",
             ));
         }
-        if !grant_takes_reports(&grant) {
+        if !grant_takes_reports(&grant)? {
             return Err(ApiError::invalid_transition(
                 format!("A {} grant takes no reports.", grant.status),
                 Vec::new(),
@@ -236,7 +188,7 @@ pub fn create(
             "report.created",
             serde_json::json!({"report": {"before": null, "after": {"id": row.id, "kind": row.kind}}}),
         )?;
-        Ok(to_dto(caller, row, &grant, Vec::new()))
+        to_dto(caller, row, &grant, Vec::new())
     })
 }
 
@@ -246,13 +198,12 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, grant_id: &str) -> Result<
     let rows = repo::of_grant(conn, grant_id)?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let receipts = repo::receipts_of(conn, &ids)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let own = receipts.iter().filter(|r| r.report_id == row.id).cloned().collect();
             to_dto(caller, row, &grant, own)
         })
-        .collect())
+        .collect()
 }
 
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<ReportDto, ApiError> {
@@ -352,7 +303,7 @@ pub fn act(
     write_transaction(conn, |conn| {
         let (mut report, grant, fund) = load(conn, caller, id, true)?;
         check(caller, &report, &grant, action)?;
-        let before = status(&report);
+        let before = status(&report)?;
         let next = before.next(action).unwrap_or(before);
         match action {
             ReportAction::Submit => {
@@ -396,35 +347,22 @@ pub fn act(
             webhooks::emit(conn, published, |conn| dto(conn, &Caller::observer(), report.clone(), &grant))?;
         }
         match action {
-            ReportAction::RequestChanges => grants::notify(
+            ReportAction::RequestChanges => notify(
                 conn,
                 &grant,
-                "report.changes_requested",
                 report.version,
-                grants::Audience::Network,
-                (
-                    format!("Pas uw verantwoording aan: {}", grant.title),
-                    format!("De gemeente vraagt: {}", report.status_reason.clone().unwrap_or_default()),
-                ),
-                (
-                    format!("Please change your report: {}", grant.title),
-                    format!("The municipality asks: {}", report.status_reason.clone().unwrap_or_default()),
-                ),
+                Audience::Network,
+                NoticeEvent::ReportChangesRequested {
+                    title: &grant.title,
+                    reason: report.status_reason.as_deref().unwrap_or_default(),
+                },
             )?,
-            ReportAction::Accept => grants::notify(
+            ReportAction::Accept => notify(
                 conn,
                 &grant,
-                "report.accepted",
                 report.version,
-                grants::Audience::Network,
-                (
-                    format!("Verantwoording goedgekeurd: {}", grant.title),
-                    "De gemeente heeft uw verantwoording goedgekeurd. Dank u wel!".to_owned(),
-                ),
-                (
-                    format!("Report accepted: {}", grant.title),
-                    "The municipality accepted your report. Thank you!".to_owned(),
-                ),
+                Audience::Network,
+                NoticeEvent::ReportAccepted { title: &grant.title },
             )?,
             _ => {}
         }
@@ -432,71 +370,17 @@ pub fn act(
     })
 }
 
-/// Refuses an upload before its bytes are read: 404 for what the caller cannot see, 403 or
-/// 409 when they may not add to this report now.
-pub fn check_upload(conn: &mut DbConnection, caller: &Caller, report_id: &str) -> Result<(), ApiError> {
-    let (report, grant, _) = load(conn, caller, report_id, false)?;
-    check(caller, &report, &grant, ReportAction::Edit)
+fn kind(row: &ReportRow) -> Result<ReportKind, ApiError> {
+    stored::parse("spending_reports.kind", &row.kind)
 }
 
-/// Adds a receipt to a report in draft. The file is stored before the transaction; a refused
-/// upload leaves at most an unreferenced file, never a row without its file.
-pub fn add_receipt(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    report_id: &str,
-    file_name: &str,
-    bytes: &[u8],
-    data_dir: &Path,
-) -> Result<ReceiptDto, ApiError> {
-    let media_type = storage::sniff(bytes)
-        .ok_or_else(|| ApiError::invalid_field("file", "must be a PDF, JPEG or PNG file"))?;
-    let file_name = BoundedText::<200>::parse(file_name)
-        .map(BoundedText::into_inner)
-        .unwrap_or_else(|_| "receipt".to_owned());
-    {
-        let (report, grant, _) = load(conn, caller, report_id, false)?;
-        check(caller, &report, &grant, ReportAction::Edit)?;
+/// Whether the grant has an accepted final report: what settling asks when the fund's tier
+/// wants a report.
+pub fn final_report_accepted(conn: &mut DbConnection, grant_id: &str) -> Result<bool, ApiError> {
+    for report in repo::of_grant(conn, grant_id)? {
+        if kind(&report)? == ReportKind::Final && status(&report)? == ReportStatus::Accepted {
+            return Ok(true);
+        }
     }
-    let sha256 = storage::store(data_dir, bytes).map_err(ApiError::internal)?;
-    write_transaction(conn, |conn| {
-        let (report, grant, _) = load(conn, caller, report_id, true)?;
-        check(caller, &report, &grant, ReportAction::Edit)?;
-        let row = ReceiptRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            report_id: report.id.clone(),
-            municipality_id: report.municipality_id.clone(),
-            sha256: sha256.clone(),
-            media_type: media_type.to_owned(),
-            size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-            file_name: file_name.clone(),
-            uploaded_by: caller.user_id.clone(),
-            created_at: now(),
-        };
-        repo::insert_receipt(conn, &row)?;
-        record(
-            conn,
-            caller,
-            &grant,
-            "report.receipt_added",
-            serde_json::json!({"receipt": {"before": null, "after": {"id": row.id, "sha256": row.sha256, "media_type": row.media_type}}}),
-        )?;
-        Ok(receipt_dto(row))
-    })
-}
-
-/// A receipt the caller may see (like its report), with where its bytes are.
-pub fn receipt(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    data_dir: &Path,
-) -> Result<(ReceiptDto, std::path::PathBuf), ApiError> {
-    let row = repo::find_receipt(conn, id)?.ok_or_else(|| ApiError::not_found("No such receipt."))?;
-    load(conn, caller, &row.report_id, false).map_err(|e| match e.code {
-        ErrorCode::NotFound => ApiError::not_found("No such receipt."),
-        _ => e,
-    })?;
-    let path = storage::path_of(data_dir, &row.sha256);
-    Ok((receipt_dto(row), path))
+    Ok(false)
 }

@@ -652,7 +652,7 @@ async fn treasurers_overview_exports_and_the_reporting_date(app: TestApp) {
         json!({}),
     )
     .await);
-    let run = || app.state.db.run(pactum::grants::settlement::run_date_changes);
+    let run = || app.state.db.run(pactum::grants::dates::run_date_changes);
     assert_eq!(run().await.unwrap(), 1);
     assert_eq!(run().await.unwrap(), 0, "once");
     assert_eq!(app.get_as(&a.treasurer, &format!("/api/v1/grants/{id}")).await.json()["status"], "reporting");
