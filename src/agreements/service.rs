@@ -15,6 +15,7 @@ use crate::domain::workflow::{AgreementAction, AgreementState, AgreementStatus, 
 use crate::domain::{BoundedText, Party, PartyType};
 use crate::error::ApiError;
 use crate::municipalities::repo as municipalities_repo;
+use crate::outbox::wording::NoticeEvent;
 use crate::parties::{self, AGREEMENT};
 use crate::visions::repo as visions_repo;
 
@@ -596,28 +597,10 @@ fn apply(
     record(conn, actor, &loaded.row, &format!("agreement.{event}"), changes)?;
     publish(conn, &loaded.row, event)?;
     let title = loaded.current().map(|c| c.title).unwrap_or_default();
-    let (nl, en) = match event {
-        "proposed" => (
-            (
-                format!("Klaar om te tekenen: {title}"),
-                "Er staat een versie van de samenwerkingsafspraak klaar. Lees en teken hem in Pactum."
-                    .to_owned(),
-            ),
-            (
-                format!("Ready to sign: {title}"),
-                "A version of the collaboration agreement is ready. Read and sign it in Pactum.".to_owned(),
-            ),
-        ),
-        "signed" | "signed_and_activated" => (
-            (
-                format!("Getekend door iedereen: {title}"),
-                "Alle partijen hebben de samenwerkingsafspraak getekend.".to_owned(),
-            ),
-            (
-                format!("Signed by everyone: {title}"),
-                "Every party has signed the collaboration agreement.".to_owned(),
-            ),
-        ),
+    let notice_event = match event {
+        "proposed" => NoticeEvent::AgreementProposed { title: &title },
+        "signed" => NoticeEvent::AgreementSigned { title: &title },
+        "signed_and_activated" => NoticeEvent::AgreementSignedAndActivated { title: &title },
         _ => return Ok(()),
     };
     let mut recipients = Vec::new();
@@ -630,15 +613,12 @@ fn apply(
     }
     recipients.sort();
     recipients.dedup();
-    let event = format!("agreement.{event}");
     let notice = crate::outbox::notices::Notice {
-        event: &event,
+        event: notice_event,
         record_id: &loaded.row.id,
         version: loaded.row.version,
         municipality_id: Some(&loaded.row.municipality_id),
         path: format!("/api/v1/agreements/{}", loaded.row.id),
-        nl,
-        en,
     };
     crate::outbox::notices::send(conn, &notice, &recipients)
 }

@@ -231,7 +231,7 @@ pub enum Audience {
 pub fn notify(
     conn: &mut DbConnection,
     row: &GrantRow,
-    event: &str,
+    event: &'static str,
     version: i64,
     audience: Audience,
     nl: (String, String),
@@ -246,13 +246,11 @@ pub fn notify(
         Audience::Treasurer => network_people(conn, &row.network_id, &["treasurer"])?,
     };
     let notice = crate::outbox::notices::Notice {
-        event,
+        event: crate::outbox::wording::NoticeEvent::Grant { name: event, nl, en },
         record_id: &row.id,
         version,
         municipality_id: Some(&row.municipality_id),
         path: format!("/api/v1/grants/{}", row.id),
-        nl,
-        en,
     };
     crate::outbox::notices::send(conn, &notice, &recipients)
 }

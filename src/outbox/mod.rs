@@ -8,6 +8,7 @@ pub mod notices;
 pub mod recipients;
 pub mod repo;
 pub mod templates;
+pub mod wording;
 pub mod worker;
 
 use actix_web::web;

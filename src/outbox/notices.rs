@@ -9,6 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::Locale;
 use crate::error::ApiError;
 
+use super::wording::NoticeEvent;
 use super::{enqueue, templates, Email};
 
 /// The outbox kind of every notice.
@@ -17,18 +18,15 @@ pub const KIND: &str = "notice";
 /// Stands in the stored email where the public address goes.
 pub const BASE_URL: &str = "{base_url}";
 
-/// What happened, in both languages: subject and one sentence each.
+/// What happened to which record; the event knows its words.
 pub struct Notice<'a> {
-    /// e.g. `grant.submitted`.
-    pub event: &'a str,
+    pub event: NoticeEvent<'a>,
     pub record_id: &'a str,
     /// Makes the change unique (the record's version after it).
     pub version: i64,
     pub municipality_id: Option<&'a str>,
     /// The API path of the record.
     pub path: String,
-    pub nl: (String, String),
-    pub en: (String, String),
 }
 
 /// Text with any `{base_url}` in it broken up, so the mailer never fills it in.
@@ -39,13 +37,10 @@ fn as_text(text: &str) -> String {
 pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipient]) -> Result<(), ApiError> {
     for recipient in recipients {
         let locale: Locale = recipient.locale.parse().unwrap_or_default();
-        let (subject, sentence) = match locale {
-            Locale::Nl => &notice.nl,
-            Locale::En => &notice.en,
-        };
+        let (subject, sentence) = notice.event.wording(locale);
         // Subjects and sentences quote what people wrote (a grant's title): a placeholder typed
         // into it must stay text, so only the link below is ever filled in.
-        let (subject, sentence) = (as_text(subject), as_text(sentence));
+        let (subject, sentence) = (as_text(&subject), as_text(&sentence));
         let rendered = templates::notice(locale, &subject, &sentence, &format!("{BASE_URL}{}", notice.path));
         enqueue(
             conn,
@@ -53,7 +48,10 @@ pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipien
                 kind: KIND,
                 dedupe_key: format!(
                     "notice:{}:{}:{}:{}",
-                    notice.event, notice.record_id, notice.version, recipient.user_id
+                    notice.event.name(),
+                    notice.record_id,
+                    notice.version,
+                    recipient.user_id
                 ),
                 municipality_id: notice.municipality_id.map(str::to_owned),
                 recipient: recipient.email.clone(),
