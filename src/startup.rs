@@ -163,7 +163,7 @@ async fn run_date_job(db: Database, public_url: String, every: std::time::Durati
         let url = public_url.clone();
         let changes = db.run(move |conn| {
             let moved =
-                agreements::service::run_date_changes(conn)? + grants::settlement::run_date_changes(conn)?;
+                agreements::dates::run_date_changes(conn)? + grants::settlement::run_date_changes(conn)?;
             let planned = reminders::plan::run(conn, &url, None)?;
             let forgotten = idempotency::forget_expired(conn)?;
             if forgotten > 0 {

@@ -2,7 +2,7 @@
 
 use strum::IntoEnumIterator;
 
-use crate::agreements::service as agreements;
+use crate::agreements::loaded as agreements;
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::ActionCheck;
 use crate::auth::{Action, Caller, Target};

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use crate::agreements::service as agreements;
+use crate::agreements::loaded as agreements;
 use crate::audit::{self, Actor, Event};
 use crate::auth::policy::{ActionCheck, GrantScope};
 use crate::auth::{Action, Caller, Target};
