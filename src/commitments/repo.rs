@@ -4,10 +4,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::agreements::content::CommitmentTerms;
 use crate::db::schema::{commitments, municipality_memberships};
 use crate::db::DbConnection;
 use crate::service_accounts::repo::municipality_of;
+
+use super::terms::CommitmentTerms;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commitments)]

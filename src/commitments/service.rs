@@ -2,16 +2,15 @@
 
 use strum::IntoEnumIterator;
 
-use crate::agreements::loaded as agreements;
 use crate::audit::{self, Actor, Event};
-use crate::auth::policy::ActionCheck;
+use crate::auth::policy::{ActionCheck, RecordScope};
 use crate::auth::{Action, Caller, Target};
 use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{CommitmentAction, CommitmentStatus};
 use crate::domain::{BoundedText, Party};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::parties::{self, AGREEMENT};
 
 use super::dto::{CommitmentDto, CommitmentQuery};
@@ -26,23 +25,19 @@ fn status(row: &CommitmentRow) -> CommitmentStatus {
 }
 
 /// The owing party's representative, or an officer of the municipality.
-fn permitted(caller: &Caller, row: &CommitmentRow, scope: &crate::auth::policy::RecordScope) -> bool {
+fn permitted(caller: &Caller, row: &CommitmentRow, scope: &RecordScope) -> bool {
     party(row).is_some_and(|p| caller.represents(&p))
         || caller.may(Action::ManageLifecycle, Target::Record(scope))
 }
 
-fn allowed(
-    caller: &Caller,
-    row: &CommitmentRow,
-    scope: &crate::auth::policy::RecordScope,
-) -> Vec<CommitmentAction> {
+fn allowed(caller: &Caller, row: &CommitmentRow, scope: &RecordScope) -> Vec<CommitmentAction> {
     if !permitted(caller, row, scope) {
         return Vec::new();
     }
     CommitmentAction::iter().filter(|a| status(row).next(*a).is_some()).collect()
 }
 
-fn to_dto(caller: &Caller, row: CommitmentRow, scope: &crate::auth::policy::RecordScope) -> CommitmentDto {
+fn to_dto(caller: &Caller, row: CommitmentRow, scope: &RecordScope) -> CommitmentDto {
     let allowed_actions = allowed(caller, &row, scope);
     CommitmentDto {
         party: party(&row).unwrap_or_else(|| {
@@ -61,23 +56,28 @@ fn to_dto(caller: &Caller, row: CommitmentRow, scope: &crate::auth::policy::Reco
     }
 }
 
+/// Who may see a commitment: whoever may see its agreement, whose parties are stored with it.
+fn agreement_scope(conn: &mut DbConnection, row: &CommitmentRow) -> Result<RecordScope, ApiError> {
+    Ok(parties::scope_of(conn, AGREEMENT, &row.agreement_id, &row.municipality_id)?)
+}
+
 fn visible(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
-) -> Result<(CommitmentRow, crate::auth::policy::RecordScope), ApiError> {
+) -> Result<(CommitmentRow, RecordScope), ApiError> {
     let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such commitment."))?;
-    let agreement = agreements::visible(conn, caller, &row.agreement_id).map_err(|e| match e.code {
-        ErrorCode::NotFound => ApiError::not_found("No such commitment."),
-        _ => e,
-    })?;
-    Ok((row, agreement.scope()))
+    let scope = agreement_scope(conn, &row)?;
+    if !caller.can_see(Target::Record(&scope)) {
+        return Err(ApiError::not_found("No such commitment."));
+    }
+    Ok((row, scope))
 }
 
 /// The commitment as the API returns it, for no one in particular (webhook payloads).
 pub fn published(conn: &mut DbConnection, id: &str) -> Result<CommitmentDto, ApiError> {
     let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such commitment."))?;
-    let scope = agreements::load(conn, &row.agreement_id, false)?.scope();
+    let scope = agreement_scope(conn, &row)?;
     Ok(to_dto(&Caller::observer(), row, &scope))
 }
 
@@ -169,7 +169,7 @@ pub fn list(
     let page = Page::from_rows(rows, page, |r| &r.id, |r| r);
     let mut items = Vec::with_capacity(page.items.len());
     for row in page.items {
-        let scope = agreements::load(conn, &row.agreement_id, false)?.scope();
+        let scope = agreement_scope(conn, &row)?;
         items.push(to_dto(caller, row, &scope));
     }
     Ok(Page { items, next_cursor: page.next_cursor })

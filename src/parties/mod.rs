@@ -145,6 +145,18 @@ pub fn records_of_user(
         .load(conn)
 }
 
+/// The scope of a stored record from the parties stored with it: for a record that belongs to
+/// it (a commitment of an agreement), without loading the record itself.
+pub fn scope_of(
+    conn: &mut DbConnection,
+    record_type: &str,
+    record_id: &str,
+    municipality_id: &str,
+) -> QueryResult<RecordScope> {
+    let parties = of(conn, record_type, &[record_id.to_owned()])?.into_iter().map(|(_, p)| p).collect();
+    Ok(RecordScope { municipality_id: municipality_id.to_owned(), parties })
+}
+
 pub fn scope(municipality_id: &str, parties: &[Party]) -> RecordScope {
     RecordScope { municipality_id: municipality_id.to_owned(), parties: parties.to_vec() }
 }
