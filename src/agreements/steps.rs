@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::audit::Actor;
 use crate::auth::Caller;
-use crate::commitments::repo as commitments_repo;
+use crate::commitments::service as commitments;
 use crate::db::DbConnection;
 use crate::domain::time::now;
 use crate::domain::workflow::{AgreementAction, AgreementOutcome, AgreementStatus, VersionStatus};
@@ -131,7 +131,7 @@ fn settle_version(
             loaded.row.current_version = version.number;
         }
         copy_dates(&mut loaded.row, &content);
-        commitments_repo::sync(
+        commitments::sync_with_version(
             conn,
             &loaded.row.id,
             &loaded.row.municipality_id,

@@ -10,6 +10,7 @@ use crate::db::schema::{
 use crate::db::DbConnection;
 use crate::domain::{Party, PartyType};
 use crate::error::{ApiError, FieldError};
+use crate::networks::dto::LinkStatus;
 
 pub const VISION: &str = "vision";
 pub const AGREEMENT: &str = "agreement";
@@ -37,10 +38,11 @@ pub fn check(
             PartyType::Municipality => party.id == municipality_id,
             PartyType::Network => municipality_networks::table
                 .find((municipality_id, &party.id))
+                .filter(municipality_networks::status.eq(LinkStatus::Active.as_str()))
                 .select(municipality_networks::status)
                 .first::<String>(conn)
                 .optional()?
-                .is_some_and(|status| status == "active"),
+                .is_some(),
             PartyType::Organisation => organisations::table
                 .find(&party.id)
                 .select(organisations::municipality_id)
