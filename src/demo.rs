@@ -209,9 +209,10 @@ fn shared_work(
     municipality_id: &str,
     network_ids: &[String],
 ) -> Result<(), ApiError> {
-    use crate::agreements::content::{CommitmentTerms, Provision, ProvisionKind};
+    use crate::agreements::content::{Provision, ProvisionKind};
     use crate::agreements::dto::CreateAgreement;
     use crate::agreements::service as agreements;
+    use crate::commitments::terms::CommitmentTerms;
     use crate::domain::workflow::{AgreementAction, VisionAction};
     use crate::domain::{Party, PartyType};
     use crate::visions::dto::{CreateVision, Goal};

@@ -162,7 +162,7 @@ async fn run_date_job(db: Database, public_url: String, every: std::time::Durati
         interval.tick().await;
         let url = public_url.clone();
         let changes = db.run(move |conn| {
-            let moved = agreements::service::run_date_changes(conn)? + grants::dates::run_date_changes(conn)?;
+            let moved = agreements::dates::run_date_changes(conn)? + grants::dates::run_date_changes(conn)?;
             let planned = reminders::plan::run(conn, &url, None)?;
             let forgotten = idempotency::forget_expired(conn)?;
             if forgotten > 0 {

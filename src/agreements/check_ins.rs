@@ -8,8 +8,8 @@ use crate::domain::BoundedText;
 use crate::error::{ApiError, FieldError};
 
 use super::dto::{CheckInDto, CheckInRequest};
+use super::loaded;
 use super::repo::{self, CheckInRow};
-use super::service;
 
 const MAX_ITEMS: usize = 50;
 const MAX_NOTES: usize = 20_000;
@@ -60,7 +60,7 @@ pub fn create(
         return Err(ApiError::validation(errors));
     }
     write_transaction(conn, |conn| {
-        let loaded = service::visible(conn, caller, agreement_id)?;
+        let loaded = loaded::visible(conn, caller, agreement_id)?;
         caller.authorize(Action::Represent, Target::Record(&loaded.scope()))?;
         let row = CheckInRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -96,6 +96,6 @@ pub fn list(
     caller: &Caller,
     agreement_id: &str,
 ) -> Result<Vec<CheckInDto>, ApiError> {
-    service::visible(conn, caller, agreement_id)?;
+    loaded::visible(conn, caller, agreement_id)?;
     Ok(repo::check_ins(conn, agreement_id)?.into_iter().map(to_dto).collect())
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::commitments::terms::CommitmentTerms;
 use crate::domain::{BoundedText, Party};
 use crate::error::{ApiError, FieldError};
 
@@ -32,18 +33,6 @@ pub struct Provision {
     pub description: String,
     /// For `money`: the amount in euro cents.
     pub amount_cents: Option<i64>,
-}
-
-/// One party's obligation. `key` stays the same across versions, so an amendment can change a
-/// commitment without losing its status; leave it out for a new commitment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitmentTerms {
-    #[serde(default)]
-    pub key: Option<String>,
-    pub party: Party,
-    pub description: String,
-    pub due_on: Option<NaiveDate>,
 }
 
 /// The signed content of one version, in canonical field order.

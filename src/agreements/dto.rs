@@ -4,10 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::commitments::terms::CommitmentTerms;
 use crate::domain::workflow::{AgreementAction, AgreementStatus, VersionStatus};
 use crate::domain::Party;
 
-use super::content::{AgreementContent, CommitmentTerms, Provision};
+use super::content::{AgreementContent, Provision};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

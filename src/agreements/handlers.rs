@@ -17,7 +17,7 @@ use super::dto::{
     ActionRequest, AgreementDto, AgreementQuery, CheckInDto, CheckInList, CheckInRequest, CreateAgreement,
     DiffQuery, UpdateAgreement, VersionDto, VersionList,
 };
-use super::{check_ins, service};
+use super::{check_ins, loaded, service};
 
 /// Draft an agreement.
 ///
@@ -206,12 +206,12 @@ pub async fn amend(
     Ok(etag::with_etag(response, dto.version, dto))
 }
 
-fn find_version(loaded: &service::Loaded, number: i32) -> Result<VersionDto, ApiError> {
+fn find_version(loaded: &loaded::Loaded, number: i32) -> Result<VersionDto, ApiError> {
     let row = repo_version(loaded, number)?;
-    service::version_dto(loaded, row)
+    loaded::version_dto(loaded, row)
 }
 
-fn repo_version(loaded: &service::Loaded, number: i32) -> Result<&super::repo::VersionRow, ApiError> {
+fn repo_version(loaded: &loaded::Loaded, number: i32) -> Result<&super::repo::VersionRow, ApiError> {
     loaded
         .versions_ref()
         .iter()
@@ -234,11 +234,11 @@ pub async fn versions(
     let items = state
         .db
         .run(move |conn| {
-            let loaded = service::visible(conn, &caller, &id)?;
+            let loaded = loaded::visible(conn, &caller, &id)?;
             loaded
                 .versions_ref()
                 .iter()
-                .map(|v| service::version_dto(&loaded, v))
+                .map(|v| loaded::version_dto(&loaded, v))
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;
@@ -261,7 +261,7 @@ pub async fn version(
     let dto = state
         .db
         .run(move |conn| {
-            let loaded = service::visible(conn, &caller, &id.to_string())?;
+            let loaded = loaded::visible(conn, &caller, &id.to_string())?;
             find_version(&loaded, number)
         })
         .await?;
@@ -286,7 +286,7 @@ pub async fn diff(
     let diff = state
         .db
         .run(move |conn| {
-            let loaded = service::visible(conn, &caller, &id.to_string())?;
+            let loaded = loaded::visible(conn, &caller, &id.to_string())?;
             let after = find_version(&loaded, number)?;
             let before = if against == 0 { None } else { Some(find_version(&loaded, against)?.content) };
             Ok(content::diff(against, before.as_ref(), number, &after.content))
@@ -315,7 +315,7 @@ pub async fn document(
     let html = state
         .db
         .run(move |conn| {
-            let loaded = service::visible(conn, &caller, &id.to_string())?;
+            let loaded = loaded::visible(conn, &caller, &id.to_string())?;
             let version = find_version(&loaded, number)?;
             let signers: Vec<String> = version.signatures.iter().map(|s| s.signed_by.clone()).collect();
             let names = Names::load(conn, &version.content.parties, &signers)?;

@@ -3,11 +3,15 @@
 
 pub mod check_ins;
 pub mod content;
+pub mod dates;
 pub mod document;
 pub mod dto;
+pub mod events;
 pub mod handlers;
+pub mod loaded;
 pub mod repo;
 pub mod service;
+mod steps;
 
 use actix_web::web;
 

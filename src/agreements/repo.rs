@@ -7,6 +7,7 @@ use crate::db::schema::{
     agreement_signatures, agreement_versions, agreements, check_ins, municipalities, municipality_memberships,
 };
 use crate::db::DbConnection;
+use crate::domain::workflow::AgreementStatus;
 use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -216,7 +217,12 @@ pub struct DateDriven {
 pub fn date_driven(conn: &mut DbConnection) -> QueryResult<Vec<DateDriven>> {
     agreements::table
         .inner_join(municipalities::table.on(municipalities::id.eq(agreements::municipality_id)))
-        .filter(agreements::status.eq_any(["signed", "active", "suspended"]))
+        .filter(
+            agreements::status.eq_any(
+                [AgreementStatus::Signed, AgreementStatus::Active, AgreementStatus::Suspended]
+                    .map(AgreementStatus::as_str),
+            ),
+        )
         .select((
             agreements::id,
             agreements::status,

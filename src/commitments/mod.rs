@@ -1,10 +1,12 @@
 //! Commitments: each party's obligations under the agreement version in force, with their own
-//! status (`open -> done | missed | waived`), listed across agreements.
+//! status (`open -> done | missed | waived`), listed across agreements. Agreements build on
+//! this floor: their content states commitment terms (terms.rs) that signing turns into these.
 
 pub mod dto;
 pub mod handlers;
 pub mod repo;
 pub mod service;
+pub mod terms;
 
 use actix_web::web;
 

@@ -4,10 +4,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::agreements::content::CommitmentTerms;
 use crate::db::schema::{commitments, municipality_memberships};
 use crate::db::DbConnection;
+use crate::domain::workflow::CommitmentStatus;
 use crate::service_accounts::repo::municipality_of;
+
+use super::terms::CommitmentTerms;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commitments)]
@@ -53,66 +55,47 @@ pub fn save(conn: &mut DbConnection, row: &CommitmentRow) -> QueryResult<bool> {
     Ok(updated == 1)
 }
 
-/// Makes the agreement's commitments those of the version now in force: same key keeps its
-/// status, new keys start open, and commitments the version dropped are waived.
-pub fn sync(
+pub fn insert(conn: &mut DbConnection, row: &CommitmentRow) -> QueryResult<()> {
+    diesel::insert_into(commitments::table).values(row).execute(conn).map(drop)
+}
+
+/// Gives a commitment the terms of a new version of its agreement; its status stays.
+pub fn set_terms(
     conn: &mut DbConnection,
-    agreement_id: &str,
-    municipality_id: &str,
-    terms: &[CommitmentTerms],
-    version_number: i32,
+    current: &CommitmentRow,
+    terms: &CommitmentTerms,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let existing = of_agreement(conn, agreement_id)?;
-    for term in terms {
-        let key = term.key.clone().unwrap_or_default();
-        match existing.iter().find(|c| c.key == key) {
-            Some(current) => {
-                diesel::update(commitments::table.find(&current.id))
-                    .set((
-                        commitments::party_type.eq(term.party.party_type.as_str()),
-                        commitments::party_id.eq(&term.party.id),
-                        commitments::description.eq(&term.description),
-                        commitments::due_on.eq(term.due_on),
-                        commitments::version.eq(current.version + 1),
-                        commitments::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                let row = CommitmentRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    agreement_id: agreement_id.to_owned(),
-                    municipality_id: municipality_id.to_owned(),
-                    key,
-                    party_type: term.party.party_type.as_str().to_owned(),
-                    party_id: term.party.id.clone(),
-                    description: term.description.clone(),
-                    due_on: term.due_on,
-                    status: "open".to_owned(),
-                    note: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                diesel::insert_into(commitments::table).values(&row).execute(conn)?;
-            }
-        }
-    }
-    for dropped in existing
-        .iter()
-        .filter(|c| c.status == "open" && !terms.iter().any(|t| t.key.as_deref() == Some(&c.key)))
-    {
-        diesel::update(commitments::table.find(&dropped.id))
-            .set((
-                commitments::status.eq("waived"),
-                commitments::note.eq(format!("Dropped by version {version_number} of the agreement.")),
-                commitments::version.eq(dropped.version + 1),
-                commitments::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    diesel::update(commitments::table.find(&current.id))
+        .set((
+            commitments::party_type.eq(terms.party.party_type.as_str()),
+            commitments::party_id.eq(&terms.party.id),
+            commitments::description.eq(&terms.description),
+            commitments::due_on.eq(terms.due_on),
+            commitments::version.eq(current.version + 1),
+            commitments::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Closes a commitment with `status` and `note`, whatever its version.
+pub fn close(
+    conn: &mut DbConnection,
+    current: &CommitmentRow,
+    status: CommitmentStatus,
+    note: String,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(commitments::table.find(&current.id))
+        .set((
+            commitments::status.eq(status.as_str()),
+            commitments::note.eq(note),
+            commitments::version.eq(current.version + 1),
+            commitments::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 pub struct CommitmentFilter {

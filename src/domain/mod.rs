@@ -25,6 +25,7 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+pub mod deadline;
 pub mod email;
 pub mod iban;
 pub mod locale;
@@ -41,6 +42,7 @@ pub mod text;
 pub mod time;
 pub mod workflow;
 
+pub use deadline::DeadlineKind;
 pub use email::Email;
 pub use iban::Iban;
 pub use locale::Locale;

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use crate::agreements::service as agreements;
+use crate::agreements::loaded as agreements;
 use crate::audit::{self, Actor};
 use crate::auth::policy::GrantScope;
 use crate::auth::{Action, Caller, Target};

@@ -2,7 +2,7 @@
 //! about, what to do, and a link. Text and HTML say the same.
 
 use crate::domain::text::escape_markup as escape;
-use crate::domain::Locale;
+use crate::domain::{DeadlineKind, Locale};
 
 /// A subject and the two bodies.
 pub struct Rendered {
@@ -129,8 +129,7 @@ pub fn password_reset(locale: Locale, name: &str, link: &str, api_url: &str) -> 
 /// What a reminder says of its deadline.
 #[derive(Debug, Clone, Copy)]
 pub struct Due<'a> {
-    /// `commitment`, `report`, `decision`, `tranche`, `agreement_review`, `agreement_end`.
-    pub kind: &'a str,
+    pub kind: DeadlineKind,
     /// What is due, in the words of the record.
     pub title: &'a str,
     pub due_on: chrono::NaiveDate,
@@ -140,16 +139,16 @@ pub struct Due<'a> {
 pub fn reminder(locale: Locale, deadline: &Due<'_>, offset: i32, link: &str) -> Rendered {
     let date = deadline.due_on.format("%d-%m-%Y").to_string();
     let (what_nl, what_en) = match deadline.kind {
-        "commitment" => ("toezegging", "commitment"),
-        "report" => ("verantwoording", "spending report"),
-        "decision" => ("besluit op een aanvraag", "decision on an application"),
-        "tranche" => ("betaling", "payment"),
-        "agreement_review" => ("evaluatie van de afspraak", "review of the agreement"),
-        "invitation" => (
+        DeadlineKind::Commitment => ("toezegging", "commitment"),
+        DeadlineKind::Report => ("verantwoording", "spending report"),
+        DeadlineKind::Decision => ("besluit op een aanvraag", "decision on an application"),
+        DeadlineKind::Tranche => ("betaling", "payment"),
+        DeadlineKind::AgreementReview => ("evaluatie van de afspraak", "review of the agreement"),
+        DeadlineKind::Invitation => (
             "uitnodiging voor Pactum (accepteer met de link in uw uitnodiging)",
             "invitation to Pactum (accept with the link in your invitation)",
         ),
-        _ => ("einde van de afspraak", "end of the agreement"),
+        DeadlineKind::AgreementEnd => ("einde van de afspraak", "end of the agreement"),
     };
     let title = if deadline.title.is_empty() { String::new() } else { format!(" \"{}\"", deadline.title) };
     let days = offset.unsigned_abs();

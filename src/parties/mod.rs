@@ -10,6 +10,7 @@ use crate::db::schema::{
 use crate::db::DbConnection;
 use crate::domain::{Party, PartyType};
 use crate::error::{ApiError, FieldError};
+use crate::networks::dto::LinkStatus;
 
 pub const VISION: &str = "vision";
 pub const AGREEMENT: &str = "agreement";
@@ -37,10 +38,11 @@ pub fn check(
             PartyType::Municipality => party.id == municipality_id,
             PartyType::Network => municipality_networks::table
                 .find((municipality_id, &party.id))
+                .filter(municipality_networks::status.eq(LinkStatus::Active.as_str()))
                 .select(municipality_networks::status)
                 .first::<String>(conn)
                 .optional()?
-                .is_some_and(|status| status == "active"),
+                .is_some(),
             PartyType::Organisation => organisations::table
                 .find(&party.id)
                 .select(organisations::municipality_id)
@@ -143,6 +145,18 @@ pub fn records_of_user(
         .select(record_parties::record_id)
         .distinct()
         .load(conn)
+}
+
+/// The scope of a stored record from the parties stored with it: for a record that belongs to
+/// it (a commitment of an agreement), without loading the record itself.
+pub fn scope_of(
+    conn: &mut DbConnection,
+    record_type: &str,
+    record_id: &str,
+    municipality_id: &str,
+) -> QueryResult<RecordScope> {
+    let parties = of(conn, record_type, &[record_id.to_owned()])?.into_iter().map(|(_, p)| p).collect();
+    Ok(RecordScope { municipality_id: municipality_id.to_owned(), parties })
 }
 
 pub fn scope(municipality_id: &str, parties: &[Party]) -> RecordScope {

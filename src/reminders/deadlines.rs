@@ -10,13 +10,18 @@ use crate::db::schema::{
     spending_reports, tranches, users,
 };
 use crate::db::DbConnection;
+use crate::domain::workflow::{
+    AgreementStatus as S, CommitmentStatus, GrantStatus, ReportStatus, TrancheStatus,
+};
+use crate::domain::{DeadlineKind, PartyType};
+use crate::networks::dto::LinkStatus;
 use crate::outbox::recipients::{municipality_people, network_people, representatives, Recipient, OFFICERS};
 use crate::outbox::templates::Due;
+use crate::parties::AGREEMENT;
 
 #[derive(Debug, Clone)]
 pub struct Deadline {
-    /// `commitment`, `report`, `decision`, `tranche`, `agreement_review`, `agreement_end`.
-    pub kind: &'static str,
+    pub kind: DeadlineKind,
     pub record_id: String,
     pub municipality_id: String,
     pub due_on: NaiveDate,
@@ -34,7 +39,7 @@ pub struct Deadline {
 impl Deadline {
     /// The part of a reminder's dedupe key that names this deadline.
     pub fn key(&self) -> String {
-        format!("reminder:{}:{}:{}:", self.kind, self.record_id, self.due_on)
+        format!("reminder:{}:{}:{}:", self.kind.as_str(), self.record_id, self.due_on)
     }
 
     /// What the reminder email says of it.
@@ -52,10 +57,11 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     let mut deadlines = Vec::new();
 
     // Only commitments of agreements in force: a terminated or completed agreement asks nothing more.
-    let in_force =
-        agreements::table.filter(agreements::status.eq_any(["signed", "active"])).select(agreements::id);
+    let in_force = agreements::table
+        .filter(agreements::status.eq_any([S::Signed, S::Active].map(S::as_str)))
+        .select(agreements::id);
     let open_commitments: Vec<(String, String, String, String, String, NaiveDate)> = commitments::table
-        .filter(commitments::status.eq("open"))
+        .filter(commitments::status.eq(CommitmentStatus::Open.as_str()))
         .filter(commitments::due_on.is_not_null())
         .filter(commitments::agreement_id.eq_any(in_force))
         .select((
@@ -69,7 +75,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         .load(conn)?;
     for (id, municipality_id, party_type, party_id, description, due_on) in open_commitments {
         deadlines.push(Deadline {
-            kind: "commitment",
+            kind: DeadlineKind::Commitment,
             recipients: representatives(conn, &party_type, &party_id)?,
             escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
             after_date: true,
@@ -82,7 +88,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     }
 
     let reporting: Vec<(String, String, String, String, NaiveDate)> = grants::table
-        .filter(grants::status.eq_any(["active", "reporting"]))
+        .filter(grants::status.eq_any([GrantStatus::Active.as_str(), GrantStatus::Reporting.as_str()]))
         .filter(grants::report_due_on.is_not_null())
         .select((
             grants::id,
@@ -96,14 +102,17 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         let accepted: i64 = spending_reports::table
             .filter(spending_reports::grant_id.eq(&id))
             .filter(spending_reports::kind.eq("final"))
-            .filter(spending_reports::status.eq_any(["submitted", "accepted"]))
+            .filter(
+                spending_reports::status
+                    .eq_any([ReportStatus::Submitted.as_str(), ReportStatus::Accepted.as_str()]),
+            )
             .count()
             .get_result(conn)?;
         if accepted > 0 {
             continue;
         }
         deadlines.push(Deadline {
-            kind: "report",
+            kind: DeadlineKind::Report,
             recipients: network_people(conn, &network_id, &["coordinator", "treasurer"])?,
             escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
             after_date: true,
@@ -116,7 +125,12 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     }
 
     let undecided: Vec<(String, String, String, NaiveDate)> = grants::table
-        .filter(grants::status.eq_any(["submitted", "in_review", "info_requested"]))
+        .filter(
+            grants::status.eq_any(
+                [GrantStatus::Submitted, GrantStatus::InReview, GrantStatus::InfoRequested]
+                    .map(GrantStatus::as_str),
+            ),
+        )
         .filter(grants::decision_due_on.is_not_null())
         .select((
             grants::id,
@@ -127,7 +141,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         .load(conn)?;
     for (id, municipality_id, title, due_on) in undecided {
         deadlines.push(Deadline {
-            kind: "decision",
+            kind: DeadlineKind::Decision,
             recipients: municipality_people(conn, &municipality_id, &OFFICERS)?,
             escalation: municipality_people(conn, &municipality_id, &["municipal_admin"])?,
             after_date: true,
@@ -141,12 +155,12 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
 
     let scheduled: Vec<(String, String, String, NaiveDate)> = tranches::table
         .inner_join(grants::table.on(grants::id.eq(tranches::grant_id)))
-        .filter(tranches::status.eq("scheduled"))
+        .filter(tranches::status.eq(TrancheStatus::Scheduled.as_str()))
         .select((tranches::id, tranches::municipality_id, grants::title, tranches::due_on))
         .load(conn)?;
     for (id, municipality_id, title, due_on) in scheduled {
         deadlines.push(Deadline {
-            kind: "tranche",
+            kind: DeadlineKind::Tranche,
             recipients: municipality_people(conn, &municipality_id, &["finance"])?,
             escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
             after_date: true,
@@ -159,7 +173,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     }
 
     let in_force: Vec<(String, String, Option<NaiveDate>, Option<NaiveDate>)> = agreements::table
-        .filter(agreements::status.eq_any(["active", "suspended"]))
+        .filter(agreements::status.eq_any([S::Active, S::Suspended].map(S::as_str)))
         .select((
             agreements::id,
             agreements::municipality_id,
@@ -170,9 +184,9 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     for (id, municipality_id, review, ends) in in_force {
         let mut people = municipality_people(conn, &municipality_id, &OFFICERS)?;
         let networks: Vec<String> = record_parties::table
-            .filter(record_parties::record_type.eq("agreement"))
+            .filter(record_parties::record_type.eq(AGREEMENT))
             .filter(record_parties::record_id.eq(&id))
-            .filter(record_parties::party_type.eq("network"))
+            .filter(record_parties::party_type.eq(PartyType::Network.as_str()))
             .select(record_parties::party_id)
             .load(conn)?;
         for network in networks {
@@ -180,7 +194,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         }
         people.sort();
         people.dedup();
-        for (kind, date) in [("agreement_review", review), ("agreement_end", ends)] {
+        for (kind, date) in [(DeadlineKind::AgreementReview, review), (DeadlineKind::AgreementEnd, ends)] {
             if let Some(due_on) = date {
                 deadlines.push(Deadline {
                     kind,
@@ -214,7 +228,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             (Some(m), _, _) => Some(m),
             (None, Some(n), _) => municipality_networks::table
                 .filter(municipality_networks::network_id.eq(n))
-                .filter(municipality_networks::status.eq("active"))
+                .filter(municipality_networks::status.eq(LinkStatus::Active.as_str()))
                 .select(municipality_networks::municipality_id)
                 .first::<String>(conn)
                 .optional()?,
@@ -233,7 +247,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             .optional()?
             .unwrap_or_else(|| "nl".into());
         deadlines.push(Deadline {
-            kind: "invitation",
+            kind: DeadlineKind::Invitation,
             recipients: vec![Recipient { user_id: format!("invitation-{id}"), email, locale, digest: false }],
             escalation: Vec::new(),
             after_date: false,

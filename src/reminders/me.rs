@@ -43,7 +43,7 @@ pub fn mine(conn: &mut DbConnection, user_id: &str, today: NaiveDate) -> Result<
         .into_iter()
         .filter(|d| concerns(d, user_id, today) && d.due_on <= today + Duration::days(AHEAD_DAYS))
         .map(|d| MyDeadline {
-            kind: d.kind.to_owned(),
+            kind: d.kind.as_str().to_owned(),
             overdue: d.due_on < today,
             title: d.title,
             due_on: d.due_on,

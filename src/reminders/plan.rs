@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::Locale;
+use crate::domain::{DeadlineKind, Locale};
 use crate::error::ApiError;
 use crate::outbox::{self, templates, Email};
 use chrono::{Duration, NaiveDate};
@@ -47,7 +47,7 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
             );
         }
         let day = local_today[&deadline.municipality_id];
-        if deadline.kind == "commitment" && deadline.due_on < day {
+        if deadline.kind == DeadlineKind::Commitment && deadline.due_on < day {
             write_transaction(conn, |conn| overdue(conn, deadline))?;
         }
         for offset in &offsets[&deadline.municipality_id] {

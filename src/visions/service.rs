@@ -5,7 +5,7 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::policy::ActionCheck;
 use crate::auth::{Action, Caller, Target};
 use crate::db::page::{Page, PageRequest};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{stored, write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::workflow::{VisionAction, VisionStatus};
 use crate::domain::Scope;
@@ -26,13 +26,26 @@ const MAX_THEMES: usize = 30;
 /// A vision with what belongs to it.
 struct Loaded {
     row: VisionRow,
+    /// The stored status, read once.
+    status: VisionStatus,
     parties: Vec<Party>,
     endorsements: Vec<EndorsementRow>,
 }
 
 impl Loaded {
+    /// Reads the stored status; one the code does not know is an error.
+    fn new(row: VisionRow, parties: Vec<Party>, endorsements: Vec<EndorsementRow>) -> Result<Self, ApiError> {
+        let status = stored::parse("visions.status", &row.status)?;
+        Ok(Self { row, status, parties, endorsements })
+    }
+
     fn status(&self) -> VisionStatus {
-        self.row.status.parse().unwrap_or(VisionStatus::Archived)
+        self.status
+    }
+
+    fn set_status(&mut self, status: VisionStatus) {
+        self.status = status;
+        self.row.status = status.as_str().to_owned();
     }
 
     fn scope(&self) -> crate::auth::policy::RecordScope {
@@ -65,7 +78,7 @@ fn load(conn: &mut DbConnection, id: &str, lock: bool) -> Result<Loaded, ApiErro
     let parties =
         parties::of(conn, VISION, std::slice::from_ref(&row.id))?.into_iter().map(|(_, p)| p).collect();
     let endorsements = repo::endorsements(conn, std::slice::from_ref(&row.id))?;
-    Ok(Loaded { row, parties, endorsements })
+    Loaded::new(row, parties, endorsements)
 }
 
 /// Whether the caller's role lets them take the action at all (the state aside).
@@ -108,9 +121,24 @@ fn check(caller: &Caller, loaded: &Loaded, action: VisionAction) -> Result<(), A
     .verdict()
 }
 
-fn to_dto(caller: &Caller, loaded: &Loaded) -> VisionDto {
+fn to_dto(caller: &Caller, loaded: &Loaded) -> Result<VisionDto, ApiError> {
     let content = loaded.content();
-    VisionDto {
+    let endorsements = loaded
+        .endorsements
+        .iter()
+        .map(|e| {
+            Ok(EndorsementDto {
+                party: Party::new(
+                    stored::parse("vision_endorsements.party_type", &e.party_type)?,
+                    e.party_id.clone(),
+                ),
+                endorsed_by: e.endorsed_by.clone(),
+                endorsed_at: utc(e.endorsed_at),
+                revision: e.revision,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(VisionDto {
         id: loaded.row.id.clone(),
         municipality_id: loaded.row.municipality_id.clone(),
         status: loaded.status(),
@@ -119,24 +147,13 @@ fn to_dto(caller: &Caller, loaded: &Loaded) -> VisionDto {
         goals: content.goals,
         themes: content.themes,
         parties: content.parties,
-        endorsements: loaded
-            .endorsements
-            .iter()
-            .filter_map(|e| {
-                Some(EndorsementDto {
-                    party: Party::new(e.party_type.parse().ok()?, e.party_id.clone()),
-                    endorsed_by: e.endorsed_by.clone(),
-                    endorsed_at: utc(e.endorsed_at),
-                    revision: e.revision,
-                })
-            })
-            .collect(),
+        endorsements,
         revision: loaded.row.revision,
         version: loaded.row.version,
         allowed_actions: allowed_actions(caller, loaded),
         created_at: utc(loaded.row.created_at),
         updated_at: utc(loaded.row.updated_at),
-    }
+    })
 }
 
 /// Checks title, statement, goals and themes.
@@ -262,11 +279,11 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateVision) -> 
         };
         repo::insert(conn, &row)?;
         parties::replace(conn, VISION, &row.id, &parties)?;
-        let loaded = Loaded { row, parties, endorsements: Vec::new() };
+        let loaded = Loaded::new(row, parties, Vec::new())?;
         add_revision(conn, caller, &loaded)?;
         let content = serde_json::to_value(loaded.content()).unwrap_or_default();
         record(conn, caller, &loaded, "vision.created", audit::changes(None, &content))?;
-        Ok(to_dto(caller, &loaded))
+        to_dto(caller, &loaded)
     })
 }
 
@@ -275,7 +292,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<VisionD
     if !caller.can_see(Target::Record(&loaded.scope())) {
         return Err(ApiError::not_found("No such vision."));
     }
-    Ok(to_dto(caller, &loaded))
+    to_dto(caller, &loaded)
 }
 
 pub fn list(
@@ -301,14 +318,11 @@ pub fn list(
         .items
         .into_iter()
         .map(|row| {
-            let loaded = Loaded {
-                parties: all_parties.iter().filter(|(r, _)| *r == row.id).map(|(_, p)| p.clone()).collect(),
-                endorsements: all_endorsements.iter().filter(|e| e.vision_id == row.id).cloned().collect(),
-                row,
-            };
-            to_dto(caller, &loaded)
+            let parties = all_parties.iter().filter(|(r, _)| *r == row.id).map(|(_, p)| p.clone()).collect();
+            let endorsements = all_endorsements.iter().filter(|e| e.vision_id == row.id).cloned().collect();
+            to_dto(caller, &Loaded::new(row, parties, endorsements)?)
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
@@ -356,7 +370,7 @@ pub fn update(
         loaded.row.goals = json(&goals);
         loaded.row.themes = json(&themes);
         loaded.row.revision += 1;
-        loaded.row.status = VisionStatus::Draft.as_str().to_owned();
+        loaded.set_status(VisionStatus::Draft);
         loaded.row.updated_at = now();
         repo::save(conn, &loaded.row)?;
         repo::clear_endorsements(conn, id)?;
@@ -367,7 +381,7 @@ pub fn update(
             serde_json::to_value(loaded.content()).unwrap_or_default(),
         );
         record(conn, caller, &loaded, "vision.updated", audit::changes(Some(&before), &after))?;
-        Ok(to_dto(caller, &loaded))
+        to_dto(caller, &loaded)
     })
 }
 
@@ -421,7 +435,7 @@ pub fn act(
         let next = status_before.next(action, all_endorsed).ok_or_else(|| {
             ApiError::invalid_transition("Not allowed now.", names(&allowed_actions(caller, &loaded)))
         })?;
-        loaded.row.status = next.as_str().to_owned();
+        loaded.set_status(next);
         loaded.row.updated_at = now();
         repo::save(conn, &loaded.row)?;
         let mut changes = serde_json::json!({});
@@ -432,7 +446,7 @@ pub fn act(
             changes["endorsed_by_party"] = serde_json::json!({"before": null, "after": party});
         }
         record(conn, caller, &loaded, &format!("vision.{}", past_tense(action)), changes)?;
-        Ok(to_dto(caller, &loaded))
+        to_dto(caller, &loaded)
     })
 }
 

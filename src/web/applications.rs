@@ -451,7 +451,7 @@ pub async fn create(
                 budget_lines: checked.budget_lines,
                 payee: checked.payee,
             };
-            match state.db.run(move |conn| crate::grants::service::create(conn, &caller, input)).await {
+            match state.db.run(move |conn| crate::grants::applications::create(conn, &caller, input)).await {
                 Ok(grant) => return Ok(see_other(&format!("/grants/{}?saved=1", grant.id))),
                 Err(err) if err.code == ErrorCode::NotFound || err.code == ErrorCode::Forbidden => {
                     return not_found(chrome, cookies)
@@ -477,7 +477,7 @@ pub async fn edit_form(
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let lookup = id.clone();
-    let grant = match state.db.run(move |conn| crate::grants::service::get(conn, &caller, &lookup)).await {
+    let grant = match state.db.run(move |conn| crate::grants::applications::get(conn, &caller, &lookup)).await {
         Ok(grant) if grant.allowed_actions.contains(&crate::domain::workflow::GrantAction::Edit) => grant,
         Ok(_) => return Ok(see_other(&format!("/grants/{id}"))),
         Err(err) if err.code.status().is_client_error() => return not_found(chrome, cookies),
@@ -516,7 +516,7 @@ pub async fn edit(
             let target = id.clone();
             match state
                 .db
-                .run(move |conn| crate::grants::service::update(conn, &caller, &target, None, change))
+                .run(move |conn| crate::grants::applications::update(conn, &caller, &target, None, change))
                 .await
             {
                 Ok(_) => return Ok(see_other(&format!("/grants/{id}?saved=1"))),

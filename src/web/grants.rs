@@ -146,8 +146,8 @@ async fn load(
     let found = state
         .db
         .run(move |conn| {
-            let grant = crate::grants::service::get(conn, &caller, &id)?;
-            let tranches = crate::grants::service::tranches::list(conn, &caller, &id)?;
+            let grant = crate::grants::applications::get(conn, &caller, &id)?;
+            let tranches = crate::grants::tranches::list(conn, &caller, &id)?;
             Ok::<_, ApiError>((grant, tranches))
         })
         .await;
@@ -224,7 +224,10 @@ pub async fn step(
         ..GrantActionRequest::default()
     };
     let target = id.clone();
-    match state.db.run(move |conn| crate::grants::service::act(conn, &caller, &target, action, request)).await
+    match state.db.run(move |conn| match action {
+            GrantAction::Withdraw => crate::grants::applications::withdraw(conn, &caller, &target),
+            _ => crate::grants::applications::submit(conn, &caller, &target, request),
+        }).await
     {
         Ok(_) => Ok(see_other(&format!("/grants/{id}"))),
         Err(err) if err.code.status().is_client_error() && err.code != ErrorCode::NotFound => {

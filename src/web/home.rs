@@ -124,7 +124,7 @@ fn grant_items(
         cursor: None,
     };
     let page =
-        crate::grants::service::list(conn, caller, query, &PageRequest { limit: 100, after_id: None })?;
+        crate::grants::applications::list(conn, caller, query, &PageRequest { limit: 100, after_id: None })?;
     Ok(page
         .items
         .into_iter()

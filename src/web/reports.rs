@@ -310,7 +310,7 @@ async fn load(
     let found = state
         .db
         .run(move |conn| {
-            let grant = crate::grants::service::get(conn, &caller, &id)?;
+            let grant = crate::grants::applications::get(conn, &caller, &id)?;
             let reports = crate::reports::service::list(conn, &caller, &id)?;
             Ok::<_, ApiError>((grant, current(reports)))
         })
@@ -494,7 +494,7 @@ pub async fn upload(
                     None => save(conn, &caller, &grant_id, None, String::new(), None, Vec::new())?,
                 };
                 for (name, bytes) in &files {
-                    crate::reports::service::add_receipt(conn, &caller, &report.id, name, bytes, &data_dir)?;
+                    crate::reports::receipts::add_receipt(conn, &caller, &report.id, name, bytes, &data_dir)?;
                 }
                 Ok::<_, ApiError>(())
             })

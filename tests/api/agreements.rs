@@ -32,7 +32,7 @@ fn status(reply: &Reply) -> String {
 }
 
 async fn run_date_job(app: &TestApp) -> usize {
-    app.state.db.run(pactum::agreements::service::run_date_changes).await.unwrap()
+    app.state.db.run(pactum::agreements::dates::run_date_changes).await.unwrap()
 }
 
 async fn an_agreement_between_three_parties_from_draft_to_completion(app: TestApp) {
