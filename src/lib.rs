@@ -13,6 +13,7 @@ pub mod error;
 pub mod funds;
 pub mod grants;
 pub mod http;
+pub mod idempotency;
 pub mod identity;
 pub mod ledger;
 pub mod members;

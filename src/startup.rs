@@ -9,18 +9,18 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::auth::rate_limit::LoginLimits;
+use crate::auth::rate_limit::{LoginLimits, RateLimiter};
 use crate::auth::tokens::TokenKeys;
+use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
-use crate::http::{extractors, health, idempotency, metrics, request};
-use crate::open_data;
+use crate::http::{extractors, health, metrics, request};
 use crate::outbox::mailer::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::state::AppState;
 use crate::{
-    agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
+    agreements, audit, commitments, funds, grants, idempotency, identity, members, municipalities, networks,
+    open_data, openapi, organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
 };
 
 pub struct Application {
@@ -86,10 +86,18 @@ impl Application {
         }
         let body_limit = settings.body_limit_bytes;
         let workers = settings.workers;
+        let auth = std::sync::Arc::new(Authenticator {
+            db: db.clone(),
+            tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
+            token_limits: RateLimiter::new(
+                settings.token_requests_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
+        });
         let state = web::Data::new(AppState {
             db,
             mailer,
-            tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
+            auth,
             login_limits: LoginLimits::new(
                 settings.login_attempts_per_account,
                 settings.login_attempts_per_address,
@@ -100,12 +108,8 @@ impl Application {
                 settings.login_attempts_per_address,
                 std::time::Duration::from_secs(15 * 60),
             ),
-            public_limits: crate::auth::rate_limit::RateLimiter::new(
+            public_limits: RateLimiter::new(
                 settings.public_requests_per_minute,
-                std::time::Duration::from_secs(60),
-            ),
-            token_limits: crate::auth::rate_limit::RateLimiter::new(
-                settings.token_requests_per_minute,
                 std::time::Duration::from_secs(60),
             ),
             settings,
@@ -117,6 +121,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .app_data(web::Data::from(app_state.auth.clone()))
                 .app_data(extractors::json_config(body_limit))
                 .app_data(extractors::payload_config(body_limit))
                 .app_data(extractors::query_config())
