@@ -16,6 +16,7 @@ pub mod http;
 pub mod idempotency;
 pub mod identity;
 pub mod ledger;
+pub mod mail;
 pub mod members;
 pub mod municipalities;
 pub mod networks;

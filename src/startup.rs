@@ -15,7 +15,7 @@ use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
 use crate::http::{extractors, health, metrics, request};
-use crate::outbox::mailer::Mailer;
+use crate::mail::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::state::AppState;
 use crate::{

@@ -8,7 +8,7 @@ use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::http::metrics::Metrics;
-use crate::outbox::mailer::Mailer;
+use crate::mail::Mailer;
 
 /// Shared by every worker; cheap to clone through `web::Data`.
 pub struct AppState {

@@ -14,8 +14,8 @@ use super::{enqueue, templates, Email};
 /// The outbox kind of every notice.
 pub const KIND: &str = "notice";
 
-/// Stands in the stored email where the public address goes.
-pub const BASE_URL: &str = "{base_url}";
+/// Stands in the stored email where the public address goes (the mailer fills it in).
+pub use crate::mail::BASE_URL;
 
 /// What happened, in both languages: subject and one sentence each.
 pub struct Notice<'a> {
