@@ -22,6 +22,7 @@ pub mod municipalities;
 pub mod networks;
 pub mod open_data;
 pub mod openapi;
+pub mod ops;
 pub mod organisations;
 pub mod outbox;
 pub mod parties;

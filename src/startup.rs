@@ -14,13 +14,13 @@ use crate::auth::tokens::TokenKeys;
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
-use crate::http::{extractors, health, metrics, request};
+use crate::http::{extractors, metrics, request};
 use crate::mail::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::state::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, idempotency, identity, members, municipalities, networks,
-    open_data, openapi, organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
+    open_data, openapi, ops, organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
 };
 
 pub struct Application {
@@ -113,7 +113,7 @@ impl Application {
                 std::time::Duration::from_secs(60),
             ),
             settings,
-            metrics: metrics::Metrics::new()?,
+            metrics: std::sync::Arc::new(metrics::Metrics::new()?),
             openapi_json: openapi::to_json(),
         });
 
@@ -122,6 +122,7 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(web::Data::from(app_state.auth.clone()))
+                .app_data(web::Data::from(app_state.metrics.clone()))
                 .app_data(extractors::json_config(body_limit))
                 .app_data(extractors::payload_config(body_limit))
                 .app_data(extractors::query_config())
@@ -240,9 +241,9 @@ pub async fn run_webhook_worker(
 
 /// Every route of the service.
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").route(web::get().to(health::live)))
-        .service(web::resource("/readyz").route(web::get().to(health::ready)))
-        .service(web::resource("/metrics").route(web::get().to(metrics::scrape)))
+    cfg.service(web::resource("/healthz").route(web::get().to(ops::health::live)))
+        .service(web::resource("/readyz").route(web::get().to(ops::health::ready)))
+        .service(web::resource("/metrics").route(web::get().to(ops::metrics::scrape)))
         .service(web::resource("/openapi.json").route(web::get().to(openapi::spec)))
         .service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi::spec)))
         .service(web::resource("/docs").route(web::get().to(|| async {

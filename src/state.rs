@@ -14,7 +14,7 @@ use crate::mail::Mailer;
 pub struct AppState {
     pub db: Database,
     /// `None` without `PACTUM_SMTP_URL`: email waits in the outbox.
-    pub mailer: Option<std::sync::Arc<Mailer>>,
+    pub mailer: Option<Arc<Mailer>>,
     /// Access token keys and the limit per service account token; also app data of its own,
     /// for the caller extractor.
     pub auth: Arc<Authenticator>,
@@ -24,7 +24,8 @@ pub struct AppState {
     /// Requests per client address to the public directory.
     pub public_limits: RateLimiter,
     pub settings: Settings,
-    pub metrics: Metrics,
+    /// Also app data of its own, for the middleware that records requests.
+    pub metrics: Arc<Metrics>,
     /// Serialized once at start-up.
     pub openapi_json: String,
 }
