@@ -1,12 +1,12 @@
 //! Settings from `PACTUM_*` environment variables and the matching `serve` flags. Secrets are
 //! held in [`Secret`], whose `Debug` never prints them, so settings can be logged safely.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, ValueEnum};
 use rand::RngCore;
 
+use crate::auth::secrets::Secret;
 use crate::db::DbTarget;
 
 /// Where the data lives; shared by every command that touches the database.
@@ -164,22 +164,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// A value that must never reach a log line.
-#[derive(Clone)]
-pub struct Secret(Vec<u8>);
-
-impl Secret {
-    pub fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
 /// Everything the running service needs, resolved and checked.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -300,7 +284,7 @@ impl Settings {
             login_attempts_per_account: args.login_attempts_per_account,
             login_attempts_per_address: args.login_attempts_per_address,
             schedule_interval_seconds: args.schedule_interval_seconds,
-            mail: args.smtp_url.map(|url| (Secret(url.into_bytes()), args.mail_from.clone())),
+            mail: args.smtp_url.map(|url| (Secret::new(url.into_bytes()), args.mail_from.clone())),
             run_worker: !args.no_worker,
             public_requests_per_minute: args.public_requests_per_minute,
             directory_messages_per_day: args.directory_messages_per_day,
@@ -332,7 +316,7 @@ fn checked_secret(source: &str, value: &[u8]) -> Result<Secret, ConfigError> {
     if value.len() < MIN_SECRET_BYTES {
         return Err(ConfigError::Invalid(format!("{source} must be at least {MIN_SECRET_BYTES} bytes long")));
     }
-    Ok(Secret(value.to_vec()))
+    Ok(Secret::new(value.to_vec()))
 }
 
 fn read_secret_file(path: &Path, source: &str) -> Result<Secret, ConfigError> {
@@ -371,7 +355,7 @@ fn resolve_secret(
     let encoded: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     write_private_file(&path, &encoded).map_err(data_dir_error)?;
     tracing::warn!(path = %path.display(), "generated a development secret; set {} in production", setting.variable);
-    Ok(Secret(encoded.into_bytes()))
+    Ok(Secret::new(encoded.into_bytes()))
 }
 
 /// Writes a file only its owner can read.

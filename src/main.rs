@@ -255,7 +255,7 @@ fn worker(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init(args.log_format);
     let settings = Settings::resolve(args)?;
     let mailer = match &settings.mail {
-        Some((url, from)) => Some(std::sync::Arc::new(pactum::outbox::mailer::Mailer::new(
+        Some((url, from)) => Some(std::sync::Arc::new(pactum::mail::Mailer::new(
             &String::from_utf8_lossy(url.expose()),
             from,
             &settings.public_url,
@@ -306,7 +306,7 @@ fn remind(once: bool, args: ServeArgs) -> anyhow::Result<()> {
     drop(conn);
     println!("queued {} reminders, cancelled {}", planned.queued, planned.cancelled);
     if let Some((url, from)) = &settings.mail {
-        let mailer = pactum::outbox::mailer::Mailer::new(
+        let mailer = pactum::mail::Mailer::new(
             &String::from_utf8_lossy(url.expose()),
             from,
             &settings.public_url,

@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::auth::operations::{self, Need};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
-use crate::http::{health, metrics};
 use crate::open_data;
+use crate::ops::{health, metrics};
 use crate::state::AppState;
 use crate::{
     agreements, audit, commitments, funds, grants, identity, members, municipalities, networks,

@@ -9,18 +9,18 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::auth::rate_limit::LoginLimits;
+use crate::auth::rate_limit::{LoginLimits, RateLimiter};
 use crate::auth::tokens::TokenKeys;
+use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::{migrations, Database};
-use crate::http::{extractors, health, idempotency, metrics, request};
-use crate::open_data;
-use crate::outbox::mailer::Mailer;
+use crate::http::{extractors, metrics, request};
+use crate::mail::Mailer;
 use crate::outbox::worker::WorkerConfig;
 use crate::state::AppState;
 use crate::{
-    agreements, audit, commitments, funds, grants, identity, members, municipalities, networks, openapi,
-    organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
+    agreements, audit, commitments, funds, grants, idempotency, identity, members, municipalities, networks,
+    open_data, openapi, ops, organisations, outbox, reminders, reports, service_accounts, visions, webhooks,
 };
 
 pub struct Application {
@@ -86,10 +86,18 @@ impl Application {
         }
         let body_limit = settings.body_limit_bytes;
         let workers = settings.workers;
+        let auth = std::sync::Arc::new(Authenticator {
+            db: db.clone(),
+            tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
+            token_limits: RateLimiter::new(
+                settings.token_requests_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
+        });
         let state = web::Data::new(AppState {
             db,
             mailer,
-            tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
+            auth,
             login_limits: LoginLimits::new(
                 settings.login_attempts_per_account,
                 settings.login_attempts_per_address,
@@ -100,16 +108,12 @@ impl Application {
                 settings.login_attempts_per_address,
                 std::time::Duration::from_secs(15 * 60),
             ),
-            public_limits: crate::auth::rate_limit::RateLimiter::new(
+            public_limits: RateLimiter::new(
                 settings.public_requests_per_minute,
                 std::time::Duration::from_secs(60),
             ),
-            token_limits: crate::auth::rate_limit::RateLimiter::new(
-                settings.token_requests_per_minute,
-                std::time::Duration::from_secs(60),
-            ),
             settings,
-            metrics: metrics::Metrics::new()?,
+            metrics: std::sync::Arc::new(metrics::Metrics::new()?),
             openapi_json: openapi::to_json(),
         });
 
@@ -117,6 +121,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .app_data(web::Data::from(app_state.auth.clone()))
+                .app_data(web::Data::from(app_state.metrics.clone()))
                 .app_data(extractors::json_config(body_limit))
                 .app_data(extractors::payload_config(body_limit))
                 .app_data(extractors::query_config())
@@ -234,9 +240,9 @@ pub async fn run_webhook_worker(
 
 /// Every route of the service.
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").route(web::get().to(health::live)))
-        .service(web::resource("/readyz").route(web::get().to(health::ready)))
-        .service(web::resource("/metrics").route(web::get().to(metrics::scrape)))
+    cfg.service(web::resource("/healthz").route(web::get().to(ops::health::live)))
+        .service(web::resource("/readyz").route(web::get().to(ops::health::ready)))
+        .service(web::resource("/metrics").route(web::get().to(ops::metrics::scrape)))
         .service(web::resource("/openapi.json").route(web::get().to(openapi::spec)))
         .service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi::spec)))
         .service(web::resource("/docs").route(web::get().to(|| async {

@@ -8,12 +8,14 @@ use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
+use crate::db::Database;
 use crate::domain::{MunicipalityRole, NetworkRole, Scope};
 use crate::error::ApiError;
 use crate::http::request::RequestId;
-use crate::identity::repo;
-use crate::service_accounts;
-use crate::state::AppState;
+
+use super::callers::{self, SERVICE_ACCOUNT_TOKEN_PREFIX};
+use super::rate_limit::RateLimiter;
+use super::tokens::TokenKeys;
 
 #[derive(Debug, Clone)]
 pub struct MunicipalityMembership {
@@ -71,6 +73,23 @@ impl Caller {
 #[derive(Debug, Clone)]
 pub struct ResolvedToken(pub Box<Caller>);
 
+/// What the caller extractor reads, registered as app data at start-up (the app state holds
+/// the same one): where callers are looked up, the keys of access tokens, and the rate limit
+/// per service account token.
+pub struct Authenticator {
+    pub db: Database,
+    pub tokens: TokenKeys,
+    /// Requests per service account token.
+    pub token_limits: RateLimiter,
+}
+
+impl Authenticator {
+    /// The service account behind an API token, if it is live (its use is noted).
+    pub async fn service_account(&self, token: String) -> Result<Option<Caller>, ApiError> {
+        self.db.run(move |conn| callers::service_account_caller(conn, &token)).await
+    }
+}
+
 /// A service account acting through one of its tokens.
 #[derive(Debug, Clone)]
 pub struct ServiceAccountAccess {
@@ -84,20 +103,20 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let auth = req.app_data::<web::Data<Authenticator>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.as_str().to_owned());
         let resolved = req.extensions().get::<ResolvedToken>().map(|r| r.0.clone());
         let operation = Operation { method: req.method().as_str().to_owned(), route: req.match_pattern() };
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
+            let auth = auth.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let token = token?;
-            if token.starts_with(crate::service_accounts::TOKEN_PREFIX) {
-                return service_account_caller(&state, token, resolved, request_id, operation).await;
+            if token.starts_with(SERVICE_ACCOUNT_TOKEN_PREFIX) {
+                return service_account_caller(&auth, token, resolved, request_id, operation).await;
             }
-            let claims = state.tokens.verify(&token)?;
+            let claims = auth.tokens.verify(&token)?;
             let caller =
-                state.db.run(move |conn| Ok(repo::load_caller(conn, &claims.sub, &claims.sid)?)).await?;
+                auth.db.run(move |conn| Ok(callers::session_caller(conn, &claims.sub, &claims.sid)?)).await?;
             let mut caller = caller.ok_or_else(|| {
                 ApiError::unauthenticated("This sign-in has ended or the account is disabled. Sign in again.")
             })?;
@@ -115,7 +134,7 @@ struct Operation {
 
 /// A service account's token: live, within its rate limit, and with a scope the operation names.
 async fn service_account_caller(
-    state: &AppState,
+    auth: &Authenticator,
     token: String,
     resolved: Option<Box<Caller>>,
     request_id: Option<String>,
@@ -123,7 +142,7 @@ async fn service_account_caller(
 ) -> Result<Caller, ApiError> {
     let caller = match resolved {
         Some(caller) => Some(*caller),
-        None => state.db.run(move |conn| service_accounts::service::caller_for_token(conn, &token)).await?,
+        None => auth.service_account(token).await?,
     };
     let mut caller = caller.ok_or_else(|| {
         ApiError::unauthenticated(
@@ -131,7 +150,7 @@ async fn service_account_caller(
         )
     })?;
     if let Some(account) = &caller.service_account {
-        state.token_limits.take(&account.token_id).map_err(ApiError::rate_limited)?;
+        auth.token_limits.take(&account.token_id).map_err(ApiError::rate_limited)?;
     }
     caller.authorize_operation(&operation.method, operation.route.as_deref())?;
     caller.request_id = request_id;

@@ -2,6 +2,7 @@
 //! extractor and the one authorization policy.
 
 pub mod caller;
+pub mod callers;
 pub mod operations;
 pub mod password;
 pub mod policy;
@@ -11,5 +12,5 @@ pub mod seal;
 pub mod secrets;
 pub mod tokens;
 
-pub use caller::Caller;
+pub use caller::{Authenticator, Caller};
 pub use policy::{Action, NetworkScope, Target};

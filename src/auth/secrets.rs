@@ -1,10 +1,30 @@
 //! Opaque bearer secrets (refresh tokens, invitation tokens): random, shown once, stored only
-//! as a SHA-256 hash so a database leak does not leak usable tokens.
+//! as a SHA-256 hash so a database leak does not leak usable tokens; and [`Secret`], for keys.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+/// A value that must never reach a log line (a signing key, an SMTP URL with its password).
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(value: Vec<u8>) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
 
 /// A new token of 256 random bits behind a recognisable prefix, and its hash.
 pub fn new_token(prefix: &str) -> (String, String) {

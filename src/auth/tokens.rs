@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Secret;
+use crate::auth::secrets::Secret;
 use crate::error::ApiError;
 
 pub const ACCESS_TOKEN_MINUTES: i64 = 15;

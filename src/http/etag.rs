@@ -3,6 +3,7 @@
 
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -35,12 +36,17 @@ pub fn with_etag(
 /// A body that anyone may cache: a strong `ETag` from its content, the given `Cache-Control`,
 /// and `304 Not Modified` when the client's `If-None-Match` already names it.
 pub fn cacheable(req: &HttpRequest, content_type: &str, cache_control: &str, body: Vec<u8>) -> HttpResponse {
-    let etag = format!("\"{}\"", &crate::auth::secrets::hash(&String::from_utf8_lossy(&body))[..32]);
+    let etag = format!("\"{}\"", &sha256_hex(&String::from_utf8_lossy(&body))[..32]);
     let cache = (CACHE_CONTROL, cache_control.to_owned());
     if none_match(req, &etag) {
         return HttpResponse::NotModified().insert_header((ETAG, etag)).insert_header(cache).finish();
     }
     HttpResponse::Ok().content_type(content_type).insert_header((ETAG, etag)).insert_header(cache).body(body)
+}
+
+/// The SHA-256 of a text, in lower-case hex.
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `If-None-Match` lists this ETag (or `*`); weak forms compare equal, as RFC 9110 says.

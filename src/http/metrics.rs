@@ -6,13 +6,10 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
-
-use crate::error::ApiError;
-use crate::state::AppState;
 
 pub struct Metrics {
     registry: Registry,
@@ -58,6 +55,27 @@ impl Metrics {
         registry.register(Box::new(webhooks.clone()))?;
         Ok(Self { registry, requests, latency, pool_in_use, outbox, webhooks })
     }
+
+    pub fn set_pool_in_use(&self, connections: i64) {
+        self.pool_in_use.set(connections);
+    }
+
+    /// Emails in the outbox with this status.
+    pub fn set_outbox(&self, status: &str, count: i64) {
+        self.outbox.with_label_values(&[status]).set(count);
+    }
+
+    /// Webhook messages with this status.
+    pub fn set_webhooks(&self, status: &str, count: i64) {
+        self.webhooks.with_label_values(&[status]).set(count);
+    }
+
+    /// Everything, in the Prometheus text format.
+    pub fn encode(&self) -> Result<Vec<u8>, prometheus::Error> {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        Ok(buffer)
+    }
 }
 
 /// A method as a label: the standard ones by name, any other as `other`, so that requests with
@@ -82,44 +100,18 @@ pub async fn record(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let outcome = next.call(req).await;
-    if let Some(state) = state {
+    if let Some(metrics) = metrics {
         let status = match &outcome {
             Ok(response) => response.status(),
             Err(err) => err.as_response_error().status_code(),
         };
         let status = status.as_u16().to_string();
-        let metrics = &state.metrics;
         metrics.requests.with_label_values(&[method, route.as_str(), status.as_str()]).inc();
         metrics.latency.with_label_values(&[method, route.as_str()]).observe(started.elapsed().as_secs_f64());
     }
     outcome
-}
-
-/// Metrics in the Prometheus text format.
-///
-/// Requests by method, route template and status; request latency; database connections in use;
-/// email and webhook messages by status.
-#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
-    responses((status = 200, description = "Prometheus text exposition format", body = String,
-               content_type = "text/plain; version=0.0.4")))]
-pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let metrics = &state.metrics;
-    metrics.pool_in_use.set(i64::from(state.db.connections_in_use()));
-    let counts = state.db.run(|conn| Ok(crate::outbox::repo::counts(conn)?)).await?;
-    for status in ["queued", "sending", "sent", "failed", "dead", "cancelled"] {
-        let count = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
-        metrics.outbox.with_label_values(&[status]).set(count);
-    }
-    let deliveries = state.db.run(|conn| Ok(crate::webhooks::repo::counts(conn)?)).await?;
-    for status in ["pending", "delivered", "dead"] {
-        let count = deliveries.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
-        metrics.webhooks.with_label_values(&[status]).set(count);
-    }
-    let mut buffer = Vec::new();
-    TextEncoder::new().encode(&metrics.registry.gather(), &mut buffer).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().content_type(prometheus::TEXT_FORMAT).body(buffer))
 }

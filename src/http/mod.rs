@@ -1,9 +1,8 @@
-//! What every request passes through: request ids, problem responses, metrics, extractor
-//! limits, and the operational endpoints (health, readiness, metrics, spec, docs).
+//! What every request passes through: request ids, problem responses, metrics recording,
+//! extractor limits, ETags, pagination, protective headers. It knows no area and no caller.
 
 pub mod etag;
 pub mod extractors;
-pub mod health;
 pub mod idempotency;
 pub mod metrics;
 pub mod pagination;

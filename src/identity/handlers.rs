@@ -38,7 +38,7 @@ pub async fn login(
     let account = email.trim().to_lowercase();
     state.login_limits.take(&account, &address)?;
     let app = state.clone();
-    let tokens = state.db.run(move |conn| service::login(conn, &app.tokens, &email, &password)).await?;
+    let tokens = state.db.run(move |conn| service::login(conn, &app.auth.tokens, &email, &password)).await?;
     state.login_limits.succeeded(&account);
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
 }
@@ -60,7 +60,7 @@ pub async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
     let app = state.clone();
-    let tokens = state.db.run(move |conn| service::refresh(conn, &app.tokens, &token)).await?;
+    let tokens = state.db.run(move |conn| service::refresh(conn, &app.auth.tokens, &token)).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
 }
 

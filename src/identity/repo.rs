@@ -3,10 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::caller::{Caller, MunicipalityMembership, NetworkMembership};
+use crate::auth::callers::{self, Person};
+use crate::auth::Caller;
 use crate::db::schema::{
-    municipalities, municipality_memberships, network_memberships, networks, organisation_memberships,
-    password_resets, refresh_tokens, sessions, users, web_sessions,
+    municipalities, networks, password_resets, refresh_tokens, sessions, users, web_sessions,
 };
 use crate::db::DbConnection;
 
@@ -65,63 +65,16 @@ pub fn update_profile(
         .map(drop)
 }
 
-/// The caller behind a token: an enabled user in a live session, with every membership.
-pub fn load_caller(conn: &mut DbConnection, user_id: &str, session_id: &str) -> QueryResult<Option<Caller>> {
-    let user = sessions::table
-        .inner_join(users::table)
-        .filter(sessions::id.eq(session_id))
-        .filter(sessions::user_id.eq(user_id))
-        .filter(sessions::revoked_at.is_null())
-        .filter(users::disabled.eq(false))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
-    let Some(user) = user else {
-        return Ok(None);
-    };
-    let mut caller = caller_for(conn, user)?;
-    caller.session_id = Some(session_id.to_owned());
-    Ok(Some(caller))
-}
-
-/// A user with their memberships (roles that no longer parse are skipped, never widened).
+/// A user with their memberships, as a caller.
 pub fn caller_for(conn: &mut DbConnection, user: UserRow) -> QueryResult<Caller> {
-    let municipality_roles: Vec<(String, String)> = municipality_memberships::table
-        .filter(municipality_memberships::user_id.eq(&user.id))
-        .select((municipality_memberships::municipality_id, municipality_memberships::role))
-        .order(municipality_memberships::municipality_id)
-        .load(conn)?;
-    let network_roles: Vec<(String, String)> = network_memberships::table
-        .filter(network_memberships::user_id.eq(&user.id))
-        .select((network_memberships::network_id, network_memberships::role))
-        .order(network_memberships::network_id)
-        .load(conn)?;
-    let organisations: Vec<String> = organisation_memberships::table
-        .filter(organisation_memberships::user_id.eq(&user.id))
-        .select(organisation_memberships::organisation_id)
-        .order(organisation_memberships::organisation_id)
-        .load(conn)?;
-    Ok(Caller {
-        organisations,
-        service_account: None,
-        user_id: user.id,
-        name: user.name,
+    let person = Person {
+        id: user.id,
         email: user.email,
+        name: user.name,
         locale: user.locale,
         is_platform_admin: user.is_platform_admin,
-        session_id: None,
-        request_id: None,
-        municipalities: municipality_roles
-            .into_iter()
-            .filter_map(|(municipality_id, role)| {
-                Some(MunicipalityMembership { municipality_id, role: role.parse().ok()? })
-            })
-            .collect(),
-        networks: network_roles
-            .into_iter()
-            .filter_map(|(network_id, role)| Some(NetworkMembership { network_id, role: role.parse().ok()? }))
-            .collect(),
-    })
+    };
+    callers::person_caller(conn, person)
 }
 
 /// `(id, name)` of the municipalities and networks named, for `/me`.
@@ -187,7 +140,7 @@ pub fn web_session_caller(
         .first(conn)
         .optional()?;
     match found {
-        Some((session_id, user_id)) => load_caller(conn, &user_id, &session_id),
+        Some((session_id, user_id)) => callers::session_caller(conn, &user_id, &session_id),
         None => Ok(None),
     }
 }

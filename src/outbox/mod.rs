@@ -3,7 +3,6 @@
 //! the same `Message-ID` every time, retried with backoff, `dead` after too many failures).
 
 pub mod handlers;
-pub mod mailer;
 pub mod notices;
 pub mod recipients;
 pub mod repo;

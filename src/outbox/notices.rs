@@ -15,8 +15,8 @@ use super::{enqueue, templates, Email};
 /// The outbox kind of every notice.
 pub const KIND: &str = "notice";
 
-/// Stands in the stored email where the public address goes.
-pub const BASE_URL: &str = "{base_url}";
+/// Stands in the stored email where the public address goes (the mailer fills it in).
+pub use crate::mail::BASE_URL;
 
 /// What happened (its wording is in [`super::wording`]) and to which record.
 pub struct Notice<'a> {

@@ -8,19 +8,30 @@ use rand::Rng;
 use crate::db::Database;
 use crate::error::ApiError;
 
-use super::mailer::Mailer;
-use super::repo;
+use crate::mail::{Mailer, Outgoing};
+
+use super::repo::{self, OutboxRow};
 
 pub use crate::config::WorkerConfig;
 
-fn opened(
-    mut row: super::repo::OutboxRow,
-    keys: &crate::auth::seal::SealKeys,
-) -> Result<super::repo::OutboxRow, String> {
+fn opened(mut row: OutboxRow, keys: &crate::auth::seal::SealKeys) -> Result<OutboxRow, String> {
     let open = |body: &str| keys.open(body).map_err(|e| format!("cannot open the sealed email: {e}"));
     row.body_text = open(&row.body_text)?;
     row.body_html = open(&row.body_html)?;
     Ok(row)
+}
+
+/// An opened row as the mailer sends it. Notices link with a placeholder for the public
+/// address; no other email is a template.
+fn outgoing(row: &OutboxRow) -> Outgoing<'_> {
+    Outgoing {
+        id: &row.id,
+        recipient: &row.recipient,
+        subject: &row.subject,
+        body_text: &row.body_text,
+        body_html: &row.body_html,
+        fill_in_links: row.kind == super::notices::KIND,
+    }
 }
 
 /// What one pass did.
@@ -56,7 +67,7 @@ pub fn run_once(
     let mut pass = Pass::default();
     for row in claimed {
         // A sealed body (it holds a one-time link) is opened only here, for sending.
-        let sent = opened(row.clone(), &config.seal_keys).and_then(|row| mailer.send(&row));
+        let sent = opened(row.clone(), &config.seal_keys).and_then(|row| mailer.send(&outgoing(&row)));
         match sent {
             Ok(()) => {
                 repo::mark_sent(&mut conn, &row.id, worker, at)?;

@@ -9,9 +9,8 @@ pub mod service;
 
 use actix_web::web;
 
-/// What every API token starts with, so a leaked one is recognisable (and secret scanners can
-/// find it).
-pub const TOKEN_PREFIX: &str = "pct_";
+/// What every API token starts with (auth tells them from access tokens by it).
+pub use crate::auth::callers::SERVICE_ACCOUNT_TOKEN_PREFIX as TOKEN_PREFIX;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let base = "/api/v1/municipalities/{id}/service-accounts";

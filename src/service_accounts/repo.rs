@@ -118,35 +118,6 @@ pub fn revoke_token(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Que
     Ok(updated == 1)
 }
 
-/// The live token with this hash and its active account: not revoked, neither expired.
-pub fn resolve(
-    conn: &mut DbConnection,
-    token_hash: &str,
-    at: NaiveDateTime,
-) -> QueryResult<Option<(TokenRow, ServiceAccountRow)>> {
-    service_account_tokens::table
-        .inner_join(service_accounts::table)
-        .filter(service_account_tokens::token_hash.eq(token_hash))
-        .filter(service_account_tokens::revoked_at.is_null())
-        .filter(service_account_tokens::expires_at.is_null().or(service_account_tokens::expires_at.gt(at)))
-        .filter(service_accounts::active.eq(true))
-        .filter(service_accounts::expires_at.is_null().or(service_accounts::expires_at.gt(at)))
-        .select((TokenRow::as_select(), ServiceAccountRow::as_select()))
-        .first(conn)
-        .optional()
-}
-
-/// Notes a use of the token, at most once a minute so reads stay reads.
-pub fn touch_token(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
-    let stale = at - chrono::Duration::seconds(60);
-    diesel::update(service_account_tokens::table.find(id).filter(
-        service_account_tokens::last_used_at.is_null().or(service_account_tokens::last_used_at.lt(stale)),
-    ))
-    .set(service_account_tokens::last_used_at.eq(at))
-    .execute(conn)
-    .map(drop)
-}
-
 /// The municipality of the service account with this id (none for a person), as a subquery
 /// for the list filters that show a caller their municipality's records.
 pub fn municipality_of(

@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 
 use crate::audit::{self, Actor, Event};
-use crate::auth::caller::ServiceAccountAccess;
 use crate::auth::{secrets, Caller};
 use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
@@ -238,31 +237,6 @@ pub fn revoke_token(
             .ok_or_else(|| ApiError::not_found("No such token."))?;
         Ok(TokenDto::from(token))
     })
-}
-
-/// The caller a bearer token stands for: its service account with its scopes in its
-/// municipality; `None` for an unknown, revoked or expired token or an inactive account.
-pub fn caller_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>, ApiError> {
-    let at = now();
-    let Some((token, account)) = repo::resolve(conn, &secrets::hash(token), at)? else { return Ok(None) };
-    repo::touch_token(conn, &token.id, at)?;
-    Ok(Some(Caller {
-        email: format!("{}@service-accounts.invalid", account.id),
-        user_id: account.id,
-        name: account.name,
-        locale: "en".to_owned(),
-        is_platform_admin: false,
-        session_id: None,
-        request_id: None,
-        municipalities: Vec::new(),
-        networks: Vec::new(),
-        organisations: Vec::new(),
-        service_account: Some(ServiceAccountAccess {
-            municipality_id: account.municipality_id,
-            scopes: Scope::split(&account.scopes),
-            token_id: token.id,
-        }),
-    }))
 }
 
 /// A page of the municipality's service accounts, oldest first.

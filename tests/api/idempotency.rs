@@ -64,7 +64,7 @@ async fn a_retried_post_has_one_effect(app: TestApp) {
         .assert_problem(422, "validation_failed");
 
     // After the 24-hour window the date job forgets the keys; key-1 is then a new request.
-    let forget = || app.state.db.run(|conn| Ok(pactum::http::idempotency::forget_expired(conn)?));
+    let forget = || app.state.db.run(|conn| Ok(pactum::idempotency::forget_expired(conn)?));
     assert_eq!(forget().await.unwrap(), 0, "fresh keys are kept");
     app.state
         .db

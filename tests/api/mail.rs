@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use chrono::NaiveDateTime;
 use serde_json::json;
 
-use pactum::outbox::mailer::Mailer;
+use pactum::mail::Mailer;
 use pactum::outbox::worker::{run_once, Pass, WorkerConfig};
 
 use crate::helpers::{Backend, TestApp, User};

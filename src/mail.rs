@@ -1,6 +1,6 @@
 //! Sending over SMTP with lettre: one pooled transport for the life of the process, timeouts,
-//! and a `Message-ID` fixed per outbox row, so a message sent again after a crash is
-//! recognisable as the same one.
+//! and a `Message-ID` fixed per message (the outbox row's), so a message sent again after a
+//! crash is recognisable as the same one. What to send and when is the outbox's business.
 
 use std::time::Duration;
 
@@ -10,7 +10,20 @@ use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::{ConfigError, Environment};
 
-use super::repo::OutboxRow;
+/// Stands in a body where the public address goes, for the mailer to fill in.
+pub const BASE_URL: &str = "{base_url}";
+
+/// One email as it leaves.
+pub struct Outgoing<'a> {
+    /// Stable across attempts: the `Message-ID` is made from it.
+    pub id: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    /// Whether [`BASE_URL`] in the bodies is a link to fill in (only what Pactum wrote itself).
+    pub fill_in_links: bool,
+}
 
 pub struct Mailer {
     transport: SmtpTransport,
@@ -70,32 +83,32 @@ impl Mailer {
         Ok(Self { transport, from, public_url: public_url.to_owned() })
     }
 
-    /// The `Message-ID` of an outbox row, the same on every attempt.
-    pub fn message_id(row: &OutboxRow) -> String {
-        format!("<{}@outbox.pactum>", row.id)
+    /// The `Message-ID` of a message, the same on every attempt.
+    pub fn message_id(message: &Outgoing<'_>) -> String {
+        format!("<{}@outbox.pactum>", message.id)
     }
 
-    /// Notices link with a placeholder for the public address; no other email is a template.
-    fn fill_in(&self, row: &OutboxRow, body: &str) -> String {
-        match row.kind.as_str() {
-            super::notices::KIND => body.replace(super::notices::BASE_URL, &self.public_url),
-            _ => body.to_owned(),
+    fn fill_in(&self, message: &Outgoing<'_>, body: &str) -> String {
+        if message.fill_in_links {
+            body.replace(BASE_URL, &self.public_url)
+        } else {
+            body.to_owned()
         }
     }
 
-    pub fn send(&self, row: &OutboxRow) -> Result<(), String> {
-        let to = row.recipient.parse::<Mailbox>().map_err(|e| format!("bad recipient: {e}"))?;
-        let message = Message::builder()
+    pub fn send(&self, message: &Outgoing<'_>) -> Result<(), String> {
+        let to = message.recipient.parse::<Mailbox>().map_err(|e| format!("bad recipient: {e}"))?;
+        let email = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(&row.subject)
-            .message_id(Some(Self::message_id(row)))
+            .subject(message.subject)
+            .message_id(Some(Self::message_id(message)))
             .multipart(MultiPart::alternative_plain_html(
-                self.fill_in(row, &row.body_text),
-                self.fill_in(row, &row.body_html),
+                self.fill_in(message, message.body_text),
+                self.fill_in(message, message.body_html),
             ))
             .map_err(|e| format!("cannot build the message: {e}"))?;
-        self.transport.send(&message).map(drop).map_err(|e| format!("{e}"))
+        self.transport.send(&email).map(drop).map_err(|e| format!("{e}"))
     }
 }
 
