@@ -11,13 +11,13 @@ use chrono::NaiveDate;
 use crate::db::page::PageRequest;
 use crate::domain::iban::Iban;
 use crate::error::{ApiError, ErrorCode};
-use crate::funds::dto::{FundDto, ReportRequirement};
 use crate::grants::dto::{BudgetLine, CreateGrant, GrantDto, Payee, UpdateGrant};
 use crate::identity::dto::MeResponse;
 use crate::state::AppState;
 
 use super::form::{Control, Errors, Field};
 use super::format;
+use super::funds::{fund_choice, FundChoice};
 use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
 use super::session::{csrf_ok, signed_in};
@@ -26,17 +26,6 @@ use super::session::{csrf_ok, signed_in};
 const SPARE_LINES: usize = 2;
 /// The most budget lines a form takes (as the API).
 const MAX_LINES: usize = 50;
-
-/// An open fund, as a volunteer chooses it.
-pub struct FundChoice {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub maximum: String,
-    pub closes: Option<String>,
-    /// What the network reports afterwards, per amount.
-    pub reporting: Vec<String>,
-}
 
 #[derive(Template)]
 #[template(path = "funds.html")]
@@ -67,46 +56,6 @@ struct ApplicationPage {
     lines: Vec<LineFields>,
     payee: Vec<Field>,
     errors: Vec<(String, String)>,
-}
-
-fn reporting_words(lang: Lang, fund: &FundDto) -> Vec<String> {
-    let mut from = 0;
-    fund.reporting_tiers
-        .iter()
-        .map(|tier| {
-            let what = lang.t(match tier.requirement {
-                ReportRequirement::Confirmation => "reporting-confirmation",
-                ReportRequirement::ActivityReport => "reporting-activity",
-                ReportRequirement::FinancialReport => "reporting-financial",
-            });
-            let words = match tier.up_to_cents {
-                Some(up_to) => lang.t_with(
-                    "reporting-up-to",
-                    &[
-                        ("from", &format::money(lang, from)),
-                        ("to", &format::money(lang, up_to)),
-                        ("what", &what),
-                    ],
-                ),
-                None => {
-                    lang.t_with("reporting-above", &[("from", &format::money(lang, from)), ("what", &what)])
-                }
-            };
-            from = tier.up_to_cents.unwrap_or(from) + 1;
-            words
-        })
-        .collect()
-}
-
-fn fund_choice(lang: Lang, fund: &FundDto) -> FundChoice {
-    FundChoice {
-        id: fund.id.clone(),
-        name: fund.name.clone(),
-        description: fund.description.clone(),
-        maximum: format::money(lang, fund.max_grant_cents),
-        closes: fund.closes_on.map(|d| format::date(lang, d)),
-        reporting: reporting_words(lang, fund),
-    }
 }
 
 /// The networks the person may apply for (coordinators and treasurers).
@@ -477,7 +426,8 @@ pub async fn edit_form(
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let lookup = id.clone();
-    let grant = match state.db.run(move |conn| crate::grants::applications::get(conn, &caller, &lookup)).await {
+    let grant = match state.db.run(move |conn| crate::grants::applications::get(conn, &caller, &lookup)).await
+    {
         Ok(grant) if grant.allowed_actions.contains(&crate::domain::workflow::GrantAction::Edit) => grant,
         Ok(_) => return Ok(see_other(&format!("/grants/{id}"))),
         Err(err) if err.code.status().is_client_error() => return not_found(chrome, cookies),

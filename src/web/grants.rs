@@ -224,10 +224,13 @@ pub async fn step(
         ..GrantActionRequest::default()
     };
     let target = id.clone();
-    match state.db.run(move |conn| match action {
+    match state
+        .db
+        .run(move |conn| match action {
             GrantAction::Withdraw => crate::grants::applications::withdraw(conn, &caller, &target),
             _ => crate::grants::applications::submit(conn, &caller, &target, request),
-        }).await
+        })
+        .await
     {
         Ok(_) => Ok(see_other(&format!("/grants/{id}"))),
         Err(err) if err.code.status().is_client_error() && err.code != ErrorCode::NotFound => {

@@ -8,12 +8,14 @@ pub mod assets;
 pub mod contacts;
 pub mod form;
 pub mod format;
+pub mod funds;
 pub mod grants;
 pub mod home;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
 pub mod passwords;
+pub mod receipts;
 pub mod reports;
 pub mod session;
 
@@ -69,7 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(reports::show))
                 .route(web::post().to(reports::update)),
         )
-        .service(web::resource("/grants/{id}/report/receipts").route(web::post().to(reports::upload)))
+        .service(web::resource("/grants/{id}/report/receipts").route(web::post().to(receipts::upload)))
         .service(web::resource("/grants/{id}/{step}").route(web::post().to(grants::step)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));

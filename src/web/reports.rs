@@ -4,11 +4,9 @@
 //! comments when the municipality asks for a change. The same services as the API
 //! (`reports::service`).
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use futures_util::StreamExt;
 
 use crate::domain::workflow::{ReportAction, ReportStatus};
 use crate::error::{ApiError, ErrorCode};
@@ -42,7 +40,7 @@ pub struct ReceiptLine {
 
 #[derive(Template)]
 #[template(path = "report.html")]
-struct ReportPage {
+pub struct ReportPage {
     chrome: Chrome,
     title: String,
     grant_id: String,
@@ -66,7 +64,7 @@ struct ReportPage {
     errors: Vec<(String, String)>,
 }
 
-fn size(lang: Lang, bytes: i64) -> String {
+pub fn size(lang: Lang, bytes: i64) -> String {
     if bytes >= 1_000_000 {
         let tenths = bytes / 100_000;
         let decimal = if lang == Lang::En { '.' } else { ',' };
@@ -90,7 +88,7 @@ fn current(reports: Vec<ReportDto>) -> Option<ReportDto> {
 
 /// What the form holds, as typed.
 #[derive(Default)]
-struct Values {
+pub struct Values {
     /// `(date, description, category, amount, receipt)`.
     lines: Vec<[String; 5]>,
     narrative: String,
@@ -98,7 +96,7 @@ struct Values {
 }
 
 impl Values {
-    fn of(lang: Lang, report: &ReportDto) -> Self {
+    pub fn of(lang: Lang, report: &ReportDto) -> Self {
         Values {
             lines: report
                 .expenses
@@ -190,7 +188,7 @@ fn requirement_words(lang: Lang, requirement: ReportRequirement) -> String {
     })
 }
 
-fn page(
+pub fn page(
     chrome: Chrome,
     grant: &GrantDto,
     report: Option<&ReportDto>,
@@ -302,7 +300,7 @@ fn page(
 }
 
 /// The grant and its current report, as the person may see them; `None` when they may not.
-async fn load(
+pub async fn load(
     state: &AppState,
     caller: crate::auth::Caller,
     id: String,
@@ -340,7 +338,7 @@ pub async fn show(
 }
 
 /// Saves the report: creates it the first time, updates it after. Returns it.
-fn save(
+pub fn save(
     conn: &mut crate::db::DbConnection,
     caller: &crate::auth::Caller,
     grant_id: &str,
@@ -428,88 +426,4 @@ pub async fn update(
         Err(err) if err.code == ErrorCode::NotFound => not_found(chrome, cookies),
         Err(err) => Err(err),
     }
-}
-
-/// `POST /grants/{id}/report/receipts`: the receipts chosen (several at once), as
-/// `multipart/form-data` with the CSRF token first; then the page again.
-pub async fn upload(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    mut form: Multipart,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
-    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    let lang = chrome.lang;
-    let Some((grant, report)) = load(&state, caller.clone(), id.clone()).await? else {
-        return not_found(chrome, cookies);
-    };
-    let limit = state.settings.receipt_limit_bytes;
-    let mut csrf = String::new();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut problem: Option<String> = None;
-    while let Some(field) = form.next().await {
-        let Ok(mut field) = field else { break };
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name =
-            field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("receipt").to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let Ok(chunk) = chunk else { break };
-            if bytes.len() + chunk.len() > limit.max(4096) {
-                problem = Some(lang.t_with(
-                    "receipt-too-large",
-                    &[("name", &file_name), ("max", &size(lang, limit as i64))],
-                ));
-                bytes.clear();
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "receipts" if !bytes.is_empty() => files.push((file_name, bytes)),
-            _ => {}
-        }
-    }
-    if !csrf_ok(&req, &csrf) {
-        return refused(&state, &req, Some(&caller));
-    }
-    if files.is_empty() && problem.is_none() {
-        problem = Some(lang.t("receipts-missing"));
-    }
-    // All or none: a file that is no PDF, JPEG or PNG stops the whole upload before any is kept.
-    if let Some((name, _)) = files.iter().find(|(_, bytes)| crate::reports::storage::sniff(bytes).is_none()) {
-        problem.get_or_insert_with(|| lang.t_with("receipt-wrong-type", &[("name", name)]));
-    }
-    if problem.is_none() {
-        let data_dir = state.settings.data_dir.clone();
-        let (grant_id, existing) = (id.clone(), report.clone());
-        let outcome = state
-            .db
-            .run(move |conn| {
-                let report = match existing {
-                    Some(report) => report,
-                    None => save(conn, &caller, &grant_id, None, String::new(), None, Vec::new())?,
-                };
-                for (name, bytes) in &files {
-                    crate::reports::receipts::add_receipt(conn, &caller, &report.id, name, bytes, &data_dir)?;
-                }
-                Ok::<_, ApiError>(())
-            })
-            .await;
-        match outcome {
-            Ok(()) => return Ok(see_other(&format!("/grants/{id}/report"))),
-            Err(err) if err.code.status().is_client_error() => problem = Some(lang.t("step-not-now")),
-            Err(err) => return Err(err),
-        }
-    }
-    let values = report.as_ref().map(|r| Values::of(lang, r)).unwrap_or_default();
-    let errors = Errors::one("receipts", problem.unwrap_or_default());
-    html(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        cookies,
-        &page(chrome, &grant, report.as_ref(), values, errors, false),
-    )
 }
