@@ -347,10 +347,6 @@ impl ApplicationPage {
     }
 }
 
-fn form_value<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
-
 /// `POST /grants/new`: saves the application as a draft, then its page.
 pub async fn create(
     state: web::Data<AppState>,
@@ -360,13 +356,13 @@ pub async fn create(
     let Some(caller) = signed_in(&state, &req).await? else {
         return Ok(see_other("/sign-in?next=/grants/new"));
     };
-    if !csrf_ok(&req, form_value(&form, "csrf")) {
+    if !csrf_ok(&req, super::form::value(&form, "csrf")) {
         return refused(&state, &req, Some(&caller));
     }
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let (fund_id, network_id) =
-        (form_value(&form, "fund_id").to_owned(), form_value(&form, "network_id").to_owned());
+        (super::form::value(&form, "fund_id").to_owned(), super::form::value(&form, "network_id").to_owned());
     let (Ok(fund_uuid), Ok(network_uuid)) = (fund_id.parse::<uuid::Uuid>(), network_id.parse::<uuid::Uuid>())
     else {
         return not_found(chrome, cookies);
@@ -446,7 +442,7 @@ pub async fn edit(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
-    if !csrf_ok(&req, form_value(&form, "csrf")) {
+    if !csrf_ok(&req, super::form::value(&form, "csrf")) {
         return refused(&state, &req, Some(&caller));
     }
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));

@@ -157,3 +157,8 @@ impl Errors {
         }
     }
 }
+
+/// The value of a field in a posted form read as pairs (forms with numbered lines).
+pub fn value<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}

@@ -151,11 +151,7 @@ async fn load(
             Ok::<_, ApiError>((grant, tranches))
         })
         .await;
-    match found {
-        Ok(found) => Ok(Some(found)),
-        Err(err) if err.code.status().is_client_error() => Ok(None),
-        Err(err) => Err(err),
-    }
+    super::layout::visible(found)
 }
 
 #[derive(Debug, Deserialize)]

@@ -147,6 +147,16 @@ pub fn not_found(chrome: Chrome, cookies: Vec<Cookie<'static>>) -> Result<HttpRe
     message(chrome, cookies, StatusCode::NOT_FOUND, "error-title", "error-not-found", home)
 }
 
+/// What a service found, or `None` when the record is absent or not the person's to see (any
+/// refusal), so the page answers "not found" either way.
+pub fn visible<T>(found: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(err) if err.code.status().is_client_error() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// A form that did not come from Pactum (no or a wrong CSRF token): 403, and nothing done.
 pub fn refused(
     state: &AppState,

@@ -77,7 +77,7 @@ pub fn size(lang: Lang, bytes: i64) -> String {
 /// The report being worked on: the final one not yet accepted, else the newest.
 fn current(reports: Vec<ReportDto>) -> Option<ReportDto> {
     let mut reports = reports;
-    reports.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    reports.sort_by_key(|r| r.created_at);
     let open =
         reports.iter().rposition(|r| r.kind == ReportKind::Final && r.status != ReportStatus::Accepted);
     match open {
@@ -313,11 +313,7 @@ pub async fn load(
             Ok::<_, ApiError>((grant, current(reports)))
         })
         .await;
-    match found {
-        Ok(found) => Ok(Some(found)),
-        Err(err) if err.code.status().is_client_error() => Ok(None),
-        Err(err) => Err(err),
-    }
+    super::layout::visible(found)
 }
 
 /// `GET /grants/{id}/report`.
@@ -372,7 +368,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
-    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let get = |name: &str| super::form::value(&form, name);
     if !csrf_ok(&req, get("csrf")) {
         return refused(&state, &req, Some(&caller));
     }
