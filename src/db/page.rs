@@ -52,6 +52,12 @@ impl<T> Page<T> {
         Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
 
+    /// The same page with every item turned into another type, or the first error.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = self.items.into_iter().map(f).collect::<Result<_, E>>()?;
+        Ok(Page { items, next_cursor: self.next_cursor })
+    }
+
     /// Builds the page from up to `limit + 1` rows, in id order.
     pub fn from_rows<R>(
         mut rows: Vec<R>,

@@ -125,7 +125,7 @@ pub async fn ledger(
                 return Err(ApiError::forbidden("The ledger is for the municipality's people."));
             }
             let rows = ledger::entries(conn, Some(&id), None, page.after_id.as_deref(), page.fetch_limit())?;
-            Ok(Page::from_rows(rows, &page, |r| &r.id, EntryDto::from))
+            Page::from_rows(rows, &page, |r| &r.id, |r| r).try_map(EntryDto::try_from)
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))

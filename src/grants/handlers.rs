@@ -214,7 +214,7 @@ pub async fn ledger(
         .run(move |conn| {
             record::visible(conn, &caller, &id, false)?;
             let rows = ledger::entries(conn, None, Some(&id), page.after_id.as_deref(), page.fetch_limit())?;
-            Ok(Page::from_rows(rows, &page, |r| &r.id, EntryDto::from))
+            Page::from_rows(rows, &page, |r| &r.id, |r| r).try_map(EntryDto::try_from)
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))

@@ -14,9 +14,7 @@ use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Email, Locale};
 use crate::error::{ApiError, FieldError};
 
-use super::dto::{
-    MeResponse, MunicipalityRoleDto, NetworkRoleDto, NotificationPreference, TokenResponse, UpdateMeRequest,
-};
+use super::dto::{MeResponse, MunicipalityRoleDto, NetworkRoleDto, TokenResponse, UpdateMeRequest};
 use super::repo::{self, NewUser, UserRow};
 
 const REFRESH_TOKEN_DAYS: i64 = 30;
@@ -247,7 +245,7 @@ pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<MeResponse, ApiErr
     };
     let preference = repo::notification_preference(conn, &caller.user_id)?;
     Ok(MeResponse {
-        notification_preference: preference.parse().unwrap_or(NotificationPreference::Immediate),
+        notification_preference: crate::db::stored::parse("users.notification_preference", &preference)?,
         id: caller.user_id.clone(),
         email: caller.email.clone(),
         name: caller.name.clone(),

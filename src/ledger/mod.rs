@@ -140,10 +140,12 @@ pub struct EntryDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<EntryRow> for EntryDto {
-    fn from(row: EntryRow) -> Self {
-        Self {
-            kind: row.kind.parse().unwrap_or(EntryKind::Commit),
+impl TryFrom<EntryRow> for EntryDto {
+    type Error = crate::error::ApiError;
+
+    fn try_from(row: EntryRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            kind: crate::db::stored::parse("ledger_entries.kind", &row.kind)?,
             id: row.id,
             fund_id: row.fund_id,
             grant_id: row.grant_id,
@@ -151,7 +153,7 @@ impl From<EntryRow> for EntryDto {
             amount_cents: row.amount_cents,
             actor_user_id: row.actor_user_id,
             created_at: utc(row.created_at),
-        }
+        })
     }
 }
 

@@ -18,6 +18,21 @@ use super::repo::{self, NetworkRow};
 pub const CONFIRMATION_DAYS: i64 = 7;
 const TOKEN_PREFIX: &str = "ncf_";
 
+/// A coordinator asks for a new confirmation link for the network's contact address.
+pub fn resend_confirmation(
+    conn: &mut DbConnection,
+    caller: &crate::auth::Caller,
+    network_id: &str,
+    mail: LinkMail<'_>,
+) -> Result<(), ApiError> {
+    let scope = super::service::scope(conn, network_id)?;
+    caller.authorize(crate::auth::Action::Update, crate::auth::Target::Network(&scope))?;
+    crate::db::write_transaction(conn, |conn| {
+        let network = repo::find(conn, network_id)?.ok_or_else(|| ApiError::not_found("No such network."))?;
+        ask_confirmation(conn, &network, mail)
+    })
+}
+
 /// Sends the contact address a new confirmation link, in the caller's transaction; the address
 /// counts as unconfirmed until it is used.
 pub fn ask_confirmation(

@@ -149,15 +149,7 @@ pub async fn ask_contact_confirmation(
     let app = state.clone();
     state
         .db
-        .run(move |conn| {
-            let scope = service::scope(conn, &id)?;
-            caller.authorize(Action::Update, Target::Network(&scope))?;
-            crate::db::write_transaction(conn, |conn| {
-                let network =
-                    super::repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such network."))?;
-                super::contact::ask_confirmation(conn, &network, app.settings.link_mail())
-            })
-        })
+        .run(move |conn| super::contact::resend_confirmation(conn, &caller, &id, app.settings.link_mail()))
         .await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, NetworkScope, Target};
+use crate::db::stored;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Email, KvkNumber, LegalForm, NetworkKind, NetworkRole};
@@ -14,7 +15,7 @@ use crate::municipalities::repo as municipalities_repo;
 use crate::outbox::LinkMail;
 
 use super::contact;
-use super::dto::{CreateNetwork, Intermediary, LinkStatus, MunicipalityLink, NetworkDto, UpdateNetwork};
+use super::dto::{CreateNetwork, Intermediary, MunicipalityLink, NetworkDto, UpdateNetwork};
 use super::repo::{self, NetworkFilter, NetworkRow, NEIGHBOURHOOD, THEME};
 
 const MAX_DESCRIPTION: usize = 5000;
@@ -163,25 +164,26 @@ pub fn to_dtos(conn: &mut DbConnection, rows: Vec<NetworkRow>) -> Result<Vec<Net
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let tags = repo::tags(conn, &ids)?;
     let links = repo::links(conn, &ids)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let tagged = |kind: &str| {
                 tags.iter().filter(|(n, t, _)| *n == row.id && t == kind).map(|(_, _, v)| v.clone()).collect()
             };
-            NetworkDto {
+            Ok(NetworkDto {
                 themes: tagged(THEME),
                 neighbourhoods: tagged(NEIGHBOURHOOD),
                 municipalities: links
                     .iter()
                     .filter(|(n, _, _)| *n == row.id)
-                    .map(|(_, m, s)| MunicipalityLink {
-                        municipality_id: m.clone(),
-                        status: s.parse().unwrap_or(LinkStatus::Requested),
+                    .map(|(_, m, s)| {
+                        Ok(MunicipalityLink {
+                            municipality_id: m.clone(),
+                            status: stored::parse("municipality_networks.status", s)?,
+                        })
                     })
-                    .collect(),
-                kind: row.kind.parse().unwrap_or(NetworkKind::Other),
-                legal_form: row.legal_form.parse().unwrap_or(LegalForm::Other),
+                    .collect::<Result<_, ApiError>>()?,
+                kind: stored::parse("networks.kind", &row.kind)?,
+                legal_form: stored::parse("networks.legal_form", &row.legal_form)?,
                 intermediary: row
                     .intermediary_name
                     .map(|name| Intermediary { name, kvk_number: row.intermediary_kvk_number }),
@@ -195,9 +197,9 @@ pub fn to_dtos(conn: &mut DbConnection, rows: Vec<NetworkRow>) -> Result<Vec<Net
                 version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub fn find_dto(conn: &mut DbConnection, id: &str) -> Result<NetworkDto, ApiError> {

@@ -52,10 +52,12 @@ pub struct OrganisationDto {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<OrganisationRow> for OrganisationDto {
-    fn from(row: OrganisationRow) -> Self {
-        Self {
-            kind: row.kind.parse().unwrap_or(OrganisationKind::Other),
+impl TryFrom<OrganisationRow> for OrganisationDto {
+    type Error = crate::error::ApiError;
+
+    fn try_from(row: OrganisationRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            kind: crate::db::stored::parse("organisations.kind", &row.kind)?,
             id: row.id,
             municipality_id: row.municipality_id,
             name: row.name,
@@ -63,7 +65,7 @@ impl From<OrganisationRow> for OrganisationDto {
             version: row.version,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
-        }
+        })
     }
 }
 

@@ -17,9 +17,8 @@ pub fn scope(conn: &mut DbConnection, id: &str) -> Result<OrganisationScope, Api
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<OrganisationDto, ApiError> {
-    repo::find(conn, id)?
-        .map(OrganisationDto::from)
-        .ok_or_else(|| ApiError::not_found("No such organisation."))
+    let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such organisation."))?;
+    OrganisationDto::try_from(row)
 }
 
 fn check_fields(name: &str, kvk_number: Option<&str>) -> Result<(String, Option<String>), ApiError> {
@@ -75,7 +74,7 @@ pub fn create(
     };
     write_transaction(conn, |conn| {
         repo::insert(conn, &row)?;
-        let dto = OrganisationDto::from(row.clone());
+        let dto = OrganisationDto::try_from(row.clone())?;
         record(conn, actor, "organisation.created", None, &dto)?;
         Ok(dto)
     })
@@ -105,7 +104,7 @@ pub fn update(
         if !repo::update(conn, &after)? {
             return Err(ApiError::new(ErrorCode::PreconditionFailed, "The organisation changed meanwhile."));
         }
-        let (before, after) = (OrganisationDto::from(before), OrganisationDto::from(after));
+        let (before, after) = (OrganisationDto::try_from(before)?, OrganisationDto::try_from(after)?);
         record(conn, actor, "organisation.updated", Some(&before), &after)?;
         Ok(after)
     })
@@ -117,5 +116,5 @@ pub fn list(
     filter: &OrganisationFilter,
     page: &PageRequest,
 ) -> Result<Page<OrganisationDto>, ApiError> {
-    Ok(Page::from_rows(repo::list(conn, filter)?, page, |r| &r.id, OrganisationDto::from))
+    Page::from_rows(repo::list(conn, filter)?, page, |r| &r.id, |r| r).try_map(OrganisationDto::try_from)
 }

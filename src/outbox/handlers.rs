@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Action, Caller, Target};
+use crate::auth::Caller;
 use crate::domain::time::utc;
 use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
 use crate::state::AppState;
 
-use super::repo::{self, OutboxRow};
+use super::repo::OutboxRow;
 
 crate::domain::text_enum! {
     pub enum OutboxStatus {
@@ -49,10 +49,12 @@ pub struct OutboxDto {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-impl From<OutboxRow> for OutboxDto {
-    fn from(row: OutboxRow) -> Self {
-        Self {
-            status: row.status.parse().unwrap_or(OutboxStatus::Queued),
+impl TryFrom<OutboxRow> for OutboxDto {
+    type Error = ApiError;
+
+    fn try_from(row: OutboxRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            status: crate::db::stored::parse("outbox.status", &row.status)?,
             id: row.id,
             kind: row.kind,
             municipality_id: row.municipality_id,
@@ -63,26 +65,8 @@ impl From<OutboxRow> for OutboxDto {
             last_error: row.last_error,
             created_at: utc(row.created_at),
             sent_at: row.sent_at.map(utc),
-        }
+        })
     }
-}
-
-/// The municipalities whose mail the caller reads (municipal admins and auditors); `None` for
-/// platform admins (all mail).
-fn readable(caller: &Caller) -> Result<Option<Vec<String>>, ApiError> {
-    if caller.is_platform_admin {
-        return Ok(None);
-    }
-    let ids: Vec<String> = caller
-        .municipalities
-        .iter()
-        .filter(|m| caller.may(Action::ReadAudit, Target::Municipality(&m.municipality_id)))
-        .map(|m| m.municipality_id.clone())
-        .collect();
-    if ids.is_empty() {
-        return Err(ApiError::forbidden("The outbox is for platform admins, municipal admins and auditors."));
-    }
-    Ok(Some(ids))
 }
 
 /// The outbox.
@@ -99,12 +83,12 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let municipalities = readable(&caller)?;
+    let municipalities = super::readable_municipalities(&caller)?;
     let result = state
         .db
         .run(move |conn| {
             let status = query.status.map(|s| s.as_str());
-            Ok(super::list(conn, municipalities.as_deref(), status, &page)?.map(OutboxDto::from))
+            super::list(conn, municipalities.as_deref(), status, &page)?.try_map(OutboxDto::try_from)
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
@@ -122,33 +106,6 @@ pub async fn retry(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let dto = state
-        .db
-        .run(move |conn| {
-            let row = repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such email."))?;
-            // Mail of a municipality is visible to its people; only admins send it again.
-            let visible = caller.is_platform_admin
-                || row.municipality_id.as_deref().is_some_and(|m| caller.can_see(Target::Municipality(m)));
-            if !visible {
-                return Err(ApiError::not_found("No such email."));
-            }
-            let permitted = caller.is_platform_admin
-                || row
-                    .municipality_id
-                    .as_deref()
-                    .is_some_and(|m| caller.may(Action::ManageMembers, Target::Municipality(m)));
-            if !permitted {
-                return Err(ApiError::forbidden("Only admins send mail again."));
-            }
-            if !repo::retry(conn, &id)? {
-                return Err(ApiError::invalid_transition(
-                    format!("Only dead mail is retried; this one is {}.", row.status),
-                    Vec::new(),
-                ));
-            }
-            let row = repo::find(conn, &id)?.ok_or_else(|| ApiError::not_found("No such email."))?;
-            Ok(OutboxDto::from(row))
-        })
-        .await?;
+    let dto = state.db.run(move |conn| OutboxDto::try_from(super::retry(conn, &caller, &id)?)).await?;
     Ok(HttpResponse::Ok().json(dto))
 }

@@ -14,6 +14,7 @@ use actix_web::web;
 use diesel::QueryResult;
 
 use crate::auth::seal::SealKeys;
+use crate::auth::{Action, Caller, Target};
 use crate::db::page::{Page, PageRequest};
 use crate::db::DbConnection;
 use crate::error::ApiError;
@@ -112,6 +113,48 @@ impl LinkMail<'_> {
 }
 
 /// A page of the outbox of these municipalities (all of it for `None`), optionally in one status.
+/// The municipalities whose mail the caller reads (municipal admins and auditors); `None` for
+/// platform admins (all mail).
+pub fn readable_municipalities(caller: &Caller) -> Result<Option<Vec<String>>, ApiError> {
+    if caller.is_platform_admin {
+        return Ok(None);
+    }
+    let ids: Vec<String> = caller
+        .municipalities
+        .iter()
+        .filter(|m| caller.may(Action::ReadAudit, Target::Municipality(&m.municipality_id)))
+        .map(|m| m.municipality_id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::forbidden("The outbox is for platform admins, municipal admins and auditors."));
+    }
+    Ok(Some(ids))
+}
+
+/// Sends a dead email again, for a platform admin or an admin of its municipality: its attempts
+/// start over. Others who may read it are refused; others still get "not found".
+pub fn retry(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<repo::OutboxRow, ApiError> {
+    let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such email."))?;
+    let municipality = row.municipality_id.as_deref();
+    let visible =
+        caller.is_platform_admin || municipality.is_some_and(|m| caller.can_see(Target::Municipality(m)));
+    if !visible {
+        return Err(ApiError::not_found("No such email."));
+    }
+    let permitted = caller.is_platform_admin
+        || municipality.is_some_and(|m| caller.may(Action::ManageMembers, Target::Municipality(m)));
+    if !permitted {
+        return Err(ApiError::forbidden("Only admins send mail again."));
+    }
+    if !repo::retry(conn, id)? {
+        return Err(ApiError::invalid_transition(
+            format!("Only dead mail is retried; this one is {}.", row.status),
+            Vec::new(),
+        ));
+    }
+    repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such email."))
+}
+
 pub fn list(
     conn: &mut DbConnection,
     municipality_ids: Option<&[String]>,
