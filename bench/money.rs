@@ -21,7 +21,7 @@ use pactum::domain::{Locale, MunicipalityRole, NetworkRole};
 use pactum::grants::dto::{CreateGrant, GrantActionRequest, Payee};
 use pactum::identity::repo as identity;
 use pactum::identity::service::{create_user, CreateUser};
-use pactum::members::{repo as members, Scope};
+use pactum::members::{repo as members, MembershipOwner};
 use pactum::startup::Application;
 
 const PASSWORD: &str = "benchmark password";
@@ -86,7 +86,7 @@ fn world(conn: &mut DbConnection) -> World {
         },
     )
     .expect("municipality");
-    let scope = Scope::Municipality(municipality.id.clone());
+    let scope = MembershipOwner::Municipality(municipality.id.clone());
     let officer = user(conn, "officer@bench.example", false);
     let finance = user(conn, "finance@bench.example", false);
     members::insert_member(
@@ -120,7 +120,7 @@ fn world(conn: &mut DbConnection) -> World {
     let treasurer = user(conn, "treasurer@bench.example", false);
     members::insert_member(
         conn,
-        &Scope::Network(network.id.clone()),
+        &MembershipOwner::Network(network.id.clone()),
         &treasurer,
         NetworkRole::Treasurer.as_str(),
         pactum::domain::time::now(),

@@ -9,7 +9,7 @@ use crate::domain::{LegalForm, Locale, MunicipalityRole, NetworkKind, NetworkRol
 use crate::error::ApiError;
 use crate::identity::repo as identity_repo;
 use crate::identity::service::{self as identity, CreateUser};
-use crate::members::{repo as members_repo, Scope};
+use crate::members::{repo as members_repo, MembershipOwner};
 use crate::municipalities::dto::CreateMunicipality;
 use crate::municipalities::service as municipalities;
 use crate::networks::dto::{CreateNetwork, Intermediary};
@@ -102,7 +102,7 @@ fn user(conn: &mut DbConnection, email: &str, name: &str) -> Result<String, ApiE
     Ok(identity::create_user(conn, input)?.id)
 }
 
-fn join(conn: &mut DbConnection, scope: &Scope, user_id: &str, role: &str) -> Result<(), ApiError> {
+fn join(conn: &mut DbConnection, scope: &MembershipOwner, user_id: &str, role: &str) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
         if members_repo::member_role(conn, scope, user_id)?.is_none() {
             members_repo::insert_member(conn, scope, user_id, role, now())?;
@@ -139,7 +139,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<Vec<Login>, ApiError> {
             municipalities::create(conn, &Actor::default(), input)?.id
         }
     };
-    let municipality = Scope::Municipality(municipality_id.clone());
+    let municipality = MembershipOwner::Municipality(municipality_id.clone());
     let mut officer_id = String::new();
     for (person, role) in &OFFICERS {
         let id = user(conn, person.email, person.name)?;
@@ -186,7 +186,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<Vec<Login>, ApiError> {
         network_ids.push(id.clone());
         for (email, name, role) in network.people {
             let user_id = user(conn, email, name)?;
-            join(conn, &Scope::Network(id.clone()), &user_id, role.as_str())?;
+            join(conn, &MembershipOwner::Network(id.clone()), &user_id, role.as_str())?;
             logins.push(Login { email, name, role: format!("{} of {}", role.as_str(), network.name) });
         }
     }

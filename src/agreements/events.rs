@@ -10,7 +10,7 @@ use crate::outbox::notices::{self, Notice};
 use crate::outbox::wording::NoticeEvent;
 use crate::webhooks::{self, EventType};
 
-use super::loaded::{load, to_dto, Loaded};
+use super::loaded::{load, to_dto, LoadedAgreement};
 use super::repo::AgreementRow;
 
 crate::domain::text_enum! {
@@ -124,7 +124,7 @@ pub(super) fn publish(
 /// Queues a notice of the step to the people who act for the parties, in its transaction.
 pub(super) fn notify(
     conn: &mut DbConnection,
-    loaded: &Loaded,
+    loaded: &LoadedAgreement,
     event: AgreementEvent,
 ) -> Result<(), ApiError> {
     let title = loaded.current().map(|c| c.title).unwrap_or_default();

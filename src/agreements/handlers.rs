@@ -206,12 +206,12 @@ pub async fn amend(
     Ok(etag::with_etag(response, dto.version, dto))
 }
 
-fn find_version(loaded: &loaded::Loaded, number: i32) -> Result<VersionDto, ApiError> {
+fn find_version(loaded: &loaded::LoadedAgreement, number: i32) -> Result<VersionDto, ApiError> {
     let row = repo_version(loaded, number)?;
     loaded::version_dto(loaded, row)
 }
 
-fn repo_version(loaded: &loaded::Loaded, number: i32) -> Result<&super::repo::VersionRow, ApiError> {
+fn repo_version(loaded: &loaded::LoadedAgreement, number: i32) -> Result<&super::repo::VersionRow, ApiError> {
     loaded
         .versions_ref()
         .iter()

@@ -16,7 +16,7 @@ use super::dto::{AgreementDto, SignatureDto, VersionDto};
 use super::repo::{self, AgreementRow, SignatureRow, VersionRow};
 
 /// An agreement with its versions and signatures.
-pub struct Loaded {
+pub struct LoadedAgreement {
     pub row: AgreementRow,
     pub versions: Vec<VersionRow>,
     pub signatures: Vec<SignatureRow>,
@@ -24,7 +24,7 @@ pub struct Loaded {
     state: AgreementState,
 }
 
-impl Loaded {
+impl LoadedAgreement {
     /// Reads the stored statuses; one the code does not know is an error.
     pub fn new(
         row: AgreementRow,
@@ -98,16 +98,16 @@ pub(super) fn version_status(version: &VersionRow) -> Result<VersionStatus, ApiE
     stored::parse("agreement_versions.status", &version.status)
 }
 
-pub fn load(conn: &mut DbConnection, id: &str, lock: bool) -> Result<Loaded, ApiError> {
+pub fn load(conn: &mut DbConnection, id: &str, lock: bool) -> Result<LoadedAgreement, ApiError> {
     let row = if lock { repo::lock(conn, id)? } else { repo::find(conn, id)? };
     let row = row.ok_or_else(|| ApiError::not_found("No such agreement."))?;
     let versions = repo::versions(conn, id)?;
     let signatures = repo::signatures(conn, id)?;
-    Loaded::new(row, versions, signatures)
+    LoadedAgreement::new(row, versions, signatures)
 }
 
 /// Loads an agreement the caller may see; 404 otherwise.
-pub fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Loaded, ApiError> {
+pub fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<LoadedAgreement, ApiError> {
     let loaded = load(conn, id, false)?;
     if !caller.can_see(Target::Record(&loaded.scope())) {
         return Err(ApiError::not_found("No such agreement."));
@@ -115,7 +115,7 @@ pub fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Loa
     Ok(loaded)
 }
 
-fn permitted(caller: &Caller, loaded: &Loaded, action: AgreementAction) -> bool {
+fn permitted(caller: &Caller, loaded: &LoadedAgreement, action: AgreementAction) -> bool {
     use AgreementAction as A;
     let scope = loaded.scope();
     let target = Target::Record(&scope);
@@ -127,14 +127,14 @@ fn permitted(caller: &Caller, loaded: &Loaded, action: AgreementAction) -> bool 
     }
 }
 
-fn possible(caller: &Caller, loaded: &Loaded, action: AgreementAction) -> bool {
+fn possible(caller: &Caller, loaded: &LoadedAgreement, action: AgreementAction) -> bool {
     if action == AgreementAction::Sign && loaded.to_sign_by(caller).is_empty() {
         return false;
     }
     loaded.state().next(action, false).is_some()
 }
 
-fn allowed_actions(caller: &Caller, loaded: &Loaded) -> Vec<AgreementAction> {
+fn allowed_actions(caller: &Caller, loaded: &LoadedAgreement) -> Vec<AgreementAction> {
     AgreementAction::BY_PEOPLE
         .into_iter()
         .filter(|a| permitted(caller, loaded, *a) && possible(caller, loaded, *a))
@@ -142,7 +142,11 @@ fn allowed_actions(caller: &Caller, loaded: &Loaded) -> Vec<AgreementAction> {
 }
 
 /// Refuses an action the caller may not take now, naming the ones they may.
-pub(super) fn check(caller: &Caller, loaded: &Loaded, action: AgreementAction) -> Result<(), ApiError> {
+pub(super) fn check(
+    caller: &Caller,
+    loaded: &LoadedAgreement,
+    action: AgreementAction,
+) -> Result<(), ApiError> {
     ActionCheck {
         record: "agreement",
         status: loaded.status().as_str(),
@@ -155,7 +159,7 @@ pub(super) fn check(caller: &Caller, loaded: &Loaded, action: AgreementAction) -
     .verdict()
 }
 
-pub fn version_dto(loaded: &Loaded, version: &VersionRow) -> Result<VersionDto, ApiError> {
+pub fn version_dto(loaded: &LoadedAgreement, version: &VersionRow) -> Result<VersionDto, ApiError> {
     let signatures = loaded
         .signatures
         .iter()
@@ -183,7 +187,7 @@ pub fn version_dto(loaded: &Loaded, version: &VersionRow) -> Result<VersionDto, 
     })
 }
 
-pub fn to_dto(caller: &Caller, loaded: &Loaded) -> Result<AgreementDto, ApiError> {
+pub fn to_dto(caller: &Caller, loaded: &LoadedAgreement) -> Result<AgreementDto, ApiError> {
     let current = loaded
         .version(loaded.row.current_version)
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no current version")))?;

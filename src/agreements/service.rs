@@ -19,7 +19,7 @@ use crate::visions::repo as visions_repo;
 use super::content::AgreementContent;
 use super::dto::{AgreementDto, AgreementQuery, CreateAgreement, UpdateAgreement};
 use super::events::{self, AgreementEvent};
-use super::loaded::{check, load, to_dto, visible, Loaded};
+use super::loaded::{check, load, to_dto, visible, LoadedAgreement};
 use super::repo::{self, AgreementFilter, AgreementRow};
 use super::steps::{self, copy_dates, new_version};
 
@@ -59,7 +59,7 @@ pub fn create(
         }
         let vision_id = input.vision_id.map(|v| v.to_string());
         check_vision(conn, &municipality_id, vision_id.as_deref())?;
-        let parties = parties::check(conn, &municipality_id, &input.parties)?;
+        let parties = parties::validate(conn, &municipality_id, &input.parties)?;
         let content = AgreementContent {
             title: input.title.clone(),
             vision_id,
@@ -95,7 +95,7 @@ pub fn create(
         parties::replace(conn, AGREEMENT, &row.id, &content.parties)?;
         let changes = audit::changes(None, &serde_json::to_value(&content).unwrap_or_default());
         events::record(conn, &Actor::from(caller), &row, AgreementEvent::Created, changes)?;
-        to_dto(caller, &Loaded::new(row, vec![version], Vec::new())?)
+        to_dto(caller, &LoadedAgreement::new(row, vec![version], Vec::new())?)
     })
 }
 
@@ -128,7 +128,7 @@ pub fn list(
     let mut items = Vec::with_capacity(page.items.len());
     for row in page.items {
         let (versions, signatures) = (repo::versions(conn, &row.id)?, repo::signatures(conn, &row.id)?);
-        let loaded = Loaded::new(row, versions, signatures)?;
+        let loaded = LoadedAgreement::new(row, versions, signatures)?;
         items.push(to_dto(caller, &loaded)?);
     }
     Ok(Page { items, next_cursor: page.next_cursor })
@@ -155,7 +155,7 @@ pub fn update(
         let mut content = before.clone();
         let is_amendment = !matches!(loaded.status(), AgreementStatus::Draft | AgreementStatus::Proposed);
         if let Some(new_parties) = &change.parties {
-            let checked = parties::check(conn, &loaded.row.municipality_id, new_parties)?;
+            let checked = parties::validate(conn, &loaded.row.municipality_id, new_parties)?;
             if is_amendment && checked != before.parties {
                 return Err(ApiError::invalid_field(
                     "parties",

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 
 use super::content::AgreementContent;
 use super::events::{self, AgreementEvent};
-use super::loaded::{version_status, Loaded};
+use super::loaded::{version_status, LoadedAgreement};
 use super::repo::{self, AgreementRow, SignatureRow, VersionRow};
 
 /// Carries out an action that has been checked: the state machine says where it leads.
@@ -23,7 +23,7 @@ use super::repo::{self, AgreementRow, SignatureRow, VersionRow};
 pub(super) fn apply(
     conn: &mut DbConnection,
     actor: &Actor,
-    mut loaded: Loaded,
+    mut loaded: LoadedAgreement,
     action: AgreementAction,
     reason: Option<String>,
     signer: Option<(&Caller, Option<Party>)>,
@@ -56,7 +56,7 @@ pub(super) fn apply(
 fn sign(
     conn: &mut DbConnection,
     actor: &Actor,
-    loaded: &mut Loaded,
+    loaded: &mut LoadedAgreement,
     signer: Option<(&Caller, Option<Party>)>,
     at: NaiveDateTime,
     changes: &mut serde_json::Value,
@@ -101,7 +101,7 @@ fn sign(
 /// force, with its dates and its commitments.
 fn settle_version(
     conn: &mut DbConnection,
-    loaded: &mut Loaded,
+    loaded: &mut LoadedAgreement,
     action: AgreementAction,
     all_signed: bool,
     at: NaiveDateTime,
@@ -148,7 +148,7 @@ fn settle_version(
 fn settle_amendment(
     conn: &mut DbConnection,
     actor: &Actor,
-    loaded: &mut Loaded,
+    loaded: &mut LoadedAgreement,
     action: AgreementAction,
     outcome: AgreementOutcome,
     changes: &mut serde_json::Value,

@@ -14,12 +14,12 @@ use super::dto::{
     InviteRequest, MemberDto, MemberList,
 };
 use super::service::{self, authorize};
-use super::Scope;
+use super::MembershipOwner;
 
 async fn list_members(
     state: web::Data<AppState>,
     caller: Caller,
-    scope: Scope,
+    scope: MembershipOwner,
 ) -> Result<HttpResponse, ApiError> {
     let items = state
         .db
@@ -34,7 +34,7 @@ async fn list_members(
 async fn list_invitations(
     state: web::Data<AppState>,
     caller: Caller,
-    scope: Scope,
+    scope: MembershipOwner,
 ) -> Result<HttpResponse, ApiError> {
     let items = state
         .db
@@ -49,7 +49,7 @@ async fn list_invitations(
 async fn invite(
     state: web::Data<AppState>,
     caller: Caller,
-    scope: Scope,
+    scope: MembershipOwner,
     input: InviteRequest,
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone();
@@ -59,9 +59,9 @@ async fn invite(
             authorize(conn, &caller, service::invite_action(&scope, &input.role), &scope)?;
             let dto = service::invite(conn, &Actor::from(&caller), &scope, input, app.settings.link_mail())?;
             let location = match &scope {
-                Scope::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),
-                Scope::Network(id) => format!("/api/v1/networks/{id}/invitations"),
-                Scope::Organisation(id) => format!("/api/v1/organisations/{id}/contacts"),
+                MembershipOwner::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),
+                MembershipOwner::Network(id) => format!("/api/v1/networks/{id}/invitations"),
+                MembershipOwner::Organisation(id) => format!("/api/v1/organisations/{id}/contacts"),
             };
             Ok((location, dto))
         })
@@ -72,7 +72,7 @@ async fn invite(
 async fn change_role(
     state: web::Data<AppState>,
     caller: Caller,
-    scope: Scope,
+    scope: MembershipOwner,
     user_id: String,
     role: String,
 ) -> Result<HttpResponse, ApiError> {
@@ -89,7 +89,7 @@ async fn change_role(
 async fn remove(
     state: web::Data<AppState>,
     caller: Caller,
-    scope: Scope,
+    scope: MembershipOwner,
     user_id: String,
 ) -> Result<HttpResponse, ApiError> {
     state
@@ -113,7 +113,7 @@ pub async fn list_municipality_members(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    list_members(state, caller, Scope::Municipality(id.into_inner().to_string())).await
+    list_members(state, caller, MembershipOwner::Municipality(id.into_inner().to_string())).await
 }
 
 /// Invite someone to a municipality.
@@ -130,7 +130,7 @@ pub async fn invite_municipality_member(
     id: web::Path<uuid::Uuid>,
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    invite(state, caller, Scope::Municipality(id.into_inner().to_string()), body.into_inner()).await
+    invite(state, caller, MembershipOwner::Municipality(id.into_inner().to_string()), body.into_inner()).await
 }
 
 /// Change a municipality member's role.
@@ -151,7 +151,7 @@ pub async fn change_municipality_role(
     change_role(
         state,
         caller,
-        Scope::Municipality(id.to_string()),
+        MembershipOwner::Municipality(id.to_string()),
         user_id.to_string(),
         body.into_inner().role,
     )
@@ -172,7 +172,7 @@ pub async fn remove_municipality_member(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user_id) = path.into_inner();
-    remove(state, caller, Scope::Municipality(id.to_string()), user_id.to_string()).await
+    remove(state, caller, MembershipOwner::Municipality(id.to_string()), user_id.to_string()).await
 }
 
 /// Open invitations of a municipality.
@@ -187,7 +187,7 @@ pub async fn list_municipality_invitations(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    list_invitations(state, caller, Scope::Municipality(id.into_inner().to_string())).await
+    list_invitations(state, caller, MembershipOwner::Municipality(id.into_inner().to_string())).await
 }
 
 /// Members of a network.
@@ -201,7 +201,7 @@ pub async fn list_network_members(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    list_members(state, caller, Scope::Network(id.into_inner().to_string())).await
+    list_members(state, caller, MembershipOwner::Network(id.into_inner().to_string())).await
 }
 
 /// Invite someone to a network.
@@ -220,7 +220,7 @@ pub async fn invite_network_member(
     id: web::Path<uuid::Uuid>,
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    invite(state, caller, Scope::Network(id.into_inner().to_string()), body.into_inner()).await
+    invite(state, caller, MembershipOwner::Network(id.into_inner().to_string()), body.into_inner()).await
 }
 
 /// Change a network member's role.
@@ -238,8 +238,14 @@ pub async fn change_network_role(
     body: web::Json<ChangeRoleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user_id) = path.into_inner();
-    change_role(state, caller, Scope::Network(id.to_string()), user_id.to_string(), body.into_inner().role)
-        .await
+    change_role(
+        state,
+        caller,
+        MembershipOwner::Network(id.to_string()),
+        user_id.to_string(),
+        body.into_inner().role,
+    )
+    .await
 }
 
 /// Remove someone from a network.
@@ -256,7 +262,7 @@ pub async fn remove_network_member(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user_id) = path.into_inner();
-    remove(state, caller, Scope::Network(id.to_string()), user_id.to_string()).await
+    remove(state, caller, MembershipOwner::Network(id.to_string()), user_id.to_string()).await
 }
 
 /// Open invitations of a network.
@@ -271,7 +277,7 @@ pub async fn list_network_invitations(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    list_invitations(state, caller, Scope::Network(id.into_inner().to_string())).await
+    list_invitations(state, caller, MembershipOwner::Network(id.into_inner().to_string())).await
 }
 
 /// Contacts of a partner organisation.
@@ -287,7 +293,7 @@ pub async fn list_organisation_contacts(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    list_members(state, caller, Scope::Organisation(id.into_inner().to_string())).await
+    list_members(state, caller, MembershipOwner::Organisation(id.into_inner().to_string())).await
 }
 
 /// Invite a contact for a partner organisation.
@@ -304,7 +310,7 @@ pub async fn invite_organisation_contact(
     id: web::Path<uuid::Uuid>,
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    invite(state, caller, Scope::Organisation(id.into_inner().to_string()), body.into_inner()).await
+    invite(state, caller, MembershipOwner::Organisation(id.into_inner().to_string()), body.into_inner()).await
 }
 
 /// Remove a contact of a partner organisation.
@@ -320,7 +326,7 @@ pub async fn remove_organisation_contact(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user_id) = path.into_inner();
-    remove(state, caller, Scope::Organisation(id.to_string()), user_id.to_string()).await
+    remove(state, caller, MembershipOwner::Organisation(id.to_string()), user_id.to_string()).await
 }
 
 /// Accept an invitation.

@@ -15,14 +15,14 @@ pub const CONTACT: &str = "contact";
 
 /// The organisation a membership belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub enum MembershipOwner {
     Municipality(String),
     Network(String),
     /// A partner organisation; its people are `contact`s.
     Organisation(String),
 }
 
-impl Scope {
+impl MembershipOwner {
     /// The role name, if it is a role of this kind of organisation.
     pub fn parse_role(&self, role: &str) -> Option<&'static str> {
         match self {

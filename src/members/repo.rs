@@ -8,17 +8,17 @@ use crate::db::schema::{
 };
 use crate::db::DbConnection;
 
-use super::Scope;
+use super::MembershipOwner;
 
 pub fn insert_member(
     conn: &mut DbConnection,
-    scope: &Scope,
+    scope: &MembershipOwner,
     user_id: &str,
     role: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     match scope {
-        Scope::Municipality(id) => diesel::insert_into(municipality_memberships::table)
+        MembershipOwner::Municipality(id) => diesel::insert_into(municipality_memberships::table)
             .values((
                 municipality_memberships::municipality_id.eq(id),
                 municipality_memberships::user_id.eq(user_id),
@@ -26,8 +26,10 @@ pub fn insert_member(
                 municipality_memberships::created_at.eq(now),
             ))
             .execute(conn),
-        Scope::Network(id) => return crate::networks::repo::insert_member(conn, id, user_id, role, now),
-        Scope::Organisation(id) => diesel::insert_into(organisation_memberships::table)
+        MembershipOwner::Network(id) => {
+            return crate::networks::repo::insert_member(conn, id, user_id, role, now)
+        }
+        MembershipOwner::Organisation(id) => diesel::insert_into(organisation_memberships::table)
             .values((
                 organisation_memberships::organisation_id.eq(id),
                 organisation_memberships::user_id.eq(user_id),
@@ -42,9 +44,9 @@ pub fn insert_member(
 /// `(user_id, name, email, role, since)` of every member, by name.
 pub type MemberRow = (String, String, String, String, NaiveDateTime);
 
-pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<MemberRow>> {
+pub fn list_members(conn: &mut DbConnection, scope: &MembershipOwner) -> QueryResult<Vec<MemberRow>> {
     match scope {
-        Scope::Municipality(id) => municipality_memberships::table
+        MembershipOwner::Municipality(id) => municipality_memberships::table
             .inner_join(users::table)
             .filter(municipality_memberships::municipality_id.eq(id))
             .select((
@@ -56,7 +58,7 @@ pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<M
             ))
             .order((users::name, users::id))
             .load(conn),
-        Scope::Network(id) => network_memberships::table
+        MembershipOwner::Network(id) => network_memberships::table
             .inner_join(users::table)
             .filter(network_memberships::network_id.eq(id))
             .select((
@@ -68,7 +70,7 @@ pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<M
             ))
             .order((users::name, users::id))
             .load(conn),
-        Scope::Organisation(id) => organisation_memberships::table
+        MembershipOwner::Organisation(id) => organisation_memberships::table
             .inner_join(users::table)
             .filter(organisation_memberships::organisation_id.eq(id))
             .select((
@@ -83,19 +85,23 @@ pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<M
     }
 }
 
-pub fn member_role(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> QueryResult<Option<String>> {
+pub fn member_role(
+    conn: &mut DbConnection,
+    scope: &MembershipOwner,
+    user_id: &str,
+) -> QueryResult<Option<String>> {
     match scope {
-        Scope::Municipality(id) => municipality_memberships::table
+        MembershipOwner::Municipality(id) => municipality_memberships::table
             .find((id, user_id))
             .select(municipality_memberships::role)
             .first(conn)
             .optional(),
-        Scope::Network(id) => network_memberships::table
+        MembershipOwner::Network(id) => network_memberships::table
             .find((id, user_id))
             .select(network_memberships::role)
             .first(conn)
             .optional(),
-        Scope::Organisation(id) => organisation_memberships::table
+        MembershipOwner::Organisation(id) => organisation_memberships::table
             .find((id, user_id))
             .select(organisation_memberships::role)
             .first(conn)
@@ -103,19 +109,19 @@ pub fn member_role(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> Que
     }
 }
 
-pub fn count_role(conn: &mut DbConnection, scope: &Scope, role: &str) -> QueryResult<i64> {
+pub fn count_role(conn: &mut DbConnection, scope: &MembershipOwner, role: &str) -> QueryResult<i64> {
     match scope {
-        Scope::Municipality(id) => municipality_memberships::table
+        MembershipOwner::Municipality(id) => municipality_memberships::table
             .filter(municipality_memberships::municipality_id.eq(id))
             .filter(municipality_memberships::role.eq(role))
             .count()
             .get_result(conn),
-        Scope::Network(id) => network_memberships::table
+        MembershipOwner::Network(id) => network_memberships::table
             .filter(network_memberships::network_id.eq(id))
             .filter(network_memberships::role.eq(role))
             .count()
             .get_result(conn),
-        Scope::Organisation(id) => organisation_memberships::table
+        MembershipOwner::Organisation(id) => organisation_memberships::table
             .filter(organisation_memberships::organisation_id.eq(id))
             .filter(organisation_memberships::role.eq(role))
             .count()
@@ -123,28 +129,39 @@ pub fn count_role(conn: &mut DbConnection, scope: &Scope, role: &str) -> QueryRe
     }
 }
 
-pub fn set_role(conn: &mut DbConnection, scope: &Scope, user_id: &str, role: &str) -> QueryResult<()> {
+pub fn set_role(
+    conn: &mut DbConnection,
+    scope: &MembershipOwner,
+    user_id: &str,
+    role: &str,
+) -> QueryResult<()> {
     match scope {
-        Scope::Municipality(id) => diesel::update(municipality_memberships::table.find((id, user_id)))
-            .set(municipality_memberships::role.eq(role))
-            .execute(conn),
-        Scope::Network(id) => diesel::update(network_memberships::table.find((id, user_id)))
+        MembershipOwner::Municipality(id) => {
+            diesel::update(municipality_memberships::table.find((id, user_id)))
+                .set(municipality_memberships::role.eq(role))
+                .execute(conn)
+        }
+        MembershipOwner::Network(id) => diesel::update(network_memberships::table.find((id, user_id)))
             .set(network_memberships::role.eq(role))
             .execute(conn),
-        Scope::Organisation(id) => diesel::update(organisation_memberships::table.find((id, user_id)))
-            .set(organisation_memberships::role.eq(role))
-            .execute(conn),
+        MembershipOwner::Organisation(id) => {
+            diesel::update(organisation_memberships::table.find((id, user_id)))
+                .set(organisation_memberships::role.eq(role))
+                .execute(conn)
+        }
     }
     .map(drop)
 }
 
-pub fn remove(conn: &mut DbConnection, scope: &Scope, user_id: &str) -> QueryResult<()> {
+pub fn remove(conn: &mut DbConnection, scope: &MembershipOwner, user_id: &str) -> QueryResult<()> {
     match scope {
-        Scope::Municipality(id) => {
+        MembershipOwner::Municipality(id) => {
             diesel::delete(municipality_memberships::table.find((id, user_id))).execute(conn)
         }
-        Scope::Network(id) => diesel::delete(network_memberships::table.find((id, user_id))).execute(conn),
-        Scope::Organisation(id) => {
+        MembershipOwner::Network(id) => {
+            diesel::delete(network_memberships::table.find((id, user_id))).execute(conn)
+        }
+        MembershipOwner::Organisation(id) => {
             diesel::delete(organisation_memberships::table.find((id, user_id))).execute(conn)
         }
     }
@@ -170,11 +187,11 @@ pub struct InvitationRow {
 }
 
 impl InvitationRow {
-    pub fn scope(&self) -> Scope {
+    pub fn scope(&self) -> MembershipOwner {
         match (&self.municipality_id, &self.network_id, &self.organisation_id) {
-            (Some(m), _, _) => Scope::Municipality(m.clone()),
-            (None, Some(n), _) => Scope::Network(n.clone()),
-            (None, None, o) => Scope::Organisation(o.clone().unwrap_or_default()),
+            (Some(m), _, _) => MembershipOwner::Municipality(m.clone()),
+            (None, Some(n), _) => MembershipOwner::Network(n.clone()),
+            (None, None, o) => MembershipOwner::Organisation(o.clone().unwrap_or_default()),
         }
     }
 }
@@ -212,7 +229,7 @@ pub fn set_accepted_by(conn: &mut DbConnection, id: &str, user_id: &str) -> Quer
 /// Invitations of the scope that are neither accepted nor expired, newest last.
 pub fn pending_invitations(
     conn: &mut DbConnection,
-    scope: &Scope,
+    scope: &MembershipOwner,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<InvitationRow>> {
     let query = invitations::table
@@ -222,8 +239,12 @@ pub fn pending_invitations(
         .order(invitations::id.asc())
         .into_boxed();
     match scope {
-        Scope::Municipality(id) => query.filter(invitations::municipality_id.eq(id.clone())).load(conn),
-        Scope::Network(id) => query.filter(invitations::network_id.eq(id.clone())).load(conn),
-        Scope::Organisation(id) => query.filter(invitations::organisation_id.eq(id.clone())).load(conn),
+        MembershipOwner::Municipality(id) => {
+            query.filter(invitations::municipality_id.eq(id.clone())).load(conn)
+        }
+        MembershipOwner::Network(id) => query.filter(invitations::network_id.eq(id.clone())).load(conn),
+        MembershipOwner::Organisation(id) => {
+            query.filter(invitations::organisation_id.eq(id.clone())).load(conn)
+        }
     }
 }

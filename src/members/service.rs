@@ -19,7 +19,7 @@ use crate::outbox::{self, templates};
 
 use super::dto::{AcceptInvitationRequest, AcceptedInvitation, InvitationDto, InviteRequest, MemberDto};
 use super::repo::{self, InvitationRow};
-use super::Scope;
+use super::MembershipOwner;
 
 pub const INVITATION_DAYS: i64 = 7;
 const INVITATION_PREFIX: &str = "inv_";
@@ -29,15 +29,15 @@ pub fn authorize(
     conn: &mut DbConnection,
     caller: &Caller,
     action: Action,
-    scope: &Scope,
+    scope: &MembershipOwner,
 ) -> Result<(), ApiError> {
     match scope {
-        Scope::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
-        Scope::Network(id) => {
+        MembershipOwner::Municipality(id) => caller.authorize(action, Target::Municipality(id)),
+        MembershipOwner::Network(id) => {
             let network = networks::scope(conn, id)?;
             caller.authorize(action, Target::Network(&network))
         }
-        Scope::Organisation(id) => {
+        MembershipOwner::Organisation(id) => {
             let organisation = organisations::scope(conn, id)?;
             caller.authorize(action, Target::Organisation(&organisation))
         }
@@ -46,9 +46,9 @@ pub fn authorize(
 
 /// What inviting someone with `role` asks of the policy: making someone a network's
 /// coordinator is its own action (an officer may do it for a network without one).
-pub fn invite_action(scope: &Scope, role: &str) -> Action {
+pub fn invite_action(scope: &MembershipOwner, role: &str) -> Action {
     match scope {
-        Scope::Network(_) if role == NetworkRole::Coordinator.as_str() => Action::InviteCoordinator,
+        MembershipOwner::Network(_) if role == NetworkRole::Coordinator.as_str() => Action::InviteCoordinator,
         _ => Action::ManageMembers,
     }
 }
@@ -81,13 +81,13 @@ fn ensure_inviter_may(conn: &mut DbConnection, invitation: &InvitationRow) -> Re
 fn record(
     conn: &mut DbConnection,
     actor: &Actor,
-    scope: &Scope,
+    scope: &MembershipOwner,
     action: &str,
     entity_id: &str,
     changes: serde_json::Value,
 ) -> Result<(), ApiError> {
     let organisation_municipality = match scope {
-        Scope::Organisation(id) => organisations_repo::find(conn, id)?.map(|o| o.municipality_id),
+        MembershipOwner::Organisation(id) => organisations_repo::find(conn, id)?.map(|o| o.municipality_id),
         _ => None,
     };
     let event = Event {
@@ -101,7 +101,7 @@ fn record(
     Ok(audit::record(conn, actor, event)?)
 }
 
-pub fn list_members(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<MemberDto>, ApiError> {
+pub fn list_members(conn: &mut DbConnection, scope: &MembershipOwner) -> Result<Vec<MemberDto>, ApiError> {
     Ok(repo::list_members(conn, scope)?
         .into_iter()
         .map(|(user_id, name, email, role, since)| MemberDto {
@@ -128,7 +128,10 @@ fn invitation_dto(row: &InvitationRow) -> InvitationDto {
     }
 }
 
-pub fn pending_invitations(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<InvitationDto>, ApiError> {
+pub fn pending_invitations(
+    conn: &mut DbConnection,
+    scope: &MembershipOwner,
+) -> Result<Vec<InvitationDto>, ApiError> {
     Ok(repo::pending_invitations(conn, scope, now())?.iter().map(invitation_dto).collect())
 }
 
@@ -137,7 +140,7 @@ pub fn pending_invitations(conn: &mut DbConnection, scope: &Scope) -> Result<Vec
 pub fn invite(
     conn: &mut DbConnection,
     actor: &Actor,
-    scope: &Scope,
+    scope: &MembershipOwner,
     input: InviteRequest,
     mail: LinkMail<'_>,
 ) -> Result<InvitationDto, ApiError> {
@@ -204,27 +207,27 @@ pub fn invite(
 }
 
 /// The organisation's name, and the municipality its mail belongs to.
-fn describe(conn: &mut DbConnection, scope: &Scope) -> Result<(String, Option<String>), ApiError> {
+fn describe(conn: &mut DbConnection, scope: &MembershipOwner) -> Result<(String, Option<String>), ApiError> {
     Ok(match scope {
-        Scope::Municipality(id) => (
+        MembershipOwner::Municipality(id) => (
             crate::municipalities::repo::find(conn, id)?.map(|m| m.name).unwrap_or_default(),
             Some(id.clone()),
         ),
-        Scope::Network(id) => {
+        MembershipOwner::Network(id) => {
             (crate::networks::repo::find(conn, id)?.map(|n| n.name).unwrap_or_default(), None)
         }
-        Scope::Organisation(id) => match organisations_repo::find(conn, id)? {
+        MembershipOwner::Organisation(id) => match organisations_repo::find(conn, id)? {
             Some(o) => (o.name, Some(o.municipality_id)),
             None => (String::new(), None),
         },
     })
 }
 
-fn role_message(scope: &Scope) -> &'static str {
+fn role_message(scope: &MembershipOwner) -> &'static str {
     match scope {
-        Scope::Municipality(_) => "must be one of municipal_admin, officer, finance, auditor",
-        Scope::Network(_) => "must be one of coordinator, treasurer, member",
-        Scope::Organisation(_) => "must be contact",
+        MembershipOwner::Municipality(_) => "must be one of municipal_admin, officer, finance, auditor",
+        MembershipOwner::Network(_) => "must be one of coordinator, treasurer, member",
+        MembershipOwner::Organisation(_) => "must be contact",
     }
 }
 
@@ -361,7 +364,7 @@ fn check_usable(invitation: &InvitationRow) -> Result<(), ApiError> {
 
 fn ensure_admin_remains(
     conn: &mut DbConnection,
-    scope: &Scope,
+    scope: &MembershipOwner,
     user_id: &str,
     new_role: Option<&str>,
 ) -> Result<String, ApiError> {
@@ -370,7 +373,7 @@ fn ensure_admin_remains(
     let Some(admin) = scope.admin_role() else { return Ok(current) };
     if current == admin && new_role != Some(admin) && repo::count_role(conn, scope, admin)? <= 1 {
         let who = match scope {
-            Scope::Municipality(_) => "the last municipal admin of this municipality",
+            MembershipOwner::Municipality(_) => "the last municipal admin of this municipality",
             _ => "the last coordinator of this network",
         };
         return Err(ApiError::new(
@@ -384,7 +387,7 @@ fn ensure_admin_remains(
 pub fn change_role(
     conn: &mut DbConnection,
     actor: &Actor,
-    scope: &Scope,
+    scope: &MembershipOwner,
     user_id: &str,
     role: &str,
 ) -> Result<MemberDto, ApiError> {
@@ -401,7 +404,12 @@ pub fn change_role(
     })
 }
 
-pub fn remove(conn: &mut DbConnection, actor: &Actor, scope: &Scope, user_id: &str) -> Result<(), ApiError> {
+pub fn remove(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    scope: &MembershipOwner,
+    user_id: &str,
+) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
         let before = ensure_admin_remains(conn, scope, user_id, None)?;
         repo::remove(conn, scope, user_id)?;

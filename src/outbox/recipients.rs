@@ -16,9 +16,9 @@ pub struct Recipient {
     pub digest: bool,
 }
 
-type Row = (String, String, String, String);
+type UserContactRow = (String, String, String, String);
 
-fn active_users(rows: Vec<Row>) -> Vec<Recipient> {
+fn active_users(rows: Vec<UserContactRow>) -> Vec<Recipient> {
     let mut out: Vec<Recipient> = rows
         .into_iter()
         .map(|(user_id, email, locale, preference)| Recipient {

@@ -36,7 +36,7 @@ fn outgoing(row: &OutboxRow) -> Outgoing<'_> {
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Pass {
+pub struct DeliveryPass {
     pub sent: usize,
     pub retrying: usize,
     pub dead: usize,
@@ -58,13 +58,13 @@ pub fn run_once(
     config: &WorkerConfig,
     worker: &str,
     at: NaiveDateTime,
-) -> Result<Pass, ApiError> {
+) -> Result<DeliveryPass, ApiError> {
     let mut conn = db.connection()?;
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
     let mut claimed = repo::claim(&mut conn, worker, at, at - lease, config.batch)?;
     // Oldest first (RETURNING keeps no order).
     claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
-    let mut pass = Pass::default();
+    let mut pass = DeliveryPass::default();
     for row in claimed {
         // A sealed body (it holds a one-time link) is opened only here, for sending.
         let sent = opened(row.clone(), &config.seal_keys).and_then(|row| mailer.send(&outgoing(&row)));

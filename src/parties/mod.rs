@@ -16,9 +16,9 @@ pub const VISION: &str = "vision";
 pub const AGREEMENT: &str = "agreement";
 const MAX_PARTIES: usize = 50;
 
-/// Checks the parties of a record of `municipality_id`: the municipality itself (added when
+/// Validates the parties of a record of `municipality_id`: the municipality itself (added when
 /// left out), networks it works with (an active link), and its partner organisations.
-pub fn check(
+pub fn validate(
     conn: &mut DbConnection,
     municipality_id: &str,
     parties: &[Party],
@@ -100,7 +100,7 @@ pub fn replace(
 }
 
 /// The parties of each record named, sorted.
-pub fn of(
+pub fn of_records(
     conn: &mut DbConnection,
     record_type: &str,
     record_ids: &[String],
@@ -155,7 +155,8 @@ pub fn scope_of(
     record_id: &str,
     municipality_id: &str,
 ) -> QueryResult<RecordScope> {
-    let parties = of(conn, record_type, &[record_id.to_owned()])?.into_iter().map(|(_, p)| p).collect();
+    let parties =
+        of_records(conn, record_type, &[record_id.to_owned()])?.into_iter().map(|(_, p)| p).collect();
     Ok(RecordScope { municipality_id: municipality_id.to_owned(), parties })
 }
 

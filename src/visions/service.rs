@@ -24,7 +24,7 @@ const MAX_GOALS: usize = 30;
 const MAX_THEMES: usize = 30;
 
 /// A vision with what belongs to it.
-struct Loaded {
+struct LoadedVision {
     row: VisionRow,
     /// The stored status, read once.
     status: VisionStatus,
@@ -32,7 +32,7 @@ struct Loaded {
     endorsements: Vec<EndorsementRow>,
 }
 
-impl Loaded {
+impl LoadedVision {
     /// Reads the stored status; one the code does not know is an error.
     fn new(row: VisionRow, parties: Vec<Party>, endorsements: Vec<EndorsementRow>) -> Result<Self, ApiError> {
         let status = stored::parse("visions.status", &row.status)?;
@@ -72,17 +72,19 @@ impl Loaded {
     }
 }
 
-fn load(conn: &mut DbConnection, id: &str, lock: bool) -> Result<Loaded, ApiError> {
+fn load(conn: &mut DbConnection, id: &str, lock: bool) -> Result<LoadedVision, ApiError> {
     let row = if lock { repo::lock(conn, id)? } else { repo::find(conn, id)? };
     let row = row.ok_or_else(|| ApiError::not_found("No such vision."))?;
-    let parties =
-        parties::of(conn, VISION, std::slice::from_ref(&row.id))?.into_iter().map(|(_, p)| p).collect();
+    let parties = parties::of_records(conn, VISION, std::slice::from_ref(&row.id))?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     let endorsements = repo::endorsements(conn, std::slice::from_ref(&row.id))?;
-    Loaded::new(row, parties, endorsements)
+    LoadedVision::new(row, parties, endorsements)
 }
 
 /// Whether the caller's role lets them take the action at all (the state aside).
-fn permitted(caller: &Caller, loaded: &Loaded, action: VisionAction) -> bool {
+fn permitted(caller: &Caller, loaded: &LoadedVision, action: VisionAction) -> bool {
     let scope = loaded.scope();
     let target = Target::Record(&scope);
     match action {
@@ -92,14 +94,14 @@ fn permitted(caller: &Caller, loaded: &Loaded, action: VisionAction) -> bool {
     }
 }
 
-fn possible(caller: &Caller, loaded: &Loaded, action: VisionAction) -> bool {
+fn possible(caller: &Caller, loaded: &LoadedVision, action: VisionAction) -> bool {
     let unendorsed = loaded.to_endorse_by(caller);
     let all_after = loaded.parties.iter().all(|p| loaded.endorsed(p) || unendorsed.first() == Some(p));
     loaded.status().next(action, all_after).is_some()
         && (action != VisionAction::Endorse || !unendorsed.is_empty())
 }
 
-fn allowed_actions(caller: &Caller, loaded: &Loaded) -> Vec<VisionAction> {
+fn allowed_actions(caller: &Caller, loaded: &LoadedVision) -> Vec<VisionAction> {
     use strum::IntoEnumIterator;
     VisionAction::iter().filter(|a| permitted(caller, loaded, *a) && possible(caller, loaded, *a)).collect()
 }
@@ -108,7 +110,7 @@ fn names(actions: &[VisionAction]) -> Vec<String> {
     actions.iter().map(|a| a.as_str().to_owned()).collect()
 }
 
-fn check(caller: &Caller, loaded: &Loaded, action: VisionAction) -> Result<(), ApiError> {
+fn check(caller: &Caller, loaded: &LoadedVision, action: VisionAction) -> Result<(), ApiError> {
     ActionCheck {
         record: "vision",
         status: loaded.status().as_str(),
@@ -121,7 +123,7 @@ fn check(caller: &Caller, loaded: &Loaded, action: VisionAction) -> Result<(), A
     .verdict()
 }
 
-fn to_dto(caller: &Caller, loaded: &Loaded) -> Result<VisionDto, ApiError> {
+fn to_dto(caller: &Caller, loaded: &LoadedVision) -> Result<VisionDto, ApiError> {
     let content = loaded.content();
     let endorsements = loaded
         .endorsements
@@ -216,7 +218,7 @@ fn json(value: &impl serde::Serialize) -> String {
 fn record(
     conn: &mut DbConnection,
     caller: &Caller,
-    loaded: &Loaded,
+    loaded: &LoadedVision,
     action: &str,
     changes: serde_json::Value,
 ) -> Result<(), ApiError> {
@@ -235,7 +237,7 @@ fn record(
     Ok(())
 }
 
-fn add_revision(conn: &mut DbConnection, caller: &Caller, loaded: &Loaded) -> Result<(), ApiError> {
+fn add_revision(conn: &mut DbConnection, caller: &Caller, loaded: &LoadedVision) -> Result<(), ApiError> {
     repo::insert_revision(
         conn,
         &RevisionRow {
@@ -261,7 +263,7 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateVision) -> 
         if municipalities_repo::find(conn, &municipality_id)?.is_none() {
             return Err(ApiError::not_found("No such municipality."));
         }
-        let parties = parties::check(conn, &municipality_id, &input.parties)?;
+        let parties = parties::validate(conn, &municipality_id, &input.parties)?;
         let created = now();
         let row = VisionRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -279,7 +281,7 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateVision) -> 
         };
         repo::insert(conn, &row)?;
         parties::replace(conn, VISION, &row.id, &parties)?;
-        let loaded = Loaded::new(row, parties, Vec::new())?;
+        let loaded = LoadedVision::new(row, parties, Vec::new())?;
         add_revision(conn, caller, &loaded)?;
         let content = serde_json::to_value(loaded.content()).unwrap_or_default();
         record(conn, caller, &loaded, "vision.created", audit::changes(None, &content))?;
@@ -312,7 +314,7 @@ pub fn list(
     let rows = repo::list(conn, &filter)?;
     let page = Page::from_rows(rows, page, |r| &r.id, |r| r);
     let ids: Vec<String> = page.items.iter().map(|r| r.id.clone()).collect();
-    let all_parties = parties::of(conn, VISION, &ids)?;
+    let all_parties = parties::of_records(conn, VISION, &ids)?;
     let all_endorsements = repo::endorsements(conn, &ids)?;
     let items = page
         .items
@@ -320,7 +322,7 @@ pub fn list(
         .map(|row| {
             let parties = all_parties.iter().filter(|(r, _)| *r == row.id).map(|(_, p)| p.clone()).collect();
             let endorsements = all_endorsements.iter().filter(|e| e.vision_id == row.id).cloned().collect();
-            to_dto(caller, &Loaded::new(row, parties, endorsements)?)
+            to_dto(caller, &LoadedVision::new(row, parties, endorsements)?)
         })
         .collect::<Result<_, ApiError>>()?;
     Ok(Page { items, next_cursor: page.next_cursor })
@@ -362,7 +364,7 @@ pub fn update(
             change.themes.as_deref().unwrap_or(&before.themes),
         )?;
         if let Some(new_parties) = &change.parties {
-            loaded.parties = parties::check(conn, &loaded.row.municipality_id, new_parties)?;
+            loaded.parties = parties::validate(conn, &loaded.row.municipality_id, new_parties)?;
             parties::replace(conn, VISION, id, &loaded.parties)?;
         }
         loaded.row.title = title;

@@ -111,10 +111,10 @@ pub struct DeliveryDto {
 }
 
 impl DeliveryDto {
-    pub fn new(row: DeliveryRow, attempts: &[AttemptRow]) -> Self {
-        let status = row.status.parse().unwrap_or(DeliveryStatus::Dead);
-        Self {
-            event_type: row.event_type.parse().unwrap_or(EventType::GrantSubmitted),
+    pub fn new(row: DeliveryRow, attempts: &[AttemptRow]) -> Result<Self, crate::error::ApiError> {
+        let status: DeliveryStatus = crate::db::stored::parse("webhook_deliveries.status", &row.status)?;
+        Ok(Self {
+            event_type: crate::db::stored::parse("webhook_deliveries.event_type", &row.event_type)?,
             next_attempt_at: (status == DeliveryStatus::Pending).then(|| utc(row.next_attempt_at)),
             status,
             attempts: row.attempts,
@@ -133,7 +133,7 @@ impl DeliveryDto {
                 .collect(),
             id: row.id,
             event_id: row.event_id,
-        }
+        })
     }
 }
 

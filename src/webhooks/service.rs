@@ -220,7 +220,11 @@ pub fn deliveries(
     let ids: Vec<String> = page.items.iter().map(|r| r.id.clone()).collect();
     let attempts = repo::attempts_of(conn, &ids)?;
     Ok(Page {
-        items: page.items.into_iter().map(|row| DeliveryDto::new(row, &attempts)).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|row| DeliveryDto::new(row, &attempts))
+            .collect::<Result<_, _>>()?,
         next_cursor: page.next_cursor,
     })
 }
@@ -253,7 +257,7 @@ pub fn redeliver(
         let row = repo::find_delivery(conn, &subscription.id, delivery_id)?
             .ok_or_else(|| ApiError::not_found("No such delivery."))?;
         let attempts = repo::attempts_of(conn, std::slice::from_ref(&row.id))?;
-        Ok(DeliveryDto::new(row, &attempts))
+        DeliveryDto::new(row, &attempts)
     })
 }
 

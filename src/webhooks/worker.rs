@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::Database;
 use crate::error::ApiError;
-use crate::outbox::worker::{backoff, Pass, WorkerConfig};
+use crate::outbox::worker::{backoff, DeliveryPass, WorkerConfig};
 
 use super::events::body_for;
 use super::repo::{self, AttemptRow, DeliveryRow, SubscriptionRow};
@@ -22,10 +22,10 @@ pub fn run_once(
     config: &WorkerConfig,
     public_url: &str,
     at: NaiveDateTime,
-) -> Result<Pass, ApiError> {
+) -> Result<DeliveryPass, ApiError> {
     let mut conn = db.connection()?;
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
-    let mut pass = Pass::default();
+    let mut pass = DeliveryPass::default();
     for subscription_id in repo::due_subscriptions(&mut conn, at)? {
         if !repo::hold(&mut conn, &subscription_id, at, at + lease)? {
             continue;
@@ -44,7 +44,7 @@ fn deliver_queue(
     public_url: &str,
     subscription_id: &str,
     at: NaiveDateTime,
-    pass: &mut Pass,
+    pass: &mut DeliveryPass,
 ) -> Result<(), ApiError> {
     let Some(subscription) = repo::find(conn, subscription_id)? else { return Ok(()) };
     let signer = match open_secrets(config, &subscription) {

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 
 use pactum::mail::Mailer;
-use pactum::outbox::worker::{run_once, Pass, WorkerConfig};
+use pactum::outbox::worker::{run_once, DeliveryPass, WorkerConfig};
 
 use crate::helpers::{Backend, TestApp, User};
 use crate::smtp_sink::{header, SmtpSink};
@@ -40,7 +40,7 @@ fn now() -> NaiveDateTime {
 }
 
 /// One worker pass at `at`, on the blocking pool.
-async fn pass(app: &TestApp, worker: &str, at: NaiveDateTime) -> Pass {
+async fn pass(app: &TestApp, worker: &str, at: NaiveDateTime) -> DeliveryPass {
     let (db, mailer, config, worker) = (app.state.db.clone(), mailer(app), config(app), worker.to_owned());
     actix_web::web::block(move || run_once(&db, &mailer, &config, &worker, at)).await.unwrap().unwrap()
 }
@@ -80,8 +80,8 @@ async fn an_invitation_email_arrives_once_in_the_right_language(backend: Backend
     let link = invite(&app, &root, &gemeente, "noor@lindendaal.example").await;
     let queued = outbox(&app, &root, "?status=queued").await;
     assert_eq!(queued.len(), 1);
-    assert_eq!(pass(&app, "w1", now()).await, Pass { sent: 1, retrying: 0, dead: 0 });
-    assert_eq!(pass(&app, "w1", now()).await, Pass::default(), "sent once");
+    assert_eq!(pass(&app, "w1", now()).await, DeliveryPass { sent: 1, retrying: 0, dead: 0 });
+    assert_eq!(pass(&app, "w1", now()).await, DeliveryPass::default(), "sent once");
 
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
@@ -157,7 +157,11 @@ async fn mail_waits_out_an_outage_and_dead_mail_can_be_retried(backend: Backend)
     assert!(first_retry >= t0 + chrono::Duration::seconds(60), "waits before the next attempt");
     let metrics = app.get("/metrics").await.text();
     assert!(metrics.lines().any(|l| l == "pactum_outbox_messages{status=\"failed\"} 1"), "{metrics}");
-    assert_eq!(pass(&app, "w1", t0 + chrono::Duration::seconds(30)).await, Pass::default(), "not due yet");
+    assert_eq!(
+        pass(&app, "w1", t0 + chrono::Duration::seconds(30)).await,
+        DeliveryPass::default(),
+        "not due yet"
+    );
     assert_eq!(pass(&app, "w1", t0 + chrono::Duration::seconds(90)).await.retrying, 1);
     let second_retry: NaiveDateTime = outbox(&app, &root, "").await[0]["next_attempt_at"]
         .as_str()
@@ -220,7 +224,7 @@ async fn a_message_claimed_by_a_dead_worker_is_still_delivered(backend: Backend)
     assert_eq!(claimed.len(), 1);
     assert_eq!(
         pass(&app, "survivor", t0 + chrono::Duration::seconds(10)).await,
-        Pass::default(),
+        DeliveryPass::default(),
         "the claim still holds"
     );
     assert_eq!(
@@ -275,7 +279,7 @@ async fn two_workers_send_every_message_exactly_once(backend: Backend) {
                 let mut sent = 0;
                 loop {
                     let pass = run_once(&db, &mailer, &config, name, now()).unwrap();
-                    if pass == Pass::default() {
+                    if pass == DeliveryPass::default() {
                         break sent;
                     }
                     sent += pass.sent;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::http::Method;
-use pactum::outbox::worker::{Pass, WorkerConfig};
+use pactum::outbox::worker::{DeliveryPass, WorkerConfig};
 use pactum::webhooks::signature;
 use serde_json::{json, Value};
 
@@ -111,7 +111,7 @@ mod a_failing_receiver_gets_the_events_later_in_order {
 
 /// One pass of the webhook worker at `at` (off the test's thread: it blocks on HTTP).
 /// The app's own key opens the signing secrets, as in `pactum serve`.
-async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime) -> Pass {
+async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime) -> DeliveryPass {
     let config = WorkerConfig { seal_keys: app.state.settings.seal_keys.clone(), ..config };
     let db = app.state.db.clone();
     let url = app.state.settings.public_url.clone();
@@ -179,7 +179,7 @@ async fn each_event_arrives_once_signed(backend: crate::helpers::Backend) {
     let _ = grant_in_review(&app, &b, &b.fund_id, 40_000).await;
 
     let pass = deliver(&app, WorkerConfig::default(), pactum::domain::time::now()).await;
-    assert_eq!(pass, Pass { sent: 3, retrying: 0, dead: 0 });
+    assert_eq!(pass, DeliveryPass { sent: 3, retrying: 0, dead: 0 });
     let got = receiver.received();
     let kinds: Vec<String> = got.iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
     assert_eq!(kinds, ["grant.submitted", "grant.approved", "tranche.paid"]);
@@ -225,7 +225,10 @@ async fn each_event_arrives_once_signed(backend: crate::helpers::Backend) {
     ));
 
     // Once each: the next pass sends nothing.
-    assert_eq!(deliver(&app, WorkerConfig::default(), pactum::domain::time::now()).await, Pass::default());
+    assert_eq!(
+        deliver(&app, WorkerConfig::default(), pactum::domain::time::now()).await,
+        DeliveryPass::default()
+    );
     assert_eq!(receiver.received().len(), 3);
     let log = app.get_as(&a.admin, &format!("/api/v1/webhooks/{subscription}/deliveries")).await;
     assert_eq!(log.status, 200, "{}", log.text());
@@ -263,12 +266,15 @@ async fn a_failing_receiver_gets_the_events_later_in_order(backend: crate::helpe
 
     // Down: the first message fails and holds the others back.
     receiver.answer(503);
-    assert_eq!(deliver(&app, config.clone(), start).await, Pass { sent: 0, retrying: 1, dead: 0 });
+    assert_eq!(deliver(&app, config.clone(), start).await, DeliveryPass { sent: 0, retrying: 1, dead: 0 });
     // Not again before its wait is over.
-    assert_eq!(deliver(&app, config.clone(), start + chrono::Duration::seconds(30)).await, Pass::default());
+    assert_eq!(
+        deliver(&app, config.clone(), start + chrono::Duration::seconds(30)).await,
+        DeliveryPass::default()
+    );
     assert_eq!(
         deliver(&app, config.clone(), start + chrono::Duration::minutes(3)).await,
-        Pass { sent: 0, retrying: 1, dead: 0 }
+        DeliveryPass { sent: 0, retrying: 1, dead: 0 }
     );
     let log = app.get_as(&a.admin, &format!("/api/v1/webhooks/{subscription}/deliveries")).await.json();
     assert_eq!(log["items"][0]["status"], "pending");
@@ -280,7 +286,7 @@ async fn a_failing_receiver_gets_the_events_later_in_order(backend: crate::helpe
     receiver.answer(200);
     assert_eq!(
         deliver(&app, config.clone(), start + chrono::Duration::hours(1)).await,
-        Pass { sent: 3, retrying: 0, dead: 0 }
+        DeliveryPass { sent: 3, retrying: 0, dead: 0 }
     );
     let got = receiver.received();
     assert_eq!(got.len(), 5, "two failed attempts and three deliveries");
