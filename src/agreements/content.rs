@@ -64,7 +64,7 @@ impl AgreementContent {
     }
 
     /// Checks every field and gives new commitments a key. `parties` must already be checked.
-    pub fn check(mut self) -> Result<Self, ApiError> {
+    pub fn validate(mut self) -> Result<Self, ApiError> {
         let mut errors = Vec::new();
         match BoundedText::<200>::parse(&self.title) {
             Ok(t) => self.title = t.into_inner(),
@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn the_hash_is_of_the_canonical_json_and_stable() {
-        let checked = content().check().unwrap();
+        let checked = content().validate().unwrap();
         assert_eq!(checked.next_review_on, NaiveDate::from_ymd_opt(2027, 7, 1));
         assert!(checked.commitments[0].key.is_some());
         let again = AgreementContent::parse(&checked.canonical_json()).unwrap();
@@ -243,13 +243,13 @@ mod tests {
     fn commitments_must_be_owed_by_a_party() {
         let mut bad = content();
         bad.commitments[0].party = Party::new(PartyType::Organisation, "o");
-        let err = bad.check().unwrap_err();
+        let err = bad.validate().unwrap_err();
         assert_eq!(err.errors[0].field, "commitments[0].party");
     }
 
     #[test]
     fn diff_shows_body_lines_and_commitment_changes() {
-        let v1 = content().check().unwrap();
+        let v1 = content().validate().unwrap();
         let mut v2 = v1.clone();
         v2.body = v2.body.replace("dinsdag", "woensdag");
         v2.commitments[0].description = "Koffie en thee zetten".into();

@@ -142,7 +142,7 @@ fn allowed_actions(caller: &Caller, loaded: &LoadedAgreement) -> Vec<AgreementAc
 }
 
 /// Refuses an action the caller may not take now, naming the ones they may.
-pub(super) fn check(
+pub(super) fn authorize_action(
     caller: &Caller,
     loaded: &LoadedAgreement,
     action: AgreementAction,

@@ -19,7 +19,7 @@ use crate::visions::repo as visions_repo;
 use super::content::AgreementContent;
 use super::dto::{AgreementDto, AgreementQuery, CreateAgreement, UpdateAgreement};
 use super::events::{self, AgreementEvent};
-use super::loaded::{check, load, to_dto, visible, LoadedAgreement};
+use super::loaded::{authorize_action, load, to_dto, visible, LoadedAgreement};
 use super::repo::{self, AgreementFilter, AgreementRow};
 use super::steps::{self, copy_dates, new_version};
 
@@ -72,7 +72,7 @@ pub fn create(
             provisions: input.provisions.clone(),
             commitments: input.commitments.clone(),
         }
-        .check()?;
+        .validate()?;
         let created = now();
         let row = AgreementRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -145,7 +145,7 @@ pub fn update(
 ) -> Result<AgreementDto, ApiError> {
     write_transaction(conn, |conn| {
         let mut loaded = load(conn, id, true)?;
-        check(caller, &loaded, AgreementAction::Edit)?;
+        authorize_action(caller, &loaded, AgreementAction::Edit)?;
         crate::db::version::check(expected_version, loaded.row.version - 1)?;
         let mut version = loaded
             .negotiated()
@@ -192,7 +192,7 @@ pub fn update(
         if let Some(commitments) = change.commitments {
             content.commitments = commitments;
         }
-        let content = content.check()?;
+        let content = content.validate()?;
         version.content = content.canonical_json();
         version.content_hash = content.hash();
         version.status = VersionStatus::Draft.as_str().to_owned();
@@ -241,7 +241,7 @@ pub fn act(
 ) -> Result<AgreementDto, ApiError> {
     write_transaction(conn, |conn| {
         let loaded = load(conn, id, true)?;
-        check(caller, &loaded, action)?;
+        authorize_action(caller, &loaded, action)?;
         let reason = required_reason(reason, action)?;
         let actor = Actor::from(caller);
         let today = municipality_today(conn, &loaded.row.municipality_id)?;

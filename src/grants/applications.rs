@@ -20,7 +20,7 @@ use crate::networks::repo as networks_repo;
 
 use super::decisions;
 use super::dto::{BudgetLine, CreateGrant, GrantActionRequest, GrantDto, GrantQuery, Payee, UpdateGrant};
-use super::record::{action_text, check, record, step, to_dto, visible};
+use super::record::{action_text, authorize_action, record, step, to_dto, visible};
 use super::repo::{self, GrantFilter, GrantRow};
 
 const MAX_BUDGET_LINES: usize = 50;
@@ -38,7 +38,7 @@ struct Application {
 }
 
 impl Application {
-    fn check(self, fund: &FundRow) -> Result<Self, ApiError> {
+    fn validate(self, fund: &FundRow) -> Result<Self, ApiError> {
         let mut errors = Vec::new();
         let title =
             BoundedText::<200>::parse(&self.title).map_err(|m| errors.push(FieldError::new("title", m))).ok();
@@ -131,7 +131,7 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: CreateGrant) -> R
             budget_lines: input.budget_lines.clone(),
             payee: input.payee.clone(),
         }
-        .check(&fund)?;
+        .validate(&fund)?;
         let created = now();
         let row = GrantRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -230,7 +230,7 @@ pub fn update(
 ) -> Result<GrantDto, ApiError> {
     write_transaction(conn, |conn| {
         let (mut row, fund) = visible(conn, caller, id, true)?;
-        check(caller, &row, GrantAction::Edit)?;
+        authorize_action(caller, &row, GrantAction::Edit)?;
         crate::db::version::check(expected_version, row.version - 1)?;
         let before = serde_json::to_value(to_dto(caller, &row, &fund)?).unwrap_or_default();
         let application = Application {
@@ -246,7 +246,7 @@ pub fn update(
                 .payee
                 .unwrap_or_else(|| Payee { iban: row.payee_iban.clone(), name: row.payee_name.clone() }),
         }
-        .check(&fund)?;
+        .validate(&fund)?;
         row.title = application.title;
         row.purpose = application.purpose;
         row.requested_cents = application.requested_cents;

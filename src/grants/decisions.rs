@@ -18,7 +18,7 @@ use crate::webhooks::EventType;
 
 use super::dto::{ApproveRequest, GrantActionRequest, GrantDto, TranchePlan};
 use super::notices::{notify, Audience};
-use super::record::{action_text, check, pending, publish, record, step, to_dto, visible};
+use super::record::{action_text, authorize_action, pending, publish, record, step, to_dto, visible};
 use super::repo::{self, GrantRow};
 use super::tranches::{add_tranche_row, refuse_if_in_open_batch, release_unpaid, scheduled_ids};
 
@@ -89,7 +89,7 @@ pub fn approve(
         if caller.service_account.is_some() && pending(&row).is_some() {
             return Err(service_account_refused(threshold(&row, &fund)));
         }
-        check(caller, &row, GrantAction::Approve)?;
+        authorize_action(caller, &row, GrantAction::Approve)?;
         let applicant = [row.created_by.as_deref(), row.submitted_by.as_deref()]
             .contains(&Some(caller.user_id.as_str()))
             || caller.network_role(&row.network_id).is_some();

@@ -92,7 +92,7 @@ pub fn allowed_actions(caller: &Caller, row: &GrantRow) -> Result<Vec<GrantActio
         .collect())
 }
 
-pub fn check(caller: &Caller, row: &GrantRow, action: GrantAction) -> Result<(), ApiError> {
+pub fn authorize_action(caller: &Caller, row: &GrantRow, action: GrantAction) -> Result<(), ApiError> {
     let status = status(row)?;
     ActionCheck {
         record: "grant",
@@ -223,7 +223,7 @@ pub(super) fn step(
 ) -> Result<GrantDto, ApiError> {
     write_transaction(conn, |conn| {
         let (mut row, fund) = visible(conn, caller, id, true)?;
-        check(caller, &row, action)?;
+        authorize_action(caller, &row, action)?;
         let actor = Actor::from(caller);
         let before = status(&row)?;
         let next = before.next(action, true).unwrap_or(before);

@@ -57,7 +57,7 @@ fn check_tags(errors: &mut Vec<FieldError>, field: &str, values: &[String], lowe
 }
 
 impl Profile {
-    fn check(self) -> Result<Self, ApiError> {
+    fn validate(self) -> Result<Self, ApiError> {
         let mut errors = Vec::new();
         let name =
             BoundedText::<200>::parse(&self.name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
@@ -247,7 +247,7 @@ pub fn create(
         contact_email: input.contact_email,
         listed_publicly: input.listed_publicly,
     }
-    .check()?;
+    .validate()?;
     let officer = municipality_id
         .as_deref()
         .is_some_and(|m| caller.may(Action::ManageNetworks, Target::Municipality(m)));
@@ -332,7 +332,7 @@ pub fn update(
             profile.listed_publicly = v;
         }
         let (row, themes, neighbourhoods) =
-            profile.check()?.into_row(id.to_owned(), before.version + 1, before.created_at.naive_utc());
+            profile.validate()?.into_row(id.to_owned(), before.version + 1, before.created_at.naive_utc());
         if !repo::update(conn, &row)? {
             return Err(ApiError::new(
                 ErrorCode::PreconditionFailed,

@@ -282,7 +282,7 @@ pub fn file(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<(Strin
 
 /// Checks that the caller may take `action` on the batch now: 403 without Pay, 409 when the
 /// batch's status does not allow it.
-fn check(
+fn authorize_action(
     caller: &Caller,
     row: &BatchRow,
     action: PaymentBatchAction,
@@ -301,7 +301,7 @@ fn check(
 pub fn cancel(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<PaymentBatchDto, ApiError> {
     write_transaction(conn, |conn| {
         let row = visible(conn, caller, id, true)?;
-        let next = check(caller, &row, PaymentBatchAction::Cancel)?;
+        let next = authorize_action(caller, &row, PaymentBatchAction::Cancel)?;
         if !repo::close(conn, &row.id, next, None, &caller.user_id, now())? {
             return Err(ApiError::invalid_transition("The batch was closed by another request.", Vec::new()));
         }
@@ -333,7 +333,7 @@ pub fn confirm(
         if status(&row)? == PaymentBatchStatus::Confirmed && row.paid_on == Some(input.paid_on) {
             return to_dto(conn, caller, row);
         }
-        let next = check(caller, &row, PaymentBatchAction::Confirm)?;
+        let next = authorize_action(caller, &row, PaymentBatchAction::Confirm)?;
         let today = crate::municipalities::today(conn, &row.municipality_id)?;
         if input.paid_on > today {
             return Err(ApiError::invalid_field("paid_on", "must not be in the future"));

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ErrorCode};
 
 use super::dto::ReceiptDto;
 use super::repo::{self, ReceiptRow};
-use super::service::{check, load, record};
+use super::service::{authorize_action, load, record};
 use super::storage;
 
 pub(super) fn receipt_dto(row: ReceiptRow) -> ReceiptDto {
@@ -31,7 +31,7 @@ pub(super) fn receipt_dto(row: ReceiptRow) -> ReceiptDto {
 /// 409 when they may not add to this report now.
 pub fn check_upload(conn: &mut DbConnection, caller: &Caller, report_id: &str) -> Result<(), ApiError> {
     let (report, grant, _) = load(conn, caller, report_id, false)?;
-    check(caller, &report, &grant, ReportAction::Edit)
+    authorize_action(caller, &report, &grant, ReportAction::Edit)
 }
 
 /// Adds a receipt to a report in draft. The file is stored before the transaction; a refused
@@ -51,12 +51,12 @@ pub fn add_receipt(
         .unwrap_or_else(|_| "receipt".to_owned());
     {
         let (report, grant, _) = load(conn, caller, report_id, false)?;
-        check(caller, &report, &grant, ReportAction::Edit)?;
+        authorize_action(caller, &report, &grant, ReportAction::Edit)?;
     }
     let sha256 = storage::store(data_dir, bytes).map_err(ApiError::internal)?;
     write_transaction(conn, |conn| {
         let (report, grant, _) = load(conn, caller, report_id, true)?;
-        check(caller, &report, &grant, ReportAction::Edit)?;
+        authorize_action(caller, &report, &grant, ReportAction::Edit)?;
         let row = ReceiptRow {
             id: uuid::Uuid::now_v7().to_string(),
             report_id: report.id.clone(),

@@ -58,7 +58,7 @@ fn allowed(caller: &Caller, report: &ReportRow, grant: &GrantRow) -> Result<Vec<
     Ok(allowed)
 }
 
-pub(super) fn check(
+pub(super) fn authorize_action(
     caller: &Caller,
     report: &ReportRow,
     grant: &GrantRow,
@@ -219,7 +219,7 @@ pub fn update(
 ) -> Result<ReportDto, ApiError> {
     write_transaction(conn, |conn| {
         let (mut report, grant, _) = load(conn, caller, id, true)?;
-        check(caller, &report, &grant, ReportAction::Edit)?;
+        authorize_action(caller, &report, &grant, ReportAction::Edit)?;
         let narrative = change.narrative.unwrap_or_else(|| report.narrative.clone());
         let people_reached = change.people_reached.or(report.people_reached);
         let expenses = check_content(
@@ -302,7 +302,7 @@ pub fn act(
     };
     write_transaction(conn, |conn| {
         let (mut report, grant, fund) = load(conn, caller, id, true)?;
-        check(caller, &report, &grant, action)?;
+        authorize_action(caller, &report, &grant, action)?;
         let before = status(&report)?;
         let next = before.next(action).unwrap_or(before);
         match action {

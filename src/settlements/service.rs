@@ -81,7 +81,7 @@ pub fn settle(
     }
     write_transaction(conn, |conn| {
         let (mut grant, fund) = record::visible(conn, caller, grant_id, true)?;
-        record::check(caller, &grant, GrantAction::Settle)?;
+        record::authorize_action(caller, &grant, GrantAction::Settle)?;
         let approved = grant.approved_cents.unwrap_or(0);
         if request.settled_cents > approved {
             return Err(ApiError::invalid_field(
@@ -199,7 +199,7 @@ pub fn refund(
 pub fn close(conn: &mut DbConnection, caller: &Caller, grant_id: &str) -> Result<GrantDto, ApiError> {
     write_transaction(conn, |conn| {
         let (mut grant, fund) = record::visible(conn, caller, grant_id, true)?;
-        record::check(caller, &grant, GrantAction::Close)?;
+        record::authorize_action(caller, &grant, GrantAction::Close)?;
         let settlement =
             repo::find(conn, grant_id)?.ok_or_else(|| ApiError::conflict("This grant is not settled."))?;
         let outstanding_refund = settlement.refund_due_cents - settlement.refunded_cents;

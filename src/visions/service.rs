@@ -110,7 +110,7 @@ fn names(actions: &[VisionAction]) -> Vec<String> {
     actions.iter().map(|a| a.as_str().to_owned()).collect()
 }
 
-fn check(caller: &Caller, loaded: &LoadedVision, action: VisionAction) -> Result<(), ApiError> {
+fn authorize_action(caller: &Caller, loaded: &LoadedVision, action: VisionAction) -> Result<(), ApiError> {
     ActionCheck {
         record: "vision",
         status: loaded.status().as_str(),
@@ -353,7 +353,7 @@ pub fn update(
 ) -> Result<VisionDto, ApiError> {
     write_transaction(conn, |conn| {
         let mut loaded = load(conn, id, true)?;
-        check(caller, &loaded, VisionAction::Edit)?;
+        authorize_action(caller, &loaded, VisionAction::Edit)?;
         // `lock` bumped the version; the caller saw the one before.
         crate::db::version::check(expected_version, loaded.row.version - 1)?;
         let before = loaded.content();
@@ -397,7 +397,7 @@ pub fn act(
 ) -> Result<VisionDto, ApiError> {
     write_transaction(conn, |conn| {
         let mut loaded = load(conn, id, true)?;
-        check(caller, &loaded, action)?;
+        authorize_action(caller, &loaded, action)?;
         let status_before = loaded.status();
         let mut endorsed_for = None;
         if action == VisionAction::Endorse {

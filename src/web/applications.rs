@@ -182,7 +182,7 @@ struct Checked {
     payee: Payee,
 }
 
-fn check(lang: Lang, values: &Values, maximum: Option<i64>) -> Result<Checked, Errors> {
+fn validate(lang: Lang, values: &Values, maximum: Option<i64>) -> Result<Checked, Errors> {
     let mut errors = Errors::default();
     if values.title.trim().is_empty() {
         errors.add("title", lang.t("application-title-missing"));
@@ -382,7 +382,7 @@ pub async fn create(
         Err(err) => return Err(err),
     };
     let values = Values::posted(&form);
-    let errors = match check(lang, &values, Some(fund.max_grant_cents)) {
+    let errors = match validate(lang, &values, Some(fund.max_grant_cents)) {
         Ok(checked) => {
             let input = CreateGrant {
                 fund_id: fund_uuid,
@@ -448,7 +448,7 @@ pub async fn edit(
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let values = Values::posted(&form);
-    let errors = match check(lang, &values, None) {
+    let errors = match validate(lang, &values, None) {
         Ok(checked) => {
             let change = UpdateGrant {
                 title: Some(checked.title),

@@ -132,7 +132,7 @@ impl Values {
     }
 
     /// The expenses and the rest as the service takes them, or what to fix.
-    fn check(&self, lang: Lang) -> Result<(Vec<Expense>, Option<i32>), Errors> {
+    fn validate(&self, lang: Lang) -> Result<(Vec<Expense>, Option<i32>), Errors> {
         let mut errors = Errors::default();
         let mut expenses = Vec::new();
         for (i, [date, description, category, amount, receipt]) in self.lines.iter().enumerate() {
@@ -379,7 +379,7 @@ pub async fn update(
         return not_found(chrome, cookies);
     };
     let values = Values::posted(&form);
-    let (expenses, people) = match values.check(lang) {
+    let (expenses, people) = match values.validate(lang) {
         Ok(checked) => checked,
         Err(errors) => {
             return html(

@@ -35,7 +35,7 @@ struct Fields {
     description: String,
 }
 
-fn check(
+fn validate_fields(
     caller: &Caller,
     url: &str,
     event_types: &[EventType],
@@ -107,7 +107,8 @@ pub fn create(
 ) -> Result<CreatedSubscriptionDto, ApiError> {
     let municipality_id = input.municipality_id.to_string();
     caller.authorize(Action::ManageWebhooks, Target::Municipality(&municipality_id))?;
-    let fields = check(caller, &input.url, &input.event_types, input.description.as_deref(), environment)?;
+    let fields =
+        validate_fields(caller, &input.url, &input.event_types, input.description.as_deref(), environment)?;
     let created = now();
     let secret = signature::new_secret();
     let row = SubscriptionRow {
@@ -146,7 +147,7 @@ pub fn update(
         let before = authorized(conn, caller, id)?;
         crate::db::version::check(expected_version, before.version)?;
         let event_types = change.event_types.clone().unwrap_or_else(|| EventType::split(&before.event_types));
-        let fields = check(
+        let fields = validate_fields(
             caller,
             change.url.as_deref().unwrap_or(&before.url),
             &event_types,
