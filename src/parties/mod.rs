@@ -99,22 +99,24 @@ pub fn replace(
     Ok(())
 }
 
-/// The parties of each record named, sorted.
+/// The parties of each record named, sorted. A stored party type that does not parse is an
+/// error, never a party quietly left out (the scope decides who may see the record).
 pub fn of_records(
     conn: &mut DbConnection,
     record_type: &str,
     record_ids: &[String],
-) -> QueryResult<Vec<(String, Party)>> {
+) -> Result<Vec<(String, Party)>, ApiError> {
     let rows: Vec<(String, String, String)> = record_parties::table
         .filter(record_parties::record_type.eq(record_type))
         .filter(record_parties::record_id.eq_any(record_ids))
         .select((record_parties::record_id, record_parties::party_type, record_parties::party_id))
         .order((record_parties::record_id, record_parties::party_type, record_parties::party_id))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(record, party_type, id)| Some((record, Party::new(party_type.parse().ok()?, id))))
-        .collect())
+    rows.into_iter()
+        .map(|(record, party_type, id)| {
+            Ok((record, Party::new(crate::db::stored::parse("record_parties.party_type", &party_type)?, id)))
+        })
+        .collect()
 }
 
 /// Ids of the records of `record_type` that one of the user's networks or organisations is a
@@ -154,7 +156,7 @@ pub fn scope_of(
     record_type: &str,
     record_id: &str,
     municipality_id: &str,
-) -> QueryResult<RecordScope> {
+) -> Result<RecordScope, ApiError> {
     let parties =
         of_records(conn, record_type, &[record_id.to_owned()])?.into_iter().map(|(_, p)| p).collect();
     Ok(RecordScope { municipality_id: municipality_id.to_owned(), parties })
