@@ -62,7 +62,7 @@ fn to_dto(caller: &Caller, row: CommitmentRow, scope: &RecordScope) -> Result<Co
 
 /// Who may see a commitment: whoever may see its agreement, whose parties are stored with it.
 fn agreement_scope(conn: &mut DbConnection, row: &CommitmentRow) -> Result<RecordScope, ApiError> {
-    Ok(parties::scope_of(conn, AGREEMENT, &row.agreement_id, &row.municipality_id)?)
+    parties::scope_of(conn, AGREEMENT, &row.agreement_id, &row.municipality_id)
 }
 
 fn visible(
