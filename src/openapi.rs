@@ -71,7 +71,7 @@ use crate::{
         grants::handlers::create, grants::handlers::list, grants::handlers::get, grants::handlers::update,
         grants::handlers::submit, grants::handlers::start_review, grants::handlers::request_info,
         grants::handlers::approve, grants::handlers::reject, grants::handlers::withdraw, grants::handlers::cancel,
-        grants::handlers::ledger, grants::handlers::list_tranches, grants::handlers::add_tranche,
+        grants::handlers::ledger, grants::handlers::list_tranches, grants::handlers::get_tranche, grants::handlers::add_tranche,
         grants::handlers::pay_tranche, grants::handlers::cancel_tranche,
         settlements::handlers::settle, settlements::handlers::settlement, settlements::handlers::refund, settlements::handlers::close,
         grants::handlers::network_grants, grants::handlers::fund_grants_csv, reports::handlers::expenses_csv,

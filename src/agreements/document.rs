@@ -120,11 +120,11 @@ impl Names {
         Ok(Self { parties: named, users })
     }
 
-    fn party(&self, party: &Party) -> String {
+    pub fn party(&self, party: &Party) -> String {
         self.parties.iter().find(|(p, _)| p == party).map_or_else(|| party.id.clone(), |(_, n)| n.clone())
     }
 
-    fn user(&self, id: &str) -> String {
+    pub fn user(&self, id: &str) -> String {
         self.users.iter().find(|(u, _)| u == id).map_or_else(|| id.to_owned(), |(_, n)| n.clone())
     }
 }

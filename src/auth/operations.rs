@@ -184,6 +184,7 @@ pub const OPERATIONS: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/grants/{id}/ledger", Scopes(READ_GRANTS)),
     ("GET", "/api/v1/grants/{id}/tranches", Scopes(READ_GRANTS)),
     ("POST", "/api/v1/grants/{id}/tranches", Scopes(DECIDE)),
+    ("GET", "/api/v1/tranches/{id}", Scopes(READ_GRANTS)),
     ("POST", "/api/v1/tranches/{id}/pay", Scopes(PAY)),
     ("POST", "/api/v1/tranches/{id}/cancel", Scopes(DECIDE)),
     ("POST", "/api/v1/grants/{id}/settle", Scopes(DECIDE)),

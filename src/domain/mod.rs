@@ -32,6 +32,7 @@ pub mod locale;
 pub mod markdown;
 pub mod money;
 pub mod network;
+pub mod pages;
 pub mod party;
 pub mod registry;
 pub mod roles;

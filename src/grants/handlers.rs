@@ -236,6 +236,23 @@ pub async fn list_tranches(
     Ok(HttpResponse::Ok().json(TrancheList { items }))
 }
 
+/// One tranche.
+///
+/// Its amount, due date, status and what the caller may do with it; the link in payment
+/// reminders.
+#[utoipa::path(get, path = "/api/v1/tranches/{id}", tag = "grants", operation_id = "getTranche",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Tranche id")),
+    responses((status = 200, description = "The tranche", body = TrancheDto)))]
+pub async fn get_tranche(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let dto = state.db.run(move |conn| tranches::get(conn, &caller, &id)).await?;
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
+}
+
 /// Schedule a tranche.
 ///
 /// Officers, on an approved or active grant, within what was approved (409 `overpayment`).

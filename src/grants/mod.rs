@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(handlers::list_tranches))
             .route(web::post().to(handlers::add_tranche)),
     )
+    .service(web::resource("/api/v1/tranches/{id}").route(web::get().to(handlers::get_tranche)))
     .service(web::resource("/api/v1/tranches/{id}/pay").route(web::post().to(handlers::pay_tranche)))
     .service(web::resource("/api/v1/tranches/{id}/cancel").route(web::post().to(handlers::cancel_tranche)));
 }

@@ -177,6 +177,20 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, grant_id: &str) -> Result<
         .collect()
 }
 
+/// One tranche, for whoever may see its grant; 404 otherwise.
+pub fn get(conn: &mut DbConnection, caller: &Caller, tranche_id: &str) -> Result<TrancheDto, ApiError> {
+    let tranche =
+        repo::find_tranche(conn, tranche_id)?.ok_or_else(|| ApiError::not_found("No such tranche."))?;
+    list(conn, caller, &tranche.grant_id)
+        .map_err(|e| match e.code {
+            ErrorCode::NotFound => ApiError::not_found("No such tranche."),
+            _ => e,
+        })?
+        .into_iter()
+        .find(|t| t.id == tranche.id)
+        .ok_or_else(|| ApiError::not_found("No such tranche."))
+}
+
 pub fn add(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -1,12 +1,14 @@
 //! Workflow notices: short emails that tell people something happened that concerns them (an
 //! application to review, a question, a decision, a payment, an agreement to sign). Queued in
-//! the transaction of the change, one per recipient per change. Links are written with a
-//! `{base_url}` placeholder that the mailer fills in with `PACTUM_PUBLIC_URL`, in notices only;
-//! a placeholder in text that people wrote is broken up first, so it stays text.
+//! the transaction of the change, one per recipient per change. Links open the record's page
+//! (people click them; systems have the API), written with a `{base_url}` placeholder that the
+//! mailer fills in with `PACTUM_PUBLIC_URL`, in notices only; a placeholder in text that people
+//! wrote is broken up first, so it stays text.
 
 use super::recipients::Recipient;
 use super::wording::NoticeEvent;
 use crate::db::DbConnection;
+use crate::domain::pages::page_of;
 use crate::domain::Locale;
 use crate::error::ApiError;
 
@@ -41,7 +43,7 @@ pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipien
         // Subjects and sentences quote what people wrote (a grant's title): a placeholder typed
         // into it must stay text, so only the link below is ever filled in.
         let (subject, sentence) = (as_text(&subject), as_text(&sentence));
-        let rendered = templates::notice(locale, &subject, &sentence, &format!("{BASE_URL}{}", notice.path));
+        let rendered = templates::notice(locale, &subject, &sentence, &format!("{BASE_URL}{}", page_of(&notice.path)));
         enqueue(
             conn,
             &Email {

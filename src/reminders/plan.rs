@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::pages::page_of;
 use crate::domain::{DeadlineKind, Locale};
 use crate::error::ApiError;
 use crate::outbox::{self, templates, Email};
@@ -75,7 +76,7 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
                     locale,
                     &deadline.due(),
                     *offset,
-                    &format!("{public_url}{}", deadline.path),
+                    &format!("{public_url}{}", page_of(&deadline.path)),
                 );
                 let email = Email {
                     kind: "reminder",
@@ -95,7 +96,7 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
     for (recipient, day, items) in digests.into_values() {
         let locale: Locale = recipient.locale.parse().unwrap_or_default();
         let entries: Vec<(templates::Due<'_>, i32, String)> =
-            items.iter().map(|(d, offset)| (d.due(), *offset, format!("{public_url}{}", d.path))).collect();
+            items.iter().map(|(d, offset)| (d.due(), *offset, format!("{public_url}{}", page_of(&d.path)))).collect();
         let rendered = templates::digest(locale, day, &entries);
         let email = Email {
             kind: "digest",

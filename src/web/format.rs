@@ -71,6 +71,12 @@ pub fn date(lang: Lang, day: NaiveDate) -> String {
     format!("{} {month} {}", day.day(), day.year())
 }
 
+/// A moment as people in the Netherlands read it: `12 maart 2027, 14:05` (Amsterdam time).
+pub fn moment(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+    format!("{}, {}", date(lang, local.date_naive()), local.format("%H:%M"))
+}
+
 /// A date as a form shows it for editing: `1-3-2027`.
 pub fn date_input(day: NaiveDate) -> String {
     format!("{}-{}-{}", day.day(), day.month(), day.year())
@@ -124,6 +130,8 @@ mod tests {
         assert_eq!(date(Lang::Nl, day), "12 maart 2027");
         assert_eq!(date(Lang::En, day), "12 March 2027");
         assert_eq!(date_input(day), "12-3-2027");
+        let signed = chrono::DateTime::parse_from_rfc3339("2027-03-12T13:05:00Z").unwrap().to_utc();
+        assert_eq!(moment(Lang::Nl, signed), "12 maart 2027, 14:05");
         for typed in ["12-3-2027", "12/03/2027", "12.3.2027", "2027-03-12", " 12-03-2027 "] {
             assert_eq!(parse_date(typed), Some(day), "{typed}");
         }

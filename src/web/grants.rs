@@ -239,3 +239,21 @@ pub async fn step(
         Err(err) => Err(err),
     }
 }
+
+/// `GET /tranches/{id}` (the link in payment reminders): the grant the tranche belongs to.
+pub async fn tranche(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else {
+        return Ok(see_other(&format!("/sign-in?next=/tranches/{id}")));
+    };
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let found = state.db.run(move |conn| crate::grants::tranches::get(conn, &caller, &id)).await;
+    match super::layout::visible(found)? {
+        Some(tranche) => Ok(see_other(&format!("/grants/{}", tranche.grant_id))),
+        None => not_found(chrome, cookies),
+    }
+}

@@ -10,9 +10,11 @@ use crate::agreements::dto::AgreementQuery;
 use crate::auth::Caller;
 use crate::db::page::PageRequest;
 use crate::db::DbConnection;
+use crate::domain::pages::page_of;
 use crate::domain::workflow::{AgreementAction, GrantStatus};
 use crate::error::ApiError;
 use crate::grants::dto::GrantQuery;
+use crate::visions::dto::VisionQuery;
 use crate::state::AppState;
 
 use super::format;
@@ -103,11 +105,6 @@ struct HomePage {
     municipalities: Vec<(String, String)>,
 }
 
-/// The page of a record the API names by its path: `/api/v1/grants/x` is `/grants/x`.
-pub fn page_of(api_path: &str) -> String {
-    api_path.strip_prefix("/api/v1").unwrap_or(api_path).to_owned()
-}
-
 fn grant_items(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -152,30 +149,49 @@ fn grant_items(
         .collect())
 }
 
-/// Agreements the person can sign now, and those waiting for the other parties.
+/// The agreements and visions the person is a party to and that are in play: those to sign or
+/// endorse first, with whose turn it is.
 fn agreement_items(conn: &mut DbConnection, caller: &Caller, lang: Lang) -> Result<Vec<Item>, ApiError> {
-    let query = AgreementQuery {
-        municipality_id: None,
-        status: Some(crate::domain::workflow::AgreementStatus::Proposed),
-        limit: None,
-        cursor: None,
-    };
-    let page =
-        crate::agreements::service::list(conn, caller, query, &PageRequest { limit: 100, after_id: None })?;
-    Ok(page
-        .items
+    use crate::domain::workflow::{AgreementStatus as A, VisionAction, VisionStatus};
+    let first_page = PageRequest { limit: 100, after_id: None };
+    let query = AgreementQuery { municipality_id: None, status: None, limit: None, cursor: None };
+    let agreements = crate::agreements::service::list(conn, caller, query, &first_page)?.items;
+    let query = VisionQuery { municipality_id: None, status: Some(VisionStatus::Proposed), limit: None, cursor: None };
+    let visions = crate::visions::service::list(conn, caller, query, &first_page)?.items;
+    let mut items: Vec<Item> = visions
         .into_iter()
-        .map(|a| {
-            let yours = a.allowed_actions.contains(&AgreementAction::Sign);
-            Item {
-                title: a.current.content.title.clone(),
-                href: format!("/agreements/{}", a.id),
-                status: lang.t(if yours { "agreement-sign-waiting" } else { "agreement-others-signing" }),
-                turn: if yours { Turn::Yours } else { Turn::Nobody },
-                when: None,
-            }
+        .filter(|v| v.allowed_actions.contains(&VisionAction::Endorse))
+        .map(|v| Item {
+            href: format!("/visions/{}", v.id),
+            status: lang.t("vision-endorse-waiting"),
+            turn: Turn::Yours,
+            title: v.title,
+            when: None,
         })
-        .collect())
+        .collect();
+    items.extend(
+        agreements
+            .into_iter()
+            .filter(|a| matches!(a.status, A::Proposed | A::Signed | A::Active | A::Suspended))
+            .map(|a| {
+                let yours = a.allowed_actions.contains(&AgreementAction::Sign);
+                let status = match a.status {
+                    A::Proposed if yours => lang.t("agreement-sign-waiting"),
+                    A::Proposed => lang.t("agreement-others-signing"),
+                    status => lang.t(&format!("agreement-status-{}", status.as_str())),
+                };
+                let content = a.amendment.as_ref().filter(|_| yours).unwrap_or(&a.current).content.clone();
+                Item {
+                    href: format!("/agreements/{}", a.id),
+                    status,
+                    turn: if yours { Turn::Yours } else { Turn::Nobody },
+                    title: content.title,
+                    when: None,
+                }
+            }),
+    );
+    items.sort_by_key(|i| !i.turn.is_yours());
+    Ok(items)
 }
 
 /// `/`: what the signed-in person works on; others are sent to sign in.
@@ -194,7 +210,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 .into_iter()
                 .map(|d| Due {
                     kind: lang.t(&format!("due-{}", d.kind.replace('_', "-"))),
-                    href: page_of(&d.path),
+                    href: page_of(&d.path).to_owned(),
                     on: format::date(lang, d.due_on),
                     overdue: d.overdue,
                     title: d.title,

@@ -3,6 +3,7 @@
 //! JavaScript, speak Dutch, English and Arabic, and follow the NL Design System.
 
 pub mod account;
+pub mod agreements;
 pub mod applications;
 pub mod assets;
 pub mod contacts;
@@ -18,6 +19,7 @@ pub mod passwords;
 pub mod receipts;
 pub mod reports;
 pub mod session;
+pub mod visions;
 
 use actix_web::web;
 
@@ -73,6 +75,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/grants/{id}/report/receipts").route(web::post().to(receipts::upload)))
         .service(web::resource("/grants/{id}/{step}").route(web::post().to(grants::step)))
+        .service(web::resource("/tranches/{id}").route(web::get().to(grants::tranche)))
+        .service(web::resource("/agreements/{id}").route(web::get().to(agreements::show)))
+        .service(web::resource("/agreements/{id}/print").route(web::get().to(agreements::print)))
+        .service(web::resource("/agreements/{id}/sign").route(web::post().to(agreements::sign)))
+        .service(web::resource("/commitments/{id}").route(web::get().to(agreements::commitment)))
+        .service(web::resource("/commitments/{id}/done").route(web::post().to(agreements::done)))
+        .service(web::resource("/visions/{id}").route(web::get().to(visions::show)))
+        .service(web::resource("/visions/{id}/endorse").route(web::post().to(visions::endorse)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

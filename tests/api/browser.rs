@@ -205,13 +205,40 @@ impl Browser {
         }
     }
 
-    /// Checks the page at desktop width and at 320 px.
+    /// Checks the page at desktop width, at 640 px (a 1280 px screen at 200 % zoom) and at
+    /// 320 px (400 %): no axe-core violations, and the content reflows instead of making the
+    /// person scroll sideways (WCAG 1.4.4 and 1.4.10).
     pub async fn assert_accessible(&self) {
-        for width in [1280, 320] {
+        for width in [1280, 640, 320] {
             self.width(width).await;
             let violations = self.accessibility_violations().await;
             assert!(violations.is_empty(), "{} at {width} px: {violations:#?}", self.path().await);
+            let wider = self
+                .client
+                .execute(
+                    "const width = document.documentElement.clientWidth;
+                     if (document.documentElement.scrollWidth <= width) return [];
+                     return [document.documentElement.scrollWidth + ' > ' + width, ...document.querySelectorAll('body *')]
+                        .filter(e => typeof e == 'string' || e.getBoundingClientRect().right > width + 1 || (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
+                        .map(e => typeof e == 'string' ? e : e.tagName.toLowerCase() + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 40))
+                        .slice(0, 6);",
+                    vec![],
+                )
+                .await
+                .expect("measure the page");
+            assert_eq!(wider, Value::Array(vec![]), "{} at {width} px scrolls sideways", self.path().await);
         }
+    }
+
+    /// Opens the `<details>` whose summary says `text`.
+    pub async fn open_details(&self, text: &str) {
+        self.client
+            .find(Locator::XPath(&format!("//summary[normalize-space()='{text}']")))
+            .await
+            .unwrap_or_else(|_| panic!("a summary {text}"))
+            .click()
+            .await
+            .expect("open");
     }
 
     pub async fn close(mut self) {

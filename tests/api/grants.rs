@@ -114,6 +114,9 @@ async fn apply_approve_with_two_tranches_and_pay(app: TestApp) {
     .await);
     assert_eq!(paid["status"], "paid");
     assert_eq!(paid["payment_reference"], "BATCH-17");
+    let one = app.get_as(&a.treasurer, &format!("/api/v1/tranches/{first}")).await;
+    assert_eq!(one.status, 200, "{}", one.text());
+    assert_eq!((one.json()["status"].as_str(), one.json()["paid_on"].as_str()), (Some("paid"), Some("2026-02-03")));
     post_keyed(&app, &finance, &format!("/api/v1/tranches/{first}/pay"), json!({}))
         .await
         .assert_problem(409, "invalid_transition");
@@ -367,6 +370,7 @@ async fn another_network_sees_none_of_it(app: TestApp) {
             format!("{grant}/tranches"),
             format!("{grant}/ledger"),
             format!("/api/v1/funds/{}", a.fund_id),
+            format!("/api/v1/tranches/{}", a.tranche_id),
         ] {
             app.get_as(outsider, &path).await.assert_problem(404, "not_found");
         }

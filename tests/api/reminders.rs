@@ -96,7 +96,7 @@ async fn a_report_due_date_reminds_on_the_right_days_once(backend: Backend) {
     );
     assert!(treasurer[0]
         .replace("=\r\n", "")
-        .contains(&format!("https://pactum.example/api/v1/grants/{}", a.grant_id)));
+        .contains(&format!("https://pactum.example/grants/{}", a.grant_id)));
     assert!(header(&treasurer[0], "Message-ID").is_some_and(|id| id.ends_with("@outbox.pactum>")));
     assert_eq!(to("officer@a.example").len(), 1, "escalated when overdue");
     assert_eq!(to("member@a.example").len(), 0);
@@ -221,7 +221,7 @@ async fn workflow_notices_tell_the_people_concerned(backend: Backend) {
         .unwrap()
         .replace("=\r\n", "");
     assert!(
-        approved.contains(&format!("https://pactum.example/api/v1/grants/{}", a.grant_id)),
+        approved.contains(&format!("https://pactum.example/grants/{}", a.grant_id)),
         "the link has the public address"
     );
     assert!(!approved.contains("{base_url}"));

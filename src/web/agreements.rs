@@ -1,0 +1,448 @@
+//! An agreement as a party reads it: its status in words, the text (the version being signed
+//! when one is proposed), what the municipality offers, who signed and when, the commitments
+//! with a button for the ones the person may mark done, the check-ins, and a printable version.
+//! Signing records who and when through the same service as the API.
+
+use std::str::FromStr;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::agreements::content::ProvisionKind;
+use crate::agreements::document::{self, Language, Names};
+use crate::agreements::dto::{AgreementDto, CheckInDto, VersionDto};
+use crate::auth::Caller;
+use crate::commitments::dto::{CommitmentDto, CommitmentQuery};
+use crate::db::page::PageRequest;
+use crate::domain::workflow::{AgreementAction, CommitmentAction, CommitmentStatus, VersionStatus};
+use crate::domain::{Party, PartyType};
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+use super::form::Errors;
+use super::format;
+use super::home::Turn;
+use super::i18n::Lang;
+use super::layout::{chrome, html, not_found, refused, see_other, visible, Chrome};
+use super::session::{csrf_ok, signed_in};
+
+/// A party and, once it signed, by whom and when.
+pub struct PartyLine {
+    pub name: String,
+    pub signed: Option<String>,
+}
+
+/// A button to sign (or endorse) for one party the person acts for.
+pub struct SignAs {
+    pub party_type: &'static str,
+    pub party_id: String,
+    pub button: String,
+}
+
+pub struct CommitmentLine {
+    pub id: String,
+    pub party: String,
+    pub description: String,
+    pub due: Option<String>,
+    pub status: String,
+    pub done: bool,
+    pub note: Option<String>,
+    pub can_complete: bool,
+}
+
+pub struct CheckInLine {
+    pub held_on: String,
+    pub participants: String,
+    pub notes: String,
+    pub actions: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "agreement.html")]
+struct AgreementPage {
+    chrome: Chrome,
+    title: String,
+    id: String,
+    notice: Option<String>,
+    status: String,
+    turn: Turn,
+    /// Which version is shown, when it is not simply the one in force.
+    version_note: Option<String>,
+    vision: Option<String>,
+    facts: Vec<(String, String)>,
+    /// The clauses as safe HTML (raw HTML in them is shown as text).
+    clauses: String,
+    /// `(kind, description)`.
+    provisions: Vec<(String, String)>,
+    parties: Vec<PartyLine>,
+    sign_as: Vec<SignAs>,
+    print_href: String,
+    commitments: Vec<CommitmentLine>,
+    check_ins: Vec<CheckInLine>,
+    errors: Vec<(String, String)>,
+}
+
+/// Everything the page shows, read in one go.
+struct Loaded {
+    agreement: AgreementDto,
+    commitments: Vec<CommitmentDto>,
+    check_ins: Vec<CheckInDto>,
+    names: Names,
+}
+
+impl Loaded {
+    /// The version a party reads: a proposed amendment while it is being signed, else the one
+    /// in force.
+    fn shown(&self) -> &VersionDto {
+        match &self.agreement.amendment {
+            Some(amendment) if amendment.status == VersionStatus::Proposed => amendment,
+            _ => &self.agreement.current,
+        }
+    }
+}
+
+fn load_all(conn: &mut crate::db::DbConnection, caller: &Caller, id: &str) -> Result<Loaded, ApiError> {
+    let agreement = crate::agreements::service::get(conn, caller, id)?;
+    let agreement_id = uuid::Uuid::parse_str(id).map_err(|_| ApiError::not_found("No such agreement."))?;
+    let query = CommitmentQuery {
+        status: None,
+        due_before: None,
+        party_type: None,
+        party_id: None,
+        agreement_id: Some(agreement_id),
+        limit: None,
+        cursor: None,
+    };
+    let commitments =
+        crate::commitments::service::list(conn, caller, query, &PageRequest { limit: 100, after_id: None })?
+            .items;
+    let check_ins = crate::agreements::check_ins::list(conn, caller, id)?;
+    let mut parties = agreement.current.content.parties.clone();
+    let mut signers = Vec::new();
+    for version in std::iter::once(&agreement.current).chain(agreement.amendment.as_ref()) {
+        parties.extend(version.content.parties.iter().cloned());
+        signers.extend(version.signatures.iter().map(|s| s.signed_by.clone()));
+    }
+    let names = Names::load(conn, &parties, &signers)?;
+    Ok(Loaded { agreement, commitments, check_ins, names })
+}
+
+async fn load(state: &AppState, caller: Caller, id: String) -> Result<Option<Loaded>, ApiError> {
+    visible(state.db.run(move |conn| load_all(conn, &caller, &id)).await)
+}
+
+/// The parties the person acts for that have not yet done `done` (signed, endorsed).
+pub fn open_parties(
+    caller: &Caller,
+    parties: &[Party],
+    done: impl Fn(&Party) -> bool,
+    button: impl Fn(&str) -> String,
+    name: impl Fn(&Party) -> String,
+) -> Vec<SignAs> {
+    parties
+        .iter()
+        .filter(|p| caller.represents(p) && !done(p))
+        .map(|p| SignAs { party_type: p.party_type.as_str(), party_id: p.id.clone(), button: button(&name(p)) })
+        .collect()
+}
+
+fn agreement_status(lang: Lang, agreement: &AgreementDto) -> String {
+    lang.t(&format!("agreement-status-{}", agreement.status.as_str()))
+}
+
+fn commitment_status(lang: Lang, status: CommitmentStatus) -> String {
+    lang.t(&format!("commitment-status-{}", status.as_str()))
+}
+
+fn page(chrome: Chrome, caller: &Caller, loaded: Loaded, notice: Option<&str>, errors: Errors) -> AgreementPage {
+    let lang = chrome.lang;
+    let agreement = &loaded.agreement;
+    let names = &loaded.names;
+    let version = loaded.shown();
+    let content = &version.content;
+    let signed_by = |party: &Party| version.signatures.iter().find(|s| &s.party == party);
+    let parties = content
+        .parties
+        .iter()
+        .map(|p| PartyLine {
+            name: names.party(p),
+            signed: signed_by(p).map(|s| {
+                lang.t_with(
+                    "agreement-signed-by",
+                    &[("name", &names.user(&s.signed_by)), ("moment", &format::moment(lang, s.signed_at))],
+                )
+            }),
+        })
+        .collect();
+    let sign_as = if agreement.allowed_actions.contains(&AgreementAction::Sign) {
+        open_parties(
+            caller,
+            &content.parties,
+            |p| signed_by(p).is_some(),
+            |name| lang.t_with("agreement-sign-as", &[("party", name)]),
+            |p| names.party(p),
+        )
+    } else {
+        Vec::new()
+    };
+    let version_note = (!std::ptr::eq(version, &agreement.current)).then(|| {
+        lang.t_with(
+            "agreement-amendment-shown",
+            &[("number", &version.number.to_string()), ("current", &agreement.current.number.to_string())],
+        )
+    });
+    let term = match content.ends_on {
+        Some(ends_on) => format!("{} – {}", format::date(lang, content.starts_on), format::date(lang, ends_on)),
+        None => lang.t_with("agreement-from", &[("date", &format::date(lang, content.starts_on))]),
+    };
+    let mut facts = vec![(lang.t("agreement-term"), term)];
+    if let Some(next) = content.next_review_on {
+        facts.push((lang.t("agreement-next-review"), format::date(lang, next)));
+    }
+    let provisions = content
+        .provisions
+        .iter()
+        .map(|p| {
+            let kind = lang.t(&format!("provision-{}", p.kind.as_str()));
+            let amount = match (p.kind, p.amount_cents) {
+                (ProvisionKind::Money, Some(cents)) => format!(" ({})", format::money(lang, cents)),
+                _ => String::new(),
+            };
+            (kind, format!("{}{amount}", p.description))
+        })
+        .collect();
+    let commitments = loaded
+        .commitments
+        .iter()
+        .map(|c| CommitmentLine {
+            id: c.id.clone(),
+            party: names.party(&c.party),
+            description: c.description.clone(),
+            due: c.due_on.map(|d| format::date(lang, d)),
+            status: commitment_status(lang, c.status),
+            done: c.status == CommitmentStatus::Done,
+            note: c.note.clone(),
+            can_complete: c.allowed_actions.contains(&CommitmentAction::Complete),
+        })
+        .collect();
+    let check_ins = loaded
+        .check_ins
+        .iter()
+        .map(|c| CheckInLine {
+            held_on: format::date(lang, c.held_on),
+            participants: c.participants.join(", "),
+            notes: c.notes.clone(),
+            actions: c.agreed_actions.clone(),
+        })
+        .collect();
+    let turn = if sign_as.is_empty() { Turn::Nobody } else { Turn::Yours };
+    AgreementPage {
+        title: content.title.clone(),
+        id: agreement.id.clone(),
+        notice: notice.map(|key| lang.t(key)),
+        status: agreement_status(lang, agreement),
+        turn,
+        version_note,
+        vision: content.vision_id.as_ref().map(|v| format!("/visions/{v}")),
+        facts,
+        clauses: crate::domain::markdown::to_html(&content.body),
+        provisions,
+        parties,
+        sign_as,
+        print_href: format!("/agreements/{}/print", agreement.id),
+        commitments,
+        check_ins,
+        errors: errors.0,
+        chrome,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+/// The notice for `?saved=...` after a step.
+fn saved_notice(req: &HttpRequest) -> Option<&'static str> {
+    let query = web::Query::<ShowQuery>::from_query(req.query_string()).ok()?;
+    match query.saved.as_deref()? {
+        "signed" => Some("agreement-signed-notice"),
+        "commitment" => Some("commitment-done-notice"),
+        _ => None,
+    }
+}
+
+/// `GET /agreements/{id}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else {
+        return Ok(see_other(&format!("/sign-in?next=/agreements/{id}")));
+    };
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let Some(loaded) = load(&state, caller.clone(), id).await? else { return not_found(chrome, cookies) };
+    html(StatusCode::OK, cookies, &page(chrome, &caller, loaded, saved_notice(&req), Errors::default()))
+}
+
+/// `GET /agreements/{id}/print`: the version the page shows, as a clean document to print or
+/// file (Dutch, or English for every other language).
+pub async fn print(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else {
+        return Ok(see_other(&format!("/sign-in?next=/agreements/{id}/print")));
+    };
+    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+    let language = if chrome.lang == Lang::Nl { Language::Dutch } else { Language::English };
+    let Some(loaded) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
+    let status = loaded.agreement.status.as_str();
+    let body = document::render(language, loaded.shown(), status, &loaded.names);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Language", language.code()))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+/// The party a form names, from its two hidden fields.
+#[derive(Debug, Deserialize)]
+pub struct PartyForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub party_type: String,
+    #[serde(default)]
+    pub party_id: String,
+}
+
+impl PartyForm {
+    pub fn party(&self) -> Option<Party> {
+        let party_type = PartyType::from_str(&self.party_type).ok()?;
+        uuid::Uuid::parse_str(&self.party_id).ok()?;
+        Some(Party::new(party_type, self.party_id.clone()))
+    }
+}
+
+/// What a refused step says beside the button: a clear sentence, never the API's wording.
+fn refusal(lang: Lang, err: &ApiError) -> String {
+    lang.t(if err.code == ErrorCode::ValidationFailed { "party-not-yours" } else { "step-not-now" })
+}
+
+/// `POST /agreements/{id}/sign`: signs for the party named, then the agreement's page.
+pub async fn sign(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<PartyForm>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
+    let form = form.into_inner();
+    if !csrf_ok(&req, &form.csrf) {
+        return refused(&state, &req, Some(&caller));
+    }
+    let party = form.party();
+    let (signer, target) = (caller.clone(), id.clone());
+    let signed = state
+        .db
+        .run(move |conn| {
+            crate::agreements::service::act(conn, &signer, &target, AgreementAction::Sign, None, party)
+        })
+        .await;
+    step_outcome(&state, &req, caller, id, signed.map(|_| ()), "signed", "sign").await
+}
+
+/// After a step on an agreement: its page with a notice, or with what was refused.
+async fn step_outcome(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller,
+    id: String,
+    outcome: Result<(), ApiError>,
+    saved: &str,
+    field: &str,
+) -> Result<HttpResponse, ApiError> {
+    let err = match outcome {
+        Ok(()) => return Ok(see_other(&format!("/agreements/{id}?saved={saved}"))),
+        Err(err) if err.code.status().is_client_error() => err,
+        Err(err) => return Err(err),
+    };
+    let (chrome, cookies) = chrome(state, req, Some(&caller));
+    let Some(loaded) = load(state, caller.clone(), id).await? else { return not_found(chrome, cookies) };
+    if err.code == ErrorCode::NotFound {
+        return not_found(chrome, cookies);
+    }
+    let errors = Errors::one(field, refusal(chrome.lang, &err));
+    html(StatusCode::CONFLICT, cookies, &page(chrome, &caller, loaded, None, errors))
+}
+
+/// `GET /commitments/{id}` (the link in reminders): the commitment on its agreement's page.
+pub async fn commitment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else {
+        return Ok(see_other(&format!("/sign-in?next=/commitments/{id}")));
+    };
+    let target = id.clone();
+    let found = visible(
+        state.db.run(move |conn| crate::commitments::service::get(conn, &caller, &target)).await,
+    )?;
+    match found {
+        Some(c) => Ok(see_other(&format!("/agreements/{}#commitment-{id}", c.agreement_id))),
+        None => {
+            let (chrome, cookies) = super::layout::chrome(&state, &req, None);
+            not_found(chrome, cookies)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /commitments/{id}/done`: marks the network's own commitment done, with an optional
+/// note, then the agreement's page.
+pub async fn done(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<DoneForm>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
+    let DoneForm { csrf, note } = form.into_inner();
+    if !csrf_ok(&req, &csrf) {
+        return refused(&state, &req, Some(&caller));
+    }
+    let (actor, target) = (caller.clone(), id.clone());
+    let found = visible(state.db.run(move |conn| crate::commitments::service::get(conn, &actor, &target)).await)?;
+    let Some(commitment) = found else {
+        let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+        return not_found(chrome, cookies);
+    };
+    let note = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+    let actor = caller.clone();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            crate::commitments::service::act(conn, &actor, &id, CommitmentAction::Complete, note).map(|_| ())
+        })
+        .await;
+    let field = format!("commitment-{}", commitment.id);
+    step_outcome(&state, &req, caller, commitment.agreement_id, outcome, "commitment", &field).await
+}
