@@ -43,7 +43,8 @@ pub fn send(conn: &mut DbConnection, notice: &Notice<'_>, recipients: &[Recipien
         // Subjects and sentences quote what people wrote (a grant's title): a placeholder typed
         // into it must stay text, so only the link below is ever filled in.
         let (subject, sentence) = (as_text(&subject), as_text(&sentence));
-        let rendered = templates::notice(locale, &subject, &sentence, &format!("{BASE_URL}{}", page_of(&notice.path)));
+        let rendered =
+            templates::notice(locale, &subject, &sentence, &format!("{BASE_URL}{}", page_of(&notice.path)));
         enqueue(
             conn,
             &Email {

@@ -95,8 +95,10 @@ pub fn run(conn: &mut DbConnection, public_url: &str, today: Option<NaiveDate>) 
     }
     for (recipient, day, items) in digests.into_values() {
         let locale: Locale = recipient.locale.parse().unwrap_or_default();
-        let entries: Vec<(templates::Due<'_>, i32, String)> =
-            items.iter().map(|(d, offset)| (d.due(), *offset, format!("{public_url}{}", page_of(&d.path)))).collect();
+        let entries: Vec<(templates::Due<'_>, i32, String)> = items
+            .iter()
+            .map(|(d, offset)| (d.due(), *offset, format!("{public_url}{}", page_of(&d.path))))
+            .collect();
         let rendered = templates::digest(locale, day, &entries);
         let email = Email {
             kind: "digest",

@@ -144,7 +144,11 @@ pub fn open_parties(
     parties
         .iter()
         .filter(|p| caller.represents(p) && !done(p))
-        .map(|p| SignAs { party_type: p.party_type.as_str(), party_id: p.id.clone(), button: button(&name(p)) })
+        .map(|p| SignAs {
+            party_type: p.party_type.as_str(),
+            party_id: p.id.clone(),
+            button: button(&name(p)),
+        })
         .collect()
 }
 
@@ -156,7 +160,13 @@ fn commitment_status(lang: Lang, status: CommitmentStatus) -> String {
     lang.t(&format!("commitment-status-{}", status.as_str()))
 }
 
-fn page(chrome: Chrome, caller: &Caller, loaded: Loaded, notice: Option<&str>, errors: Errors) -> AgreementPage {
+fn page(
+    chrome: Chrome,
+    caller: &Caller,
+    loaded: Loaded,
+    notice: Option<&str>,
+    errors: Errors,
+) -> AgreementPage {
     let lang = chrome.lang;
     let agreement = &loaded.agreement;
     let names = &loaded.names;
@@ -194,7 +204,9 @@ fn page(chrome: Chrome, caller: &Caller, loaded: Loaded, notice: Option<&str>, e
         )
     });
     let term = match content.ends_on {
-        Some(ends_on) => format!("{} – {}", format::date(lang, content.starts_on), format::date(lang, ends_on)),
+        Some(ends_on) => {
+            format!("{} – {}", format::date(lang, content.starts_on), format::date(lang, ends_on))
+        }
         None => lang.t_with("agreement-from", &[("date", &format::date(lang, content.starts_on))]),
     };
     let mut facts = vec![(lang.t("agreement-term"), term)];
@@ -395,9 +407,8 @@ pub async fn commitment(
         return Ok(see_other(&format!("/sign-in?next=/commitments/{id}")));
     };
     let target = id.clone();
-    let found = visible(
-        state.db.run(move |conn| crate::commitments::service::get(conn, &caller, &target)).await,
-    )?;
+    let found =
+        visible(state.db.run(move |conn| crate::commitments::service::get(conn, &caller, &target)).await)?;
     match found {
         Some(c) => Ok(see_other(&format!("/agreements/{}#commitment-{id}", c.agreement_id))),
         None => {
@@ -430,7 +441,8 @@ pub async fn done(
         return refused(&state, &req, Some(&caller));
     }
     let (actor, target) = (caller.clone(), id.clone());
-    let found = visible(state.db.run(move |conn| crate::commitments::service::get(conn, &actor, &target)).await)?;
+    let found =
+        visible(state.db.run(move |conn| crate::commitments::service::get(conn, &actor, &target)).await)?;
     let Some(commitment) = found else {
         let (chrome, cookies) = chrome(&state, &req, Some(&caller));
         return not_found(chrome, cookies);

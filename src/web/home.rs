@@ -14,8 +14,8 @@ use crate::domain::pages::page_of;
 use crate::domain::workflow::{AgreementAction, GrantStatus};
 use crate::error::ApiError;
 use crate::grants::dto::GrantQuery;
-use crate::visions::dto::VisionQuery;
 use crate::state::AppState;
+use crate::visions::dto::VisionQuery;
 
 use super::format;
 use super::i18n::Lang;
@@ -156,7 +156,12 @@ fn agreement_items(conn: &mut DbConnection, caller: &Caller, lang: Lang) -> Resu
     let first_page = PageRequest { limit: 100, after_id: None };
     let query = AgreementQuery { municipality_id: None, status: None, limit: None, cursor: None };
     let agreements = crate::agreements::service::list(conn, caller, query, &first_page)?.items;
-    let query = VisionQuery { municipality_id: None, status: Some(VisionStatus::Proposed), limit: None, cursor: None };
+    let query = VisionQuery {
+        municipality_id: None,
+        status: Some(VisionStatus::Proposed),
+        limit: None,
+        cursor: None,
+    };
     let visions = crate::visions::service::list(conn, caller, query, &first_page)?.items;
     let mut items: Vec<Item> = visions
         .into_iter()
@@ -208,12 +213,18 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             let role = |role: &str| lang.t(&format!("role-{role}"));
             let due = crate::reminders::me::mine(conn, &caller.user_id, today)?
                 .into_iter()
-                .map(|d| Due {
-                    kind: lang.t(&format!("due-{}", d.kind.replace('_', "-"))),
-                    href: page_of(&d.path).to_owned(),
-                    on: format::date(lang, d.due_on),
-                    overdue: d.overdue,
-                    title: d.title,
+                .map(|d| {
+                    let kind = lang.t(&format!("due-{}", d.kind.replace('_', "-")));
+                    // Agreement dates carry no title of their own: the kind names the link.
+                    let (title, kind) =
+                        if d.title.is_empty() { (kind, String::new()) } else { (d.title, kind) };
+                    Due {
+                        kind,
+                        title,
+                        href: page_of(&d.path).to_owned(),
+                        on: format::date(lang, d.due_on),
+                        overdue: d.overdue,
+                    }
                 })
                 .collect::<Vec<_>>();
             let agreements = agreement_items(conn, &caller, lang)?;

@@ -38,7 +38,14 @@ struct VisionPage {
     errors: Vec<(String, String)>,
 }
 
-fn page(chrome: Chrome, caller: &Caller, vision: VisionDto, names: &Names, notice: bool, errors: Errors) -> VisionPage {
+fn page(
+    chrome: Chrome,
+    caller: &Caller,
+    vision: VisionDto,
+    names: &Names,
+    notice: bool,
+    errors: Errors,
+) -> VisionPage {
     let lang = chrome.lang;
     let endorsement = |party: &Party| vision.endorsements.iter().find(|e| &e.party == party);
     let parties = vision
@@ -49,7 +56,10 @@ fn page(chrome: Chrome, caller: &Caller, vision: VisionDto, names: &Names, notic
             signed: endorsement(p).map(|e| {
                 lang.t_with(
                     "vision-endorsed-by",
-                    &[("name", &names.user(&e.endorsed_by)), ("moment", &format::moment(lang, e.endorsed_at))],
+                    &[
+                        ("name", &names.user(&e.endorsed_by)),
+                        ("moment", &format::moment(lang, e.endorsed_at)),
+                    ],
                 )
             }),
         })
@@ -70,7 +80,13 @@ fn page(chrome: Chrome, caller: &Caller, vision: VisionDto, names: &Names, notic
         id: vision.id.clone(),
         notice: notice.then(|| lang.t("vision-endorsed-notice")),
         status: lang.t(&format!("vision-status-{}", vision.status.as_str())),
-        statement: vision.statement.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
+        statement: vision
+            .statement
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
         goals: vision.goals.iter().map(|g| (g.title.clone(), g.indicator.clone())).collect(),
         themes: vision.themes.join(", "),
         parties,
@@ -104,7 +120,9 @@ pub async fn show(
         return Ok(see_other(&format!("/sign-in?next=/visions/{id}")));
     };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    let Some((vision, names)) = load(&state, caller.clone(), id).await? else { return not_found(chrome, cookies) };
+    let Some((vision, names)) = load(&state, caller.clone(), id).await? else {
+        return not_found(chrome, cookies);
+    };
     let endorsed = req.query_string().contains("saved=endorsed");
     html(StatusCode::OK, cookies, &page(chrome, &caller, vision, &names, endorsed, Errors::default()))
 }

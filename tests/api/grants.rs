@@ -116,7 +116,10 @@ async fn apply_approve_with_two_tranches_and_pay(app: TestApp) {
     assert_eq!(paid["payment_reference"], "BATCH-17");
     let one = app.get_as(&a.treasurer, &format!("/api/v1/tranches/{first}")).await;
     assert_eq!(one.status, 200, "{}", one.text());
-    assert_eq!((one.json()["status"].as_str(), one.json()["paid_on"].as_str()), (Some("paid"), Some("2026-02-03")));
+    assert_eq!(
+        (one.json()["status"].as_str(), one.json()["paid_on"].as_str()),
+        (Some("paid"), Some("2026-02-03"))
+    );
     post_keyed(&app, &finance, &format!("/api/v1/tranches/{first}/pay"), json!({}))
         .await
         .assert_problem(409, "invalid_transition");

@@ -21,7 +21,7 @@ crate::on_each_backend!(
     two_workers_send_every_message_exactly_once,
 );
 
-async fn app_with_mail(backend: Backend, sink_port: u16) -> Option<TestApp> {
+pub async fn app_with_mail(backend: Backend, sink_port: u16) -> Option<TestApp> {
     let url = format!("smtp://127.0.0.1:{sink_port}");
     let flags = ["--smtp-url", url.as_str(), "--outbox-max-attempts", "3", "--outbox-retry-seconds", "60"];
     TestApp::spawn_configured(backend, |_| {}, &flags).await
@@ -35,12 +35,12 @@ fn mailer(app: &TestApp) -> std::sync::Arc<Mailer> {
     app.state.mailer.clone().expect("a mailer")
 }
 
-fn now() -> NaiveDateTime {
+pub fn now() -> NaiveDateTime {
     pactum::domain::time::now()
 }
 
 /// One worker pass at `at`, on the blocking pool.
-async fn pass(app: &TestApp, worker: &str, at: NaiveDateTime) -> DeliveryPass {
+pub async fn pass(app: &TestApp, worker: &str, at: NaiveDateTime) -> DeliveryPass {
     let (db, mailer, config, worker) = (app.state.db.clone(), mailer(app), config(app), worker.to_owned());
     actix_web::web::block(move || run_once(&db, &mailer, &config, &worker, at)).await.unwrap().unwrap()
 }

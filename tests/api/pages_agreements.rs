@@ -37,8 +37,9 @@ async fn a_coordinator_signs_an_agreement_marks_a_commitment_done_and_endorses_t
     let draft = draft_agreement(&app, &a, "2026-01-01", None).await;
     let id = draft["id"].as_str().unwrap().to_owned();
     let api = format!("/api/v1/agreements/{id}");
-    let linked =
-        app.call(&a.officer, actix_web::http::Method::PATCH, &api, Some(json!({"vision_id": vision_id}))).await;
+    let linked = app
+        .call(&a.officer, actix_web::http::Method::PATCH, &api, Some(json!({"vision_id": vision_id})))
+        .await;
     assert_eq!(linked.status, 200, "{}", linked.text());
     for (who, step) in [(&a.officer, "propose"), (&a.officer, "sign")] {
         let reply = app.post_as(who, &format!("{api}/{step}"), json!({})).await;
@@ -58,7 +59,10 @@ async fn a_coordinator_signs_an_agreement_marks_a_commitment_done_and_endorses_t
     assert_eq!(browser.attribute(&link, "href").await, Some(format!("/agreements/{id}")));
     browser.open(&app.url(&format!("/agreements/{id}"))).await;
     let page = browser.text().await;
-    assert!(page.contains("Voorgesteld, wacht op handtekeningen") && page.contains("Jij bent aan de beurt"), "{page}");
+    assert!(
+        page.contains("Voorgesteld, wacht op handtekeningen") && page.contains("Jij bent aan de beurt"),
+        "{page}"
+    );
     assert_eq!(page.matches("getekend door").count(), 1, "the municipality signed: {page}");
     assert_eq!(page.matches("nog niet getekend").count(), 2, "{page}");
     assert!(page.contains("Elke dinsdag koffie.") && page.contains("De buurtkamer"), "{page}");
@@ -81,7 +85,9 @@ async fn a_coordinator_signs_an_agreement_marks_a_commitment_done_and_endorses_t
         .expect("the network's signature");
     assert_eq!(signature["party"]["id"], a.network_id.as_str());
     assert_eq!(signature["signed_by"], a.coordinator.id.as_str(), "who signed is recorded");
-    assert!(signature["signed_at"].is_string() && signature["content_hash"] == signed["current"]["content_hash"]);
+    assert!(
+        signature["signed_at"].is_string() && signature["content_hash"] == signed["current"]["content_hash"]
+    );
 
     // The organisation signs too: the agreement runs, its commitments open; a check-in is held.
     let last = app.post_as(&a.contact, &format!("{api}/sign"), json!({})).await.json();
@@ -97,7 +103,10 @@ async fn a_coordinator_signs_an_agreement_marks_a_commitment_done_and_endorses_t
     assert_eq!(check_in.status, 201, "{}", check_in.text());
     browser.open(&app.url(&format!("/agreements/{id}"))).await;
     let page = browser.text().await;
-    assert!(page.contains("Loopt") && page.contains("Koffie zetten") && page.contains("Sleutel regelen"), "{page}");
+    assert!(
+        page.contains("Loopt") && page.contains("Koffie zetten") && page.contains("Sleutel regelen"),
+        "{page}"
+    );
     assert!(page.contains("Aanwezig: Sanne, Fatima") && page.contains("Nieuwe koffiemachine"), "{page}");
     assert_eq!(page.matches("Nog te doen").count(), 2, "{page}");
     browser.assert_accessible().await;
@@ -108,7 +117,10 @@ async fn a_coordinator_signs_an_agreement_marks_a_commitment_done_and_endorses_t
     browser.fill("Wat is er gedaan? (optioneel)", "Elke dinsdag koffie gezet.").await;
     browser.press("Zet op gedaan").await;
     let page = browser.text().await;
-    assert!(page.contains("Deze toezegging staat nu op gedaan.") && page.contains("Elke dinsdag koffie gezet."), "{page}");
+    assert!(
+        page.contains("Deze toezegging staat nu op gedaan.") && page.contains("Elke dinsdag koffie gezet."),
+        "{page}"
+    );
     let commitments = app.get_as(&a.officer, &format!("/api/v1/commitments?agreement_id={id}")).await.json();
     let ours = commitments["items"]
         .as_array()
@@ -133,12 +145,18 @@ async fn a_coordinator_signs_an_agreement_marks_a_commitment_done_and_endorses_t
     browser.open(&app.url(&format!("/agreements/{id}"))).await;
     browser.follow("Lees de gedeelde visie").await;
     let page = browser.text().await;
-    assert!(page.contains("Niemand hoeft er alleen voor te staan.") && page.contains("Meer ontmoeting"), "{page}");
+    assert!(
+        page.contains("Niemand hoeft er alleen voor te staan.") && page.contains("Meer ontmoeting"),
+        "{page}"
+    );
     assert!(page.contains("nog niet onderschreven"), "{page}");
     browser.assert_accessible().await;
     browser.press("Onderschrijf namens Buurtkracht a").await;
     let page = browser.text().await;
-    assert!(page.contains("Je hebt de visie onderschreven.") && page.contains("onderschreven door"), "{page}");
+    assert!(
+        page.contains("Je hebt de visie onderschreven.") && page.contains("onderschreven door"),
+        "{page}"
+    );
     let endorsed = app.get_as(&a.officer, &format!("/api/v1/visions/{vision_id}")).await.json();
     let ours = endorsed["endorsements"].as_array().unwrap().iter().find(|e| e["party"] == network).cloned();
     assert_eq!(ours.expect("the network endorsed")["endorsed_by"], a.coordinator.id.as_str(), "{endorsed}");
