@@ -50,7 +50,7 @@ pub fn chrome(
         cookies.push(session::cookie(state, session::LANG_COOKIE, lang.code().to_owned()));
     }
     (
-        Chrome { lang, csrf, user_name: caller.map(|c| c.name.clone()), assets: super::assets::VERSION },
+        Chrome { lang, csrf, user_name: caller.map(|c| c.name.clone()), assets: &super::assets::VERSION },
         cookies,
     )
 }

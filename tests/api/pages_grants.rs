@@ -200,6 +200,11 @@ async fn an_invited_coordinator_applies_answers_and_the_treasurer_reports(backen
     std::fs::write(&note, b"not a receipt").unwrap();
     assert_eq!(browser.attribute("#receipts", "accept").await.as_deref(), Some("image/*,application/pdf"));
     browser.attach("Bonnetjes toevoegen", &[&photo, &note]).await;
+    let chosen = browser.text().await;
+    assert!(
+        chosen.contains("kassabon.png (1 kB)") && chosen.contains("notitie.txt (1 kB)"),
+        "sizes shown before uploading: {chosen}"
+    );
     browser.press("Bonnetjes uploaden").await;
     let refused = browser.text().await;
     assert!(refused.contains("notitie.txt is geen PDF, JPEG of PNG"), "{refused}");
