@@ -18,8 +18,12 @@ use super::contact;
 use super::dto::{CreateNetwork, Intermediary, MunicipalityLink, NetworkDto, UpdateNetwork};
 use super::repo::{self, NetworkFilter, NetworkRow, NEIGHBOURHOOD, THEME};
 
-const MAX_DESCRIPTION: usize = 5000;
-const MAX_TAGS: usize = 30;
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 5000;
+/// The most themes, and the most neighbourhoods, a network names.
+pub const MAX_TAGS: usize = 30;
+/// The longest theme or neighbourhood, in characters.
+pub const MAX_TAG_LENGTH: usize = 100;
 
 /// A network profile, checked.
 struct Profile {
@@ -43,7 +47,7 @@ fn check_tags(errors: &mut Vec<FieldError>, field: &str, values: &[String], lowe
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (i, value) in values.iter().enumerate() {
-        match BoundedText::<100>::parse(value) {
+        match BoundedText::<MAX_TAG_LENGTH>::parse(value) {
             Ok(v) => {
                 let v = if lowercase { v.as_str().to_lowercase() } else { v.into_inner() };
                 if seen.insert(v.to_lowercase()) {
