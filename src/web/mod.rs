@@ -14,6 +14,8 @@ pub mod home;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
+pub mod members;
+pub mod networks;
 pub mod passwords;
 pub mod receipts;
 pub mod reports;
@@ -73,6 +75,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/grants/{id}/report/receipts").route(web::post().to(receipts::upload)))
         .service(web::resource("/grants/{id}/{step}").route(web::post().to(grants::step)))
+        .service(web::resource("/networks/{id}").route(web::get().to(networks::show)))
+        .service(
+            web::resource("/networks/{id}/profile")
+                .route(web::get().to(networks::profile_form))
+                .route(web::post().to(networks::save_profile)),
+        )
+        .service(
+            web::resource("/networks/{id}/members")
+                .route(web::get().to(members::list))
+                .route(web::post().to(members::invite)),
+        )
+        .service(
+            web::resource("/networks/{id}/members/{user_id}/remove").route(web::post().to(members::remove)),
+        )
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }
