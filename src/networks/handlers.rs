@@ -92,14 +92,7 @@ pub async fn get(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let dto = state
-        .db
-        .run(move |conn| {
-            let scope = service::scope(conn, &id)?;
-            caller.authorize(Action::Read, Target::Network(&scope))?;
-            service::find_dto(conn, &id)
-        })
-        .await?;
+    let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
@@ -124,11 +117,7 @@ pub async fn update(
     let app = state.clone();
     let dto = state
         .db
-        .run(move |conn| {
-            let scope = service::scope(conn, &id)?;
-            caller.authorize(Action::Update, Target::Network(&scope))?;
-            service::update(conn, &Actor::from(&caller), &id, expected, change, app.settings.link_mail())
-        })
+        .run(move |conn| service::update_by(conn, &caller, &id, expected, change, app.settings.link_mail()))
         .await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }

@@ -18,8 +18,12 @@ use super::contact;
 use super::dto::{CreateNetwork, Intermediary, MunicipalityLink, NetworkDto, UpdateNetwork};
 use super::repo::{self, NetworkFilter, NetworkRow, NEIGHBOURHOOD, THEME};
 
-const MAX_DESCRIPTION: usize = 5000;
-const MAX_TAGS: usize = 30;
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 5000;
+/// The most themes, and the most neighbourhoods, a network names.
+pub const MAX_TAGS: usize = 30;
+/// The longest theme or neighbourhood, in characters.
+pub const MAX_TAG_LENGTH: usize = 100;
 
 /// A network profile, checked.
 struct Profile {
@@ -43,7 +47,7 @@ fn check_tags(errors: &mut Vec<FieldError>, field: &str, values: &[String], lowe
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (i, value) in values.iter().enumerate() {
-        match BoundedText::<100>::parse(value) {
+        match BoundedText::<MAX_TAG_LENGTH>::parse(value) {
             Ok(v) => {
                 let v = if lowercase { v.as_str().to_lowercase() } else { v.into_inner() };
                 if seen.insert(v.to_lowercase()) {
@@ -207,6 +211,25 @@ pub fn find_dto(conn: &mut DbConnection, id: &str) -> Result<NetworkDto, ApiErro
     to_dtos(conn, vec![row])?.pop().ok_or_else(|| ApiError::not_found("No such network."))
 }
 
+/// A network the caller may read (`Read` in the policy); 404 when it does not exist.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<NetworkDto, ApiError> {
+    caller.authorize(Action::Read, Target::Network(&scope(conn, id)?))?;
+    find_dto(conn, id)
+}
+
+/// Changes the profile, for whoever the policy lets (`Update`: the network's coordinators).
+pub fn update_by(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    expected_version: Option<i64>,
+    change: UpdateNetwork,
+    mail: LinkMail<'_>,
+) -> Result<NetworkDto, ApiError> {
+    caller.authorize(Action::Update, Target::Network(&scope(conn, id)?))?;
+    update(conn, &Actor::from(caller), id, expected_version, change, mail)
+}
+
 /// What the policy needs to know about a network; 404 when it does not exist.
 pub fn scope(conn: &mut DbConnection, id: &str) -> Result<NetworkScope, ApiError> {
     if repo::find(conn, id)?.is_none() {
@@ -289,7 +312,7 @@ pub fn create(
     })
 }
 
-pub fn update(
+fn update(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,

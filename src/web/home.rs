@@ -78,6 +78,7 @@ pub struct Item {
 }
 
 pub struct NetworkWork {
+    pub id: String,
     pub name: String,
     pub role: String,
     pub grants: Vec<Item>,
@@ -232,6 +233,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             for network in &me.networks {
                 let id = network.network_id.clone();
                 networks.push(NetworkWork {
+                    id: id.clone(),
                     name: network.network_name.clone(),
                     role: role(network.role.as_str()),
                     grants: grant_items(conn, &caller, lang, &id)?,

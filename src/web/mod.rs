@@ -15,6 +15,8 @@ pub mod home;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
+pub mod members;
+pub mod networks;
 pub mod passwords;
 pub mod receipts;
 pub mod reports;
@@ -83,6 +85,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/commitments/{id}/done").route(web::post().to(agreements::done)))
         .service(web::resource("/visions/{id}").route(web::get().to(visions::show)))
         .service(web::resource("/visions/{id}/endorse").route(web::post().to(visions::endorse)))
+        .service(web::resource("/networks/{id}").route(web::get().to(networks::show)))
+        .service(
+            web::resource("/networks/{id}/profile")
+                .route(web::get().to(networks::profile_form))
+                .route(web::post().to(networks::save_profile)),
+        )
+        .service(
+            web::resource("/networks/{id}/members")
+                .route(web::get().to(members::list))
+                .route(web::post().to(members::invite)),
+        )
+        .service(
+            web::resource("/networks/{id}/members/{user_id}/remove").route(web::post().to(members::remove)),
+        )
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

@@ -22,6 +22,7 @@ mod openapi;
 mod pages;
 mod pages_agreements;
 mod pages_grants;
+mod pages_networks;
 mod payment_batches;
 mod reminders;
 mod scopes;
