@@ -34,7 +34,10 @@ pub struct Caller {
     pub user_id: String,
     pub name: String,
     pub email: String,
+    /// The language of emails (`nl`, `en`).
     pub locale: String,
+    /// The language chosen for the pages, on every device; `None`: not chosen.
+    pub page_language: Option<String>,
     pub is_platform_admin: bool,
     /// The sign-in this request belongs to.
     pub session_id: Option<String>,
@@ -58,6 +61,7 @@ impl Caller {
             name: String::new(),
             email: String::new(),
             locale: "en".to_owned(),
+            page_language: None,
             is_platform_admin: false,
             session_id: None,
             request_id: None,

@@ -28,6 +28,7 @@ pub struct Person {
     pub name: String,
     pub locale: String,
     pub is_platform_admin: bool,
+    pub page_language: Option<String>,
 }
 
 /// The caller behind a token: an enabled user in a live session, with every membership.
@@ -77,6 +78,7 @@ pub fn person_caller(conn: &mut DbConnection, person: Person) -> QueryResult<Cal
         name: person.name,
         email: person.email,
         locale: person.locale,
+        page_language: person.page_language,
         is_platform_admin: person.is_platform_admin,
         session_id: None,
         request_id: None,
@@ -124,6 +126,7 @@ pub fn service_account_caller(conn: &mut DbConnection, token: &str) -> Result<Op
         user_id: account_id,
         name,
         locale: "en".to_owned(),
+        page_language: None,
         is_platform_admin: false,
         session_id: None,
         request_id: None,

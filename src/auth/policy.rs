@@ -330,6 +330,7 @@ mod tests {
             name: "U".into(),
             email: "u@x.nl".into(),
             locale: "nl".into(),
+            page_language: None,
             is_platform_admin: false,
             session_id: None,
             request_id: None,

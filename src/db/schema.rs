@@ -13,6 +13,7 @@ diesel::table! {
         created_at -> Timestamp,
         calendar_token_hash -> Nullable<Text>,
         notification_preference -> Text,
+        page_language -> Nullable<Text>,
     }
 }
 

@@ -21,6 +21,7 @@ pub struct UserRow {
     pub is_platform_admin: bool,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    pub page_language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -65,6 +66,23 @@ pub fn update_profile(
         .map(drop)
 }
 
+/// Remembers the language of the pages and, when given, of the emails.
+pub fn update_languages(
+    conn: &mut DbConnection,
+    id: &str,
+    page_language: &str,
+    locale: Option<&str>,
+) -> QueryResult<()> {
+    let target = users::table.find(id);
+    match locale {
+        Some(locale) => diesel::update(target)
+            .set((users::page_language.eq(page_language), users::locale.eq(locale)))
+            .execute(conn),
+        None => diesel::update(target).set(users::page_language.eq(page_language)).execute(conn),
+    }
+    .map(drop)
+}
+
 /// A user with their memberships, as a caller.
 pub fn caller_for(conn: &mut DbConnection, user: UserRow) -> QueryResult<Caller> {
     let person = Person {
@@ -73,6 +91,7 @@ pub fn caller_for(conn: &mut DbConnection, user: UserRow) -> QueryResult<Caller>
         name: user.name,
         locale: user.locale,
         is_platform_admin: user.is_platform_admin,
+        page_language: user.page_language,
     };
     callers::person_caller(conn, person)
 }

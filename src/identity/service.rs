@@ -272,6 +272,35 @@ pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<MeResponse, ApiErr
     })
 }
 
+/// Remembers the language the person chose for the pages (`code`, one the translation files
+/// have) on their account, so every device shows it; emails follow when they exist in that
+/// language (Dutch, English), else they stay as they were.
+pub fn choose_page_language(conn: &mut DbConnection, caller: &Caller, code: &str) -> Result<Caller, ApiError> {
+    let locale = code.parse::<Locale>().ok().map(Locale::as_str);
+    write_transaction(conn, |conn| {
+        repo::update_languages(conn, &caller.user_id, code, locale)?;
+        let before = serde_json::json!({"page_language": caller.page_language, "locale": caller.locale});
+        let after = serde_json::json!({"page_language": code, "locale": locale.unwrap_or(&caller.locale)});
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            Event {
+                action: "user.updated",
+                entity_type: "user",
+                entity_id: &caller.user_id,
+                municipality_id: None,
+                network_id: None,
+                changes: audit::changes(Some(&before), &after),
+            },
+        )
+    })?;
+    Ok(Caller {
+        page_language: Some(code.to_owned()),
+        locale: locale.map_or_else(|| caller.locale.clone(), str::to_owned),
+        ..caller.clone()
+    })
+}
+
 pub fn update_me(
     conn: &mut DbConnection,
     caller: &Caller,

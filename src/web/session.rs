@@ -35,7 +35,8 @@ pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
     gone
 }
 
-/// The person signed in on this browser, if any.
+/// The person signed in on this browser, if any. A language they choose on a page (`?lang=`)
+/// is remembered on their account, so every device they sign in on shows it.
 pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
     let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
     if token.is_empty() || token.len() > 200 {
@@ -45,11 +46,30 @@ pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<Cal
         use actix_web::HttpMessage;
         req.extensions().get::<crate::http::request::RequestId>().map(|id| id.as_str().to_owned())
     };
-    let caller = state.db.run(move |conn| crate::identity::service::web_caller(conn, &token)).await?;
+    let asked = asked_language(req);
+    let caller = state
+        .db
+        .run(move |conn| {
+            let Some(caller) = crate::identity::service::web_caller(conn, &token)? else { return Ok(None) };
+            match asked {
+                Some(lang) if caller.page_language.as_deref() != Some(lang.code()) => {
+                    crate::identity::service::choose_page_language(conn, &caller, lang.code()).map(Some)
+                }
+                _ => Ok::<_, ApiError>(Some(caller)),
+            }
+        })
+        .await?;
     Ok(caller.map(|mut c| {
         c.request_id = request_id;
         c
     }))
+}
+
+/// The language asked for in the address (`?lang=`), when the translation files have it.
+fn asked_language(req: &HttpRequest) -> Option<Lang> {
+    actix_web::web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)))
 }
 
 /// The browser's CSRF token, and the cookie to set when it has none yet.
@@ -70,14 +90,13 @@ pub fn csrf_ok(req: &HttpRequest, posted: &str) -> bool {
     expected.len() >= 32 && secrets::hash(&expected) == secrets::hash(posted)
 }
 
-/// The language of the page: asked for in the address (`?lang=`), else chosen before (a
-/// cookie), else the signed-in person's, else what the browser prefers, else Dutch.
+/// The language of the page: asked for in the address (`?lang=`), else the one the signed-in
+/// person chose (on any device), else chosen before on this browser (a cookie), else the
+/// person's email language, else what the browser prefers, else Dutch.
 pub fn language(req: &HttpRequest, caller: Option<&Caller>) -> (Lang, Option<Lang>) {
-    let asked =
-        actix_web::web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)));
-    let chosen = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value()));
+    let asked = asked_language(req);
+    let chosen_on_account = caller.and_then(|c| c.page_language.as_deref()).and_then(Lang::parse);
+    let chosen = chosen_on_account.or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())));
     let own = caller.and_then(|c| Lang::parse(&c.locale));
     let browser = req
         .headers()

@@ -17,6 +17,7 @@ on_both_backends!(
     an_invited_volunteer_opens_the_emailed_link_and_joins,
     a_network_contact_address_is_confirmed_on_a_page,
     a_password_is_changed_on_a_page_and_other_sessions_end,
+    a_chosen_language_follows_the_person_to_another_browser,
 );
 
 /// The page an email links to, on this test server (the tests' public address has no port).
@@ -378,4 +379,26 @@ async fn a_password_is_changed_on_a_page_and_other_sessions_end(app: TestApp) {
         )
         .await;
     assert_eq!(new.status, 200);
+}
+
+async fn a_chosen_language_follows_the_person_to_another_browser(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let t = crate::fixtures::tenant(&app, &root, "a").await;
+    let locale = |reply: crate::helpers::Reply| reply.json()["locale"].as_str().unwrap_or_default().to_owned();
+    let Some(browser) = Browser::start(false).await else { return };
+    crate::pages_grants::sign_in(&browser, &app, &t.treasurer.email).await;
+    browser.follow("العربية").await;
+    assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
+    browser.close().await;
+    assert_eq!(locale(app.get_as(&t.treasurer, "/api/v1/me").await), "nl", "emails stay Dutch: none in Arabic");
+
+    // Another browser (another phone): signed in, Pactum speaks Arabic at once.
+    let Some(browser) = Browser::start(false).await else { return };
+    crate::pages_grants::sign_in(&browser, &app, &t.treasurer.email).await;
+    assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some("ar"));
+    assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
+    browser.follow("English").await;
+    assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some("en"));
+    browser.close().await;
+    assert_eq!(locale(app.get_as(&t.treasurer, "/api/v1/me").await), "en", "emails follow into English");
 }
