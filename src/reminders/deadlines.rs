@@ -251,7 +251,9 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             recipients: vec![Recipient { user_id: format!("invitation-{id}"), email, locale, digest: false }],
             escalation: Vec::new(),
             after_date: false,
-            path: "/docs/".to_owned(),
+            // The token is not kept, so no link can open the invitation itself; the email
+            // says to use the invitation's own link, and this one opens Pactum.
+            path: "/".to_owned(),
             record_id: id,
             municipality_id,
             due_on: expires_at.date(),

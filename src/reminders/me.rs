@@ -133,7 +133,7 @@ pub fn ics(items: &[MyDeadline], public_url: &str) -> String {
             format!("DTSTART;VALUE=DATE:{}", item.due_on.format("%Y%m%d")),
             format!("DTEND;VALUE=DATE:{}", (item.due_on + Duration::days(1)).format("%Y%m%d")),
             format!("SUMMARY:{}", text(&summary)),
-            format!("URL:{public_url}{}", item.path),
+            format!("URL:{public_url}{}", crate::domain::pages::page_of(&item.path)),
             "END:VEVENT".to_owned(),
         ] {
             out.push_str(&fold(&line));
