@@ -275,7 +275,11 @@ pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<MeResponse, ApiErr
 /// Remembers the language the person chose for the pages (`code`, one the translation files
 /// have) on their account, so every device shows it; emails follow when they exist in that
 /// language (Dutch, English), else they stay as they were.
-pub fn choose_page_language(conn: &mut DbConnection, caller: &Caller, code: &str) -> Result<Caller, ApiError> {
+pub fn choose_page_language(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    code: &str,
+) -> Result<Caller, ApiError> {
     let locale = code.parse::<Locale>().ok().map(Locale::as_str);
     write_transaction(conn, |conn| {
         repo::update_languages(conn, &caller.user_id, code, locale)?;

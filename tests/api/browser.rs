@@ -230,6 +230,40 @@ impl Browser {
         }
     }
 
+    /// Presses keys on whatever has the focus, as someone without a mouse does (`Key::Tab`...).
+    pub async fn keys(&self, keys: &str) {
+        let focused = self.client.active_element().await.expect("something has the focus");
+        focused.send_keys(keys).await.expect("press keys");
+    }
+
+    /// What has the focus: `(id, text, whether it shows a focus outline and is on screen)`.
+    pub async fn focus(&self) -> (String, String, bool) {
+        let found = self
+            .client
+            .execute(
+                "const e = document.activeElement, style = getComputedStyle(e), box = e.getBoundingClientRect();
+                 return [e.id, e.textContent.trim(),
+                         style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+                           && box.left >= 0 && box.top >= 0 && box.width > 0];",
+                vec![],
+            )
+            .await
+            .expect("read the focus");
+        let id = found[0].as_str().unwrap_or_default().to_owned();
+        (id, found[1].as_str().unwrap_or_default().to_owned(), found[2].as_bool().unwrap_or(false))
+    }
+
+    /// Waits until the address is `path` (after a form sent with the keyboard).
+    pub async fn wait_for_path(&self, path: &str) {
+        for _ in 0..200 {
+            if self.path().await == path {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("never reached {path}; at {}", self.path().await);
+    }
+
     /// Opens the `<details>` whose summary says `text`.
     pub async fn open_details(&self, text: &str) {
         self.client

@@ -18,6 +18,7 @@ on_both_backends!(
     a_network_contact_address_is_confirmed_on_a_page,
     a_password_is_changed_on_a_page_and_other_sessions_end,
     a_chosen_language_follows_the_person_to_another_browser,
+    a_volunteer_signs_in_with_the_keyboard_alone,
 );
 
 /// The page an email links to, on this test server (the tests' public address has no port).
@@ -384,13 +385,18 @@ async fn a_password_is_changed_on_a_page_and_other_sessions_end(app: TestApp) {
 async fn a_chosen_language_follows_the_person_to_another_browser(app: TestApp) {
     let root = app.signed_in("root@platform.example", "Root", true).await;
     let t = crate::fixtures::tenant(&app, &root, "a").await;
-    let locale = |reply: crate::helpers::Reply| reply.json()["locale"].as_str().unwrap_or_default().to_owned();
+    let locale =
+        |reply: crate::helpers::Reply| reply.json()["locale"].as_str().unwrap_or_default().to_owned();
     let Some(browser) = Browser::start(false).await else { return };
     crate::pages_grants::sign_in(&browser, &app, &t.treasurer.email).await;
     browser.follow("العربية").await;
     assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
     browser.close().await;
-    assert_eq!(locale(app.get_as(&t.treasurer, "/api/v1/me").await), "nl", "emails stay Dutch: none in Arabic");
+    assert_eq!(
+        locale(app.get_as(&t.treasurer, "/api/v1/me").await),
+        "nl",
+        "emails stay Dutch: none in Arabic"
+    );
 
     // Another browser (another phone): signed in, Pactum speaks Arabic at once.
     let Some(browser) = Browser::start(false).await else { return };
@@ -401,4 +407,32 @@ async fn a_chosen_language_follows_the_person_to_another_browser(app: TestApp) {
     assert_eq!(browser.attribute("html", "lang").await.as_deref(), Some("en"));
     browser.close().await;
     assert_eq!(locale(app.get_as(&t.treasurer, "/api/v1/me").await), "en", "emails follow into English");
+}
+
+async fn a_volunteer_signs_in_with_the_keyboard_alone(app: TestApp) {
+    use fantoccini::key::Key;
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let t = crate::fixtures::tenant(&app, &root, "a").await;
+    let Some(browser) = Browser::start(true).await else { return };
+    browser.open(&app.url("/sign-in?lang=nl")).await;
+    // The first Tab shows the skip link, with a visible focus.
+    browser.keys(&Key::Tab.to_string()).await;
+    let (_, text, visible) = browser.focus().await;
+    assert_eq!((text.as_str(), visible), ("Naar de inhoud", true));
+    // On through the page to the email field; every stop shows where the focus is.
+    let mut stops = 0;
+    while browser.focus().await.0 != "email" {
+        browser.keys(&Key::Tab.to_string()).await;
+        let (id, text, visible) = browser.focus().await;
+        assert!(visible, "the focus on {id} {text} is visible");
+        stops += 1;
+        assert!(stops < 10, "the email field is reachable by Tab");
+    }
+    browser.keys(&t.treasurer.email).await;
+    browser.keys(&Key::Tab.to_string()).await;
+    assert_eq!(browser.focus().await.0, "password");
+    browser.keys(&format!("{PASSWORD}{}", Key::Enter)).await;
+    browser.wait_for_path("/").await;
+    assert!(browser.text().await.contains("Wat moet er gebeuren"), "{}", browser.text().await);
+    browser.close().await;
 }

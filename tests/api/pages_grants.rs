@@ -40,8 +40,7 @@ async fn delivered_to(app: &TestApp, sink: &SmtpSink, to: &str) -> String {
     pass(app, "w1", now()).await;
     sink.messages()
         .into_iter()
-        .filter(|m| header(m, "To").as_deref() == Some(to))
-        .next_back()
+        .rfind(|m| header(m, "To").as_deref() == Some(to))
         .unwrap_or_else(|| panic!("no email to {to}"))
 }
 
