@@ -240,6 +240,33 @@ async fn an_invited_coordinator_applies_answers_and_the_treasurer_reports(backen
     assert_eq!(report["receipts"].as_array().unwrap().len(), 2, "{report}");
     assert_eq!(report["expenses"][1]["spent_on"], "2027-03-09");
 
+    // "Please change": the officer's comments are on the page; the treasurer changes and resubmits.
+    let report_path = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
+    let sent_back = app
+        .post_as(
+            &a.officer,
+            &format!("{report_path}/request-changes"),
+            json!({"reason": "Hoeveel mensen kwamen er echt? Tel de deelnemerslijst."}),
+        )
+        .await;
+    assert_eq!(sent_back.status, 200, "{}", sent_back.text());
+    browser.open(&app.url(&format!("/grants/{id}/report"))).await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("De gemeente vraagt je iets aan te passen")
+            && page.contains("Hoeveel mensen kwamen er echt? Tel de deelnemerslijst."),
+        "{page}"
+    );
+    browser.assert_accessible().await;
+    browser.fill("Hoeveel mensen heb je bereikt? (optioneel)", "38").await;
+    browser.press("Indienen bij de gemeente").await;
+    assert!(browser.text().await.contains("Ingediend: wacht op de gemeente"), "{}", browser.text().await);
+    let resubmitted = app.get_as(&a.treasurer, &report_path).await.json();
+    assert_eq!(
+        (resubmitted["status"].as_str(), resubmitted["people_reached"].as_i64()),
+        (Some("submitted"), Some(38))
+    );
+
     browser.open(&app.url(&format!("/grants/{id}?lang=en"))).await;
     assert!(browser.text().await.contains("Paid: €1,250.50"), "{}", browser.text().await);
     browser.open(&app.url(&format!("/grants/{id}?lang=ar"))).await;
