@@ -26,7 +26,7 @@ use super::format;
 use super::home::Turn;
 use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, visible, Chrome};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// A party and, once it signed, by whom and when.
 pub struct PartyLine {
@@ -290,12 +290,10 @@ fn saved_notice(req: &HttpRequest) -> Option<&'static str> {
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/agreements/{id}")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some(loaded) = load(&state, caller.clone(), id).await? else { return not_found(chrome, cookies) };
     html(StatusCode::OK, cookies, &page(chrome, &caller, loaded, saved_notice(&req), Errors::default()))
@@ -306,12 +304,10 @@ pub async fn show(
 pub async fn print(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/agreements/{id}/print")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let language = if chrome.lang == Lang::Nl { Language::Dutch } else { Language::English };
     let Some(loaded) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
@@ -352,11 +348,11 @@ fn refusal(lang: Lang, err: &ApiError) -> String {
 pub async fn sign(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<PartyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let form = form.into_inner();
     if !csrf_ok(&req, &form.csrf) {
         return refused(&state, &req, Some(&caller));
@@ -400,12 +396,10 @@ async fn step_outcome(
 pub async fn commitment(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/commitments/{id}")));
-    };
     let target = id.clone();
     let found =
         visible(state.db.run(move |conn| crate::commitments::service::get(conn, &caller, &target)).await)?;
@@ -431,11 +425,11 @@ pub struct DoneForm {
 pub async fn done(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<DoneForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let DoneForm { csrf, note } = form.into_inner();
     if !csrf_ok(&req, &csrf) {
         return refused(&state, &req, Some(&caller));

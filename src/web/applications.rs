@@ -20,7 +20,7 @@ use super::format;
 use super::funds::{fund_choice, FundChoice};
 use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// Budget lines a form offers beyond those already filled in.
 const SPARE_LINES: usize = 2;
@@ -74,10 +74,11 @@ pub struct NewQuery {
 }
 
 /// `GET /grants/new`: the open funds; with `?fund=` the application form for it.
-pub async fn new(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/sign-in?next=/grants/new"));
-    };
+pub async fn new(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    SignedIn(caller): SignedIn,
+) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let query = web::Query::<NewQuery>::from_query(req.query_string()).map(|q| q.into_inner()).ok();
@@ -351,11 +352,9 @@ impl ApplicationPage {
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/sign-in?next=/grants/new"));
-    };
     if !csrf_ok(&req, super::form::value(&form, "csrf")) {
         return refused(&state, &req, Some(&caller));
     }
@@ -415,10 +414,10 @@ pub async fn create(
 pub async fn edit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let lookup = id.clone();
@@ -437,11 +436,11 @@ pub async fn edit_form(
 pub async fn edit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     if !csrf_ok(&req, super::form::value(&form, "csrf")) {
         return refused(&state, &req, Some(&caller));
     }

@@ -16,7 +16,7 @@ use super::form::{Control, Errors, Field};
 use super::format;
 use super::home::{grant_status, grant_turn, Turn};
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// A tranche as a row of the payments table.
 pub struct TrancheRow {
@@ -163,12 +163,10 @@ pub struct ShowQuery {
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/grants/{id}")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some((grant, tranches)) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
     let saved = web::Query::<ShowQuery>::from_query(req.query_string()).is_ok_and(|q| q.saved.is_some());
@@ -188,6 +186,7 @@ pub struct StepForm {
 pub async fn step(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     path: web::Path<(String, String)>,
     form: web::Form<StepForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -197,7 +196,6 @@ pub async fn step(
         "withdraw" => GrantAction::Withdraw,
         _ => return Ok(see_other(&format!("/grants/{id}"))),
     };
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let StepForm { csrf, answer } = form.into_inner();
     if !csrf_ok(&req, &csrf) {
         return refused(&state, &req, Some(&caller));
@@ -244,12 +242,10 @@ pub async fn step(
 pub async fn tranche(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/tranches/{id}")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let found = state.db.run(move |conn| crate::grants::tranches::get(conn, &caller, &id)).await;
     match super::layout::visible(found)? {

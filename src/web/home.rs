@@ -19,8 +19,8 @@ use crate::visions::dto::VisionQuery;
 
 use super::format;
 use super::i18n::Lang;
-use super::layout::{chrome, html, see_other, Chrome};
-use super::session::signed_in;
+use super::layout::{chrome, html, Chrome};
+use super::session::SignedIn;
 
 /// Whose move it is on a record, as the network sees it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -201,8 +201,11 @@ fn agreement_items(conn: &mut DbConnection, caller: &Caller, lang: Lang) -> Resu
 }
 
 /// `/`: what the signed-in person works on; others are sent to sign in.
-pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
+pub async fn home(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    SignedIn(caller): SignedIn,
+) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let name = caller.name.clone();

@@ -22,7 +22,7 @@ use super::format;
 use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
 use super::networks::{not_allowed, readable, Readable};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// A member as a line of the list.
 pub struct MemberLine {
@@ -192,12 +192,10 @@ pub struct MembersQuery {
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/networks/{id}/members")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some(network) = readable(&state, caller.clone(), id).await? else {
         return not_found(chrome, cookies);
@@ -238,13 +236,11 @@ fn invite_errors(lang: Lang, err: &ApiError) -> Errors {
 pub async fn invite(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<InviteForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/networks/{id}/members")));
-    };
     let form = form.into_inner();
     if !csrf_ok(&req, &form.csrf) {
         return refused(&state, &req, Some(&caller));
@@ -286,13 +282,11 @@ pub struct RemoveForm {
 pub async fn remove(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     path: web::Path<(String, String)>,
     form: web::Form<RemoveForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user_id) = path.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/networks/{id}/members")));
-    };
     if !csrf_ok(&req, &form.csrf) {
         return refused(&state, &req, Some(&caller));
     }

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use super::form::{Control, Errors, Field};
 use super::i18n::Lang;
 use super::layout::{chrome, html, message, not_found, refused, see_other, visible, Chrome};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// A network as the person may read it, and what the policy lets them do with it.
 pub struct Readable {
@@ -83,12 +83,10 @@ pub struct ShowQuery {
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/networks/{id}")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some(Readable { network, can_edit, can_manage }) = readable(&state, caller, id).await? else {
         return not_found(chrome, cookies);
@@ -200,12 +198,10 @@ fn profile_page(chrome: Chrome, network: &NetworkDto, form: ProfileForm, errors:
 pub async fn profile_form(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/networks/{id}/profile")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some(readable) = readable(&state, caller, id.clone()).await? else {
         return not_found(chrome, cookies);
@@ -249,13 +245,11 @@ fn service_errors(lang: Lang, err: &ApiError) -> Errors {
 pub async fn save_profile(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<ProfileForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/networks/{id}/profile")));
-    };
     let mut form = form.into_inner();
     if !csrf_ok(&req, &form.csrf) {
         return refused(&state, &req, Some(&caller));

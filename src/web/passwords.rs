@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 use super::form::{Control, Errors, Field};
 use super::layout::{chrome, html, message, refused, see_other, Chrome, FormPage, MessagePage};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 fn forgot_form(chrome: Chrome, email: String, errors: Errors) -> FormPage {
     let fields =
@@ -162,10 +162,11 @@ fn change_form(chrome: Chrome, errors: Errors) -> FormPage {
 }
 
 /// `GET /account/password`.
-pub async fn change_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/sign-in?next=/account/password"));
-    };
+pub async fn change_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    SignedIn(caller): SignedIn,
+) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     html(StatusCode::OK, cookies, &change_form(chrome, Errors::default()))
 }
@@ -184,9 +185,9 @@ pub struct ChangeForm {
 pub async fn change(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     form: web::Form<ChangeForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let ChangeForm { csrf, current_password, new_password } = form.into_inner();
     if !csrf_ok(&req, &csrf) {
         return refused(&state, &req, Some(&caller));

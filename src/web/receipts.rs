@@ -12,18 +12,18 @@ use crate::state::AppState;
 use super::form::Errors;
 use super::layout::{chrome, html, not_found, refused, see_other};
 use super::reports::{load, page, save, size, Values};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// `POST /grants/{id}/report/receipts`: the receipts chosen (several at once), as
 /// `multipart/form-data` with the CSRF token first; then the page again.
 pub async fn upload(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let Some((grant, report)) = load(&state, caller.clone(), id.clone()).await? else {

@@ -19,7 +19,7 @@ use super::form::{Control, Errors, Field};
 use super::format;
 use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 /// Categories a treasurer picks from (the API takes any short word).
 const CATEGORIES: [&str; 6] = ["materials", "rent", "catering", "travel", "volunteers", "other"];
@@ -320,12 +320,10 @@ pub async fn load(
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/grants/{id}/report")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some((grant, report)) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
     let values = report.as_ref().map(|r| Values::of(chrome.lang, r)).unwrap_or_default();
@@ -363,11 +361,11 @@ pub fn save(
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let get = |name: &str| super::form::value(&form, name);
     if !csrf_ok(&req, get("csrf")) {
         return refused(&state, &req, Some(&caller));

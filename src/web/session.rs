@@ -4,8 +4,12 @@
 //! cookie (double submit; both cookies are `HttpOnly`, `SameSite=Lax`, and `Secure` outside
 //! development).
 
+use std::future::Future;
+use std::pin::Pin;
+
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::HttpRequest;
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 
 use crate::auth::{secrets, Caller};
 use crate::config::Environment;
@@ -63,6 +67,56 @@ pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<Cal
         c.request_id = request_id;
         c
     }))
+}
+
+/// The person signed in on this browser, for a page that is only for them: without one, the
+/// browser is sent to sign in first, and brought back to the page it asked for.
+pub struct SignedIn(pub Caller);
+
+/// The answer to a page asked for without signing in: to the sign-in page.
+#[derive(Debug)]
+pub struct SignInFirst {
+    next: String,
+}
+
+impl std::fmt::Display for SignInFirst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sign in first")
+    }
+}
+
+impl ResponseError for SignInFirst {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::SeeOther().insert_header((header::LOCATION, self.next.clone())).finish()
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<actix_web::web::Data<AppState>>()
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?
+                .clone();
+            match signed_in(&state, &req).await? {
+                Some(caller) => Ok(SignedIn(caller)),
+                // A page comes back after signing in (home is where signing in leads anyway);
+                // a form sent without a session does not.
+                None if req.method() == Method::GET && req.path() != "/" => {
+                    Err(SignInFirst { next: format!("/sign-in?next={}", req.path()) }.into())
+                }
+                None => Err(SignInFirst { next: "/sign-in".to_owned() }.into()),
+            }
+        })
+    }
 }
 
 /// The language asked for in the address (`?lang=`), when the translation files have it.

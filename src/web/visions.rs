@@ -18,7 +18,7 @@ use super::agreements::{open_parties, PartyForm, PartyLine, SignAs};
 use super::form::Errors;
 use super::format;
 use super::layout::{chrome, html, not_found, refused, see_other, visible, Chrome};
-use super::session::{csrf_ok, signed_in};
+use super::session::{csrf_ok, SignedIn};
 
 #[derive(Template)]
 #[template(path = "vision.html")]
@@ -113,12 +113,10 @@ async fn load(state: &AppState, caller: Caller, id: String) -> Result<Option<(Vi
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else {
-        return Ok(see_other(&format!("/sign-in?next=/visions/{id}")));
-    };
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some((vision, names)) = load(&state, caller.clone(), id).await? else {
         return not_found(chrome, cookies);
@@ -131,11 +129,11 @@ pub async fn show(
 pub async fn endorse(
     state: web::Data<AppState>,
     req: HttpRequest,
+    SignedIn(caller): SignedIn,
     id: web::Path<String>,
     form: web::Form<PartyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let Some(caller) = signed_in(&state, &req).await? else { return Ok(see_other("/sign-in")) };
     let form = form.into_inner();
     if !csrf_ok(&req, &form.csrf) {
         return refused(&state, &req, Some(&caller));
