@@ -34,6 +34,20 @@ pub struct PartyLine {
     pub signed: Option<String>,
 }
 
+/// Who is a party, who signed (or endorsed) for each and when, and a button for each party the
+/// person may still sign for: the same section on an agreement's and a vision's page.
+pub struct Signing {
+    /// The section's id, where a refusal in the error summary points.
+    pub anchor: &'static str,
+    pub parties: Vec<PartyLine>,
+    pub open: Vec<SignAs>,
+    /// Where the buttons post.
+    pub action: String,
+    /// What a party that has not signed shows.
+    pub not_done: String,
+    pub explain: String,
+}
+
 /// A button to sign (or endorse) for one party the person acts for.
 pub struct SignAs {
     pub party_type: &'static str,
@@ -64,20 +78,18 @@ pub struct CheckInLine {
 struct AgreementPage {
     chrome: Chrome,
     title: String,
-    id: String,
     notice: Option<String>,
     status: String,
     turn: Turn,
     /// Which version is shown, when it is not simply the one in force.
     version_note: Option<String>,
     vision: Option<String>,
+    signing: Signing,
     facts: Vec<(String, String)>,
     /// The clauses as safe HTML (raw HTML in them is shown as text).
     clauses: String,
     /// `(kind, description)`.
     provisions: Vec<(String, String)>,
-    parties: Vec<PartyLine>,
-    sign_as: Vec<SignAs>,
     print_href: String,
     commitments: Vec<CommitmentLine>,
     check_ins: Vec<CheckInLine>,
@@ -252,7 +264,6 @@ fn page(
     let turn = if sign_as.is_empty() { Turn::Nobody } else { Turn::Yours };
     AgreementPage {
         title: content.title.clone(),
-        id: agreement.id.clone(),
         notice: notice.map(|key| lang.t(key)),
         status: agreement_status(lang, agreement),
         turn,
@@ -261,8 +272,14 @@ fn page(
         facts,
         clauses: crate::domain::markdown::to_html(&content.body),
         provisions,
-        parties,
-        sign_as,
+        signing: Signing {
+            anchor: "sign",
+            parties,
+            open: sign_as,
+            action: format!("/agreements/{}/sign", agreement.id),
+            not_done: lang.t("agreement-not-signed"),
+            explain: lang.t("agreement-sign-explain"),
+        },
         print_href: format!("/agreements/{}/print", agreement.id),
         commitments,
         check_ins,

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use crate::visions::dto::VisionDto;
 
-use super::agreements::{open_parties, PartyForm, PartyLine, SignAs};
+use super::agreements::{open_parties, PartyForm, PartyLine, Signing};
 use super::form::Errors;
 use super::format;
 use super::layout::{chrome, html, not_found, refused, see_other, visible, Chrome};
@@ -25,7 +25,6 @@ use super::session::{csrf_ok, SignedIn};
 struct VisionPage {
     chrome: Chrome,
     title: String,
-    id: String,
     notice: Option<String>,
     status: String,
     /// The statement, a paragraph per block of text.
@@ -33,8 +32,7 @@ struct VisionPage {
     /// `(goal, indicator)`.
     goals: Vec<(String, Option<String>)>,
     themes: String,
-    parties: Vec<PartyLine>,
-    endorse_as: Vec<SignAs>,
+    signing: Signing,
     errors: Vec<(String, String)>,
 }
 
@@ -77,7 +75,6 @@ fn page(
     };
     VisionPage {
         title: vision.title.clone(),
-        id: vision.id.clone(),
         notice: notice.then(|| lang.t("vision-endorsed-notice")),
         status: lang.t(&format!("vision-status-{}", vision.status.as_str())),
         statement: vision
@@ -89,8 +86,14 @@ fn page(
             .collect(),
         goals: vision.goals.iter().map(|g| (g.title.clone(), g.indicator.clone())).collect(),
         themes: vision.themes.join(", "),
-        parties,
-        endorse_as,
+        signing: Signing {
+            anchor: "endorse",
+            parties,
+            open: endorse_as,
+            action: format!("/visions/{}/endorse", vision.id),
+            not_done: lang.t("vision-not-endorsed"),
+            explain: lang.t("vision-endorse-explain"),
+        },
         errors: errors.0,
         chrome,
     }
