@@ -3,6 +3,12 @@ skip-to-content = انتقل إلى المحتوى
 language = اللغة
 language-choose = اختر اللغة
 sign-out = تسجيل الخروج
+nav-label = العمل للبلدية
+nav-work = قائمة العمل
+nav-payments = المدفوعات
+nav-overview = نظرة عامة
+nav-admin = الإدارة
+nav-audit = سجل التدقيق
 signed-in-as = تم تسجيل الدخول باسم { $name }
 
 sign-in-title = تسجيل الدخول

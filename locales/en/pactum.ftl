@@ -3,6 +3,12 @@ skip-to-content = Skip to content
 language = Language
 language-choose = Choose language
 sign-out = Sign out
+nav-label = Work for the municipality
+nav-work = Work queue
+nav-payments = Payments
+nav-overview = Overview
+nav-admin = Administration
+nav-audit = Audit trail
 signed-in-as = Signed in as { $name }
 
 sign-in-title = Sign in

@@ -3,6 +3,12 @@ skip-to-content = Naar de inhoud
 language = Taal
 language-choose = Kies taal
 sign-out = Uitloggen
+nav-label = Werk voor de gemeente
+nav-work = Werkvoorraad
+nav-payments = Betalingen
+nav-overview = Overzicht
+nav-admin = Beheer
+nav-audit = Logboek
 signed-in-as = Ingelogd als { $name }
 
 sign-in-title = Inloggen

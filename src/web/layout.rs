@@ -20,6 +20,8 @@ pub struct Chrome {
     pub csrf: String,
     pub user_name: Option<String>,
     pub assets: &'static str,
+    /// `(href, text)` of the municipality's work the person may do, by their roles.
+    pub nav: Vec<(&'static str, String)>,
 }
 
 impl Chrome {
@@ -50,9 +52,34 @@ pub fn chrome(
         cookies.push(session::cookie(state, session::LANG_COOKIE, lang.code().to_owned()));
     }
     (
-        Chrome { lang, csrf, user_name: caller.map(|c| c.name.clone()), assets: &super::assets::VERSION },
+        Chrome {
+            lang,
+            csrf,
+            user_name: caller.map(|c| c.name.clone()),
+            assets: &super::assets::VERSION,
+            nav: caller.map(|c| staff_nav(lang, c)).unwrap_or_default(),
+        },
         cookies,
     )
+}
+
+/// The municipality's pages a person's roles open: officers decide, finance pays, admins
+/// manage, auditors read the trail; everyone of a municipality sees the overview. A volunteer
+/// of a network alone gets none (their home page is their work).
+fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, String)> {
+    use crate::domain::MunicipalityRole as R;
+    let has = |roles: &[R]| caller.municipalities.iter().any(|m| roles.contains(&m.role));
+    [
+        ("/work", "nav-work", has(&[R::Officer, R::MunicipalAdmin])),
+        ("/payments", "nav-payments", has(&[R::Finance])),
+        ("/overview", "nav-overview", !caller.municipalities.is_empty()),
+        ("/admin", "nav-admin", has(&[R::MunicipalAdmin])),
+        ("/audit", "nav-audit", has(&[R::Auditor, R::MunicipalAdmin])),
+    ]
+    .into_iter()
+    .filter(|(_, _, shown)| *shown)
+    .map(|(href, key, _)| (href, lang.t(key)))
+    .collect()
 }
 
 pub fn html(
