@@ -215,14 +215,8 @@ pub async fn download_receipt(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let data_dir = state.settings.data_dir.clone();
-    let (receipt, bytes) = state
-        .db
-        .run(move |conn| {
-            let (receipt, path) = receipts::receipt(conn, &caller, &id, &data_dir)?;
-            let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
-            Ok((receipt, bytes))
-        })
-        .await?;
+    let (receipt, bytes) =
+        state.db.run(move |conn| receipts::download(conn, &caller, &id, &data_dir)).await?;
     Ok(HttpResponse::Ok()
         .content_type(receipt.media_type.as_str())
         .insert_header(ContentDisposition {

@@ -95,3 +95,16 @@ pub fn receipt(
     let path = storage::path_of(data_dir, &row.sha256);
     Ok((receipt_dto(row), path))
 }
+
+/// A receipt the caller may see, with its bytes: what the API's download and the review page
+/// serve, with the same visibility.
+pub fn download(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    data_dir: &Path,
+) -> Result<(ReceiptDto, Vec<u8>), ApiError> {
+    let (receipt, path) = self::receipt(conn, caller, id, data_dir)?;
+    let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
+    Ok((receipt, bytes))
+}

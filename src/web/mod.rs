@@ -20,6 +20,7 @@ pub mod networks;
 pub mod passwords;
 pub mod receipts;
 pub mod reports;
+pub mod review;
 pub mod session;
 pub mod visions;
 
@@ -99,6 +100,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/networks/{id}/members/{user_id}/remove").route(web::post().to(members::remove)),
         )
+        .configure(review::routes)
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }
