@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod ops;
 pub mod organisations;
 pub mod outbox;
+pub mod overview;
 pub mod parties;
 pub mod payment_batches;
 pub mod reminders;

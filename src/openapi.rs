@@ -38,7 +38,7 @@ use crate::{
         identity::handlers::me, identity::handlers::update_me, identity::handlers::request_password_reset,
         identity::handlers::reset_password, identity::handlers::change_password,
         municipalities::handlers::create, municipalities::handlers::list,
-        municipalities::handlers::get, municipalities::handlers::update,
+        municipalities::handlers::get, municipalities::handlers::update, crate::overview::handlers::overview,
         open_data::handlers::package_json, open_data::handlers::package_csv,
         networks::handlers::create, networks::handlers::list, networks::handlers::get,
         networks::handlers::update, networks::handlers::request_link,

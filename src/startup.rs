@@ -261,6 +261,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(funds::routes)
         .configure(grants::routes)
         .configure(reports::routes)
+        .configure(crate::overview::routes)
         .configure(crate::settlements::routes)
         .configure(outbox::routes)
         .configure(reminders::routes)

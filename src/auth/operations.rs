@@ -49,6 +49,8 @@ const APPROVE: &[&[Scope]] = &[&[GrantsWrite], &[PaymentsWrite]];
 const PAY: &[&[Scope]] = &[&[PaymentsWrite]];
 /// Accepting a report, or asking for changes, decides on what one reads.
 const DECIDE_REPORTS: &[&[Scope]] = &[&[GrantsWrite, ReportsRead]];
+/// The overview counts grants and what their reports reached.
+const READ_OVERVIEW: &[&[Scope]] = &[&[GrantsRead, ReportsRead]];
 const AUDIT: &[&[Scope]] = &[&[AuditRead]];
 const WEBHOOKS: &[&[Scope]] = &[&[WebhooksManage]];
 
@@ -87,6 +89,7 @@ pub const OPERATIONS: &[(&str, &str, Need)] = &[
     ("PATCH", "/api/v1/municipalities/{id}/reminder-settings", People),
     ("GET", "/api/v1/municipalities/{id}/open-data/360giving.json", Scopes(READ_GRANTS)),
     ("GET", "/api/v1/municipalities/{id}/open-data/360giving.csv", Scopes(READ_GRANTS)),
+    ("GET", "/api/v1/municipalities/{id}/overview", Scopes(READ_OVERVIEW)),
     ("GET", "/api/v1/municipalities/{id}/members", Scopes(READ_MEMBERS)),
     ("POST", "/api/v1/municipalities/{id}/members", People),
     ("PATCH", "/api/v1/municipalities/{id}/members/{user_id}", People),

@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod layout;
 pub mod members;
 pub mod networks;
+pub mod overview;
 pub mod passwords;
 pub mod receipts;
 pub mod reports;
@@ -101,6 +102,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/networks/{id}/members/{user_id}/remove").route(web::post().to(members::remove)),
         )
         .configure(review::routes)
+        .configure(overview::routes)
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

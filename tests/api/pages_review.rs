@@ -8,12 +8,12 @@ use actix_web::http::Method;
 use serde_json::{json, Value};
 
 use crate::browser::Browser;
-use crate::fixtures::tenant;
+use crate::fixtures::{grant_in_review, tenant};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 use crate::pages_grants::sign_in;
 
-on_both_backends!(an_officer_reviews_a_report_beside_its_receipts);
+on_both_backends!(an_officer_reviews_a_report_beside_its_receipts, the_overview_shows_what_the_api_reports);
 
 /// A real 4 x 3 pixel PNG, so a browser can draw it.
 pub const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x04\x00\x00\x00\x03\x08\x02\x00\x00\x00\x3b\x96\x39\x91\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\x50\x48\x58\x00\x47\x0c\x38\x39\x00\x01\x76\x0d\x81\x76\x04\xd8\x65\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
@@ -162,5 +162,179 @@ async fn an_officer_reviews_a_report_beside_its_receipts(app: TestApp) {
         assert_eq!(answer[0], "404", "{answer:?}");
         assert!(answer[1].starts_with("text/html"), "{answer:?}");
     }
+    browser.close().await;
+}
+
+/// Cents as a page shows them: `€ 1.250,50`.
+fn euros(cents: i64) -> String {
+    let whole = (cents.abs() / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    format!("{}€ {grouped},{:02}", if cents < 0 { "-" } else { "" }, cents.abs() % 100)
+}
+
+/// The text of each cell (header cells too) of each body row of the table `#id`.
+async fn rows(browser: &Browser, id: &str) -> Vec<Vec<String>> {
+    let found = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#' + arguments[0] + ' tbody tr')]
+                .map(r => [...r.children].map(c => c.textContent.trim()));",
+            vec![json!(id)],
+        )
+        .await
+        .expect("read the table");
+    serde_json::from_value(found).expect("rows of cells")
+}
+
+async fn the_overview_shows_what_the_api_reports(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    // A second application, in review within its term; the first grant's report reached 64.
+    grant_in_review(&app, &a, &a.fund_id, 50_000).await;
+    let api = format!("/api/v1/reports/{}", a.report_id);
+    let edited = app.call(&a.treasurer, Method::PATCH, &api, Some(json!({"people_reached": 64}))).await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    let submitted = app.post_as(&a.treasurer, &format!("{api}/submit"), json!({})).await;
+    assert_eq!(submitted.json()["status"], "submitted", "{}", submitted.text());
+
+    let fund = app.get_as(&a.officer, &format!("/api/v1/funds/{}", a.fund_id)).await.json();
+    let reply =
+        app.get_as(&a.officer, &format!("/api/v1/municipalities/{}/overview", a.municipality_id)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let overview = reply.json();
+    let balances = &fund["balances"];
+    let figures = &overview["funds"][0];
+    for (api_name, ours) in [
+        ("budget_cents", "budget_cents"),
+        ("committed_cents", "committed_cents"),
+        ("paid_cents", "paid_cents"),
+        ("available_cents", "remaining_cents"),
+    ] {
+        assert_eq!(balances[api_name], figures[ours], "{api_name}: {fund} / {overview}");
+    }
+    assert_eq!(balances["committed_cents"], 100_000, "{fund}");
+    let statuses: Vec<(String, i64)> = overview["grants_by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["status"].as_str().unwrap().to_owned(), s["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(statuses, [("in_review".to_owned(), 1), ("approved".to_owned(), 1)], "{overview}");
+    let terms = &overview["decision_terms"];
+    assert_eq!((terms["met"].as_i64(), terms["open_in_time"].as_i64()), (Some(1), Some(1)), "{overview}");
+    let network = &overview["networks"][0];
+    assert_eq!(
+        (network["people_reached"].as_i64(), network["reports"].as_i64()),
+        (Some(64), Some(1)),
+        "{overview}"
+    );
+    assert_eq!(overview["total"]["people_reached"], 64);
+    assert_eq!(overview["total"]["themes"], json!(["language", "loneliness"]), "{overview}");
+    assert_eq!(overview["total"]["neighbourhoods"], json!(["Centrum"]), "{overview}");
+    // Another municipality's people do not see it.
+    let hidden =
+        app.get_as(&b.officer, &format!("/api/v1/municipalities/{}/overview", a.municipality_id)).await;
+    hidden.assert_problem(404, "not_found");
+
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, &a.auditor.email).await;
+    browser.follow("Overzicht").await;
+    assert_eq!(browser.path().await, "/overview");
+    browser.assert_accessible().await;
+
+    // The page's tables hold the API's numbers.
+    let cents = |v: &Value| euros(v.as_i64().unwrap());
+    assert_eq!(
+        rows(&browser, "overview-funds").await,
+        [[
+            fund["name"].as_str().unwrap().to_owned(),
+            cents(&balances["budget_cents"]),
+            cents(&balances["committed_cents"]),
+            cents(&balances["paid_cents"]),
+            cents(&balances["available_cents"]),
+        ]]
+    );
+    let counts =
+        |table: Vec<Vec<String>>| -> Vec<i64> { table.iter().map(|r| r[1].parse().unwrap()).collect() };
+    assert_eq!(
+        counts(rows(&browser, "overview-statuses").await),
+        statuses.iter().map(|s| s.1).collect::<Vec<_>>()
+    );
+    assert_eq!(rows(&browser, "overview-statuses").await[0][0], "In behandeling");
+    let term_counts: Vec<i64> = ["met", "missed", "open_in_time", "open_overdue"]
+        .iter()
+        .map(|k| terms[k].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts(rows(&browser, "overview-terms").await), term_counts);
+    let networks = rows(&browser, "overview-networks").await;
+    assert_eq!(networks.len(), overview["networks"].as_array().unwrap().len());
+    assert_eq!(networks[0][0], network["name"].as_str().unwrap());
+    assert_eq!(networks[0][3], "64");
+    assert_eq!(networks[0][4], "loneliness, language");
+    assert_eq!(counts(rows(&browser, "overview-reach").await), [64]);
+    let total = browser
+        .client
+        .execute("return document.getElementById('overview-total-people').textContent", vec![])
+        .await
+        .unwrap();
+    assert_eq!(total, "64");
+
+    // Each chart is an image with a name, and has its table beside it.
+    let charts = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.pactum-chart')].map(c => [
+                 c.querySelectorAll('svg[role=img]').length,
+                 [...c.querySelectorAll('svg[role=img]')].every(s => s.querySelector('title') && s.querySelector('title').textContent.trim().length > 0),
+                 c.querySelectorAll('table caption').length]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(charts, json!([[1, true, 1], [1, true, 1], [1, true, 1], [1, true, 1]]), "{charts}");
+
+    // The downloads are the API's exports, with the session.
+    let csv = app.get_as(&a.officer, &format!("/api/v1/funds/{}/grants.csv", a.fund_id)).await;
+    let page_csv = browser
+        .client
+        .execute_async(
+            "const [path, done] = arguments; fetch(path).then(r => r.text()).then(done);",
+            vec![json!(format!("/overview/funds/{}/grants.csv", a.fund_id))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(page_csv.as_str().unwrap(), csv.text());
+    for format in ["json", "csv"] {
+        let open = app
+            .get_as(
+                &a.officer,
+                &format!("/api/v1/municipalities/{}/open-data/360giving.{format}", a.municipality_id),
+            )
+            .await;
+        assert_eq!(open.status, 200, "{}", open.text());
+        let page = browser
+            .client
+            .execute_async(
+                "const [path, done] = arguments; fetch(path).then(r => r.text()).then(done);",
+                vec![json!(format!("/overview/{}/360giving.{format}", a.municipality_id))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.as_str().unwrap(), open.text(), "360giving.{format}");
+    }
+
+    // An officer of another municipality: not found.
+    browser.client.delete_all_cookies().await.expect("sign out");
+    sign_in(&browser, &app, &b.officer.email).await;
+    browser.open(&app.url(&format!("/overview?municipality={}", a.municipality_id))).await;
+    let text = browser.text().await;
+    assert!(text.contains("Deze pagina bestaat niet, of je mag hem niet zien."), "{text}");
     browser.close().await;
 }
