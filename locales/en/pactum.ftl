@@ -400,6 +400,7 @@ pay-button = Record the payment
 pay-done-already = This instalment was already paid on { $date }.
 pay-cancelled = This instalment is cancelled. It will not be paid.
 pay-nothing-again = Nothing was paid again.
+pay-nothing = Nothing was paid.
 pay-already = This instalment is already paid or cancelled. Nothing was paid again.
 pay-not-here = You cannot pay this instalment here now. Is it in an open payment file? Then mark that file as paid, or cancel it.
 pay-in-batch = This instalment is in an open payment file. Mark that file as paid, or cancel it first.

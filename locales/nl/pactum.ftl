@@ -400,6 +400,7 @@ pay-button = Betaling vastleggen
 pay-done-already = Deze termijn is al betaald op { $date }.
 pay-cancelled = Deze termijn is vervallen. Hij wordt niet betaald.
 pay-nothing-again = Er is niets opnieuw betaald.
+pay-nothing = Er is niets betaald.
 pay-already = Deze termijn is al betaald of vervallen. Er is niets opnieuw betaald.
 pay-not-here = Je kunt deze termijn hier nu niet betalen. Zit hij in een open betaalbestand? Zet dat bestand dan op betaald, of trek het in.
 pay-in-batch = Deze termijn zit in een open betaalbestand. Zet dat bestand op betaald, of trek het eerst in.

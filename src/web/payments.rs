@@ -172,8 +172,9 @@ struct PayPage {
     facts: Vec<(String, String)>,
     /// Why there is no form, when there is none.
     no_form: Option<String>,
-    /// Whether the person just tried and was refused (the sentence is then an alert).
-    refused_now: bool,
+    /// When the person just tried and was refused: that nothing was paid (the sentence is
+    /// then an alert).
+    refused_now: Option<String>,
     fields: Vec<Field>,
     errors: Vec<(String, String)>,
 }
@@ -247,7 +248,9 @@ fn pay_page(
     ];
     errors.attach(&mut fields);
     // Without a form, what was refused is said by the sentence that replaces it.
-    let refused_now = no_form.is_some() && !errors.is_empty();
+    let refused_now = (no_form.is_some() && !errors.is_empty()).then(|| {
+        chrome.t(if tranche.status == TrancheStatus::Paid { "pay-nothing-again" } else { "pay-nothing" })
+    });
     let errors = if no_form.is_some() { Errors::default() } else { errors };
     PayPage {
         refused_now,
