@@ -1,9 +1,10 @@
 //! Finance in a real browser: the tranches due in euros, a SEPA payment batch made, its
 //! pain.001 file downloaded through the page's link (valid against the ISO 20022 schema) and
-//! confirmed with the day the bank paid; a single tranche paid after the check, and paying it
-//! twice refused in words; the fund's balances equal the API's. Someone of the municipality who
-//! may not pay sees no pay buttons and a forged payment pays nothing; finance of another
-//! municipality gets "not found". Accessible (axe-core) on every page.
+//! confirmed with the day the bank paid, another cancelled after its check; a single tranche
+//! paid after the check of amount and account, and paying it twice refused in words; the fund's
+//! balances equal the API's. Someone of the municipality who may not pay sees no pay buttons and
+//! a forged payment pays nothing; finance of another municipality gets "not found". Accessible
+//! (axe-core) on every page.
 
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use crate::pages_grants::sign_in;
 
 on_both_backends!(
     finance_pays_by_batch_and_one_by_one,
-    who_may_not_pay_sees_no_buttons_and_another_municipality_nothing,
+    who_may_not_pay_sees_no_buttons_and_another_municipality_nothing_and_finance_cancels,
 );
 
 const NOT_FOUND: &str = "Deze pagina bestaat niet, of je mag hem niet zien.";
@@ -262,7 +263,7 @@ async fn finance_pays_by_batch_and_one_by_one(app: TestApp) {
     browser.close().await;
 }
 
-async fn who_may_not_pay_sees_no_buttons_and_another_municipality_nothing(app: TestApp) {
+async fn who_may_not_pay_sees_no_buttons_and_another_municipality_nothing_and_finance_cancels(app: TestApp) {
     let Setup { a, b, fund_id, grant_id, tranches: [first, second] } = setup(&app).await;
     let finance_a = finance(&app, &a, "finance@a.example").await;
     finance(&app, &b, "finance@b.example").await;
@@ -349,5 +350,28 @@ async fn who_may_not_pay_sees_no_buttons_and_another_municipality_nothing(app: T
     browser.open(&app.url(&format!("/funds/{fund_id}"))).await;
     assert!(browser.text().await.contains(NOT_FOUND));
     browser.close().await;
-    let _ = (b, a);
+
+    // Finance cancels the batch, after saying the file will not go to the bank.
+    let browser = Browser::start(true).await.unwrap();
+    sign_in(&browser, &app, "finance@a.example").await;
+    browser.open(&app.url(&format!("/payments/batches/{batch_id}"))).await;
+    browser.open_details("Betaalbestand intrekken").await;
+    browser.press("Ja, trek het betaalbestand in").await;
+    let page = browser.text().await;
+    let unchecked = "Zet een vinkje als je dit bestand niet naar de bank stuurt.";
+    assert_eq!(page.matches(unchecked).count(), 2, "{page}");
+    browser.assert_accessible().await;
+    browser.tick("Ik stuur dit bestand niet naar de bank").await;
+    browser.press("Ja, trek het betaalbestand in").await;
+    assert_eq!(browser.path().await, format!("/payments/batches/{batch_id}?done=cancelled"));
+    let page = browser.text().await;
+    assert!(page.contains("Het betaalbestand is ingetrokken.") && page.contains("Ingetrokken"), "{page}");
+    assert!(!page.contains("Download het betaalbestand") && !page.contains("Op betaald zetten"), "{page}");
+    browser.assert_accessible().await;
+    let cancelled = app.get_as(&finance_a, &format!("/api/v1/payment-batches/{batch_id}")).await.json();
+    assert_eq!(cancelled["status"], "cancelled");
+    // Its tranche is free again: payable on its own.
+    browser.open(&app.url("/payments")).await;
+    assert!(browser.text().await.contains("Betaal € 1.200,00"));
+    browser.close().await;
 }
