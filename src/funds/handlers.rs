@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
-use crate::ledger::{self, EntryDto};
+use crate::ledger::EntryDto;
 use crate::state::AppState;
 
 use super::dto::{CreateFund, FundDto, FundQuery, LedgerQuery, UpdateFund};
@@ -68,13 +68,7 @@ pub async fn get(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let dto = state
-        .db
-        .run(move |conn| {
-            let row = service::visible(conn, &caller, &id)?;
-            service::to_dto(conn, row)
-        })
-        .await?;
+    let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
     Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
@@ -117,16 +111,6 @@ pub async fn ledger(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let result = state
-        .db
-        .run(move |conn| {
-            let fund = service::visible(conn, &caller, &id)?;
-            if !caller.can_see(crate::auth::Target::Municipality(&fund.municipality_id)) {
-                return Err(ApiError::forbidden("The ledger is for the municipality's people."));
-            }
-            let rows = ledger::entries(conn, Some(&id), None, page.after_id.as_deref(), page.fetch_limit())?;
-            Page::from_rows(rows, &page, |r| &r.id, |r| r).try_map(EntryDto::try_from)
-        })
-        .await?;
+    let result = state.db.run(move |conn| service::ledger(conn, &caller, &id, &page)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -10,7 +10,7 @@ use crate::domain::sepa::{self, Bic};
 use crate::domain::time::{now, utc};
 use crate::domain::{BoundedText, Iban};
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::ledger::{self, Balances};
+use crate::ledger::{self, Balances, EntryDto};
 
 use super::dto::{default_tiers, CreateFund, FundDto, ReportingTier, UpdateFund};
 use super::repo::{self, FundRow};
@@ -74,6 +74,28 @@ pub fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Fun
     } else {
         Err(ApiError::not_found("No such fund."))
     }
+}
+
+/// A fund with its live balances, for whoever may read it (as `GET /api/v1/funds/{id}`).
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<FundDto, ApiError> {
+    let row = visible(conn, caller, id)?;
+    to_dto(conn, row)
+}
+
+/// A page of the fund's ledger, oldest first: for the municipality's people only (403 for a
+/// network's volunteers, who see the fund but not its money flows).
+pub fn ledger(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    page: &PageRequest,
+) -> Result<Page<EntryDto>, ApiError> {
+    let fund = visible(conn, caller, id)?;
+    if !caller.can_see(Target::Municipality(&fund.municipality_id)) {
+        return Err(ApiError::forbidden("The ledger is for the municipality's people."));
+    }
+    let rows = ledger::entries(conn, Some(&fund.id), None, page.after_id.as_deref(), page.fetch_limit())?;
+    Page::from_rows(rows, page, |r| &r.id, |r| r).try_map(EntryDto::try_from)
 }
 
 fn check_rules(row: &FundRow, errors: &mut Vec<FieldError>) {

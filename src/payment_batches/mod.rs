@@ -3,6 +3,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod overview;
 pub mod pain001;
 pub mod repo;
 pub mod service;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod agreements;
 pub mod applications;
 pub mod assets;
+pub mod batches;
 pub mod contacts;
 pub mod form;
 pub mod format;
@@ -15,10 +16,12 @@ pub mod home;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
+pub mod ledger;
 pub mod members;
 pub mod networks;
 pub mod overview;
 pub mod passwords;
+pub mod payments;
 pub mod receipts;
 pub mod reports;
 pub mod review;
@@ -103,6 +106,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .configure(review::routes)
         .configure(overview::routes)
+        .configure(payments::routes)
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

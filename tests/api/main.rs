@@ -21,6 +21,7 @@ mod open_data;
 mod openapi;
 mod pages;
 mod pages_agreements;
+mod pages_finance;
 mod pages_grants;
 mod pages_networks;
 mod pages_review;

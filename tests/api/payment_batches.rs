@@ -108,7 +108,7 @@ fn xsd() -> PathBuf {
 }
 
 /// Validates `xml` with xmllint against the pain.001.001.03 schema.
-fn assert_valid_pain001(xml: &str) {
+pub fn assert_valid_pain001(xml: &str) {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), xml).unwrap();
     let output = Command::new("xmllint")
