@@ -1,0 +1,99 @@
+//! A municipality's administration in a real browser: its admin finds "Beheer" in the menu,
+//! invites someone by email with a role, gives someone another role and removes someone, and
+//! cannot remove the last admin; an officer sees the people but cannot change them, even with a
+//! forged form; another municipality's admin gets "not found". Accessible (axe-core).
+
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::fixtures::tenant;
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+use crate::pages_grants::sign_in;
+
+on_both_backends!(a_municipal_admin_manages_the_people_of_the_municipality);
+
+/// `(email, role)` of the municipality's people, through the API.
+async fn people(app: &TestApp, as_user: &crate::helpers::User, municipality: &str) -> Vec<(String, String)> {
+    let reply = app.get_as(as_user, &format!("/api/v1/municipalities/{municipality}/members")).await;
+    let mut people: Vec<(String, String)> = reply.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap().to_owned(), m["role"].as_str().unwrap().to_owned()))
+        .collect();
+    people.sort();
+    people
+}
+
+async fn a_municipal_admin_manages_the_people_of_the_municipality(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    let id = a.municipality_id.clone();
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, "admin@a.example").await;
+    browser.follow("Beheer").await;
+    assert!(browser.text().await.contains("Gemeente a"), "{}", browser.text().await);
+    browser.assert_accessible().await;
+    browser.follow("Mensen en rollen").await;
+    assert_eq!(browser.path().await, format!("/municipalities/{id}/people"));
+    let page = browser.text().await;
+    assert!(page.contains("Mensen bij Gemeente a") && page.contains("officer@a.example"), "{page}");
+    browser.assert_accessible().await;
+
+    // Invite someone for finance: the email is queued, the invitation is listed.
+    browser.fill("Naam", "Joris Bakker").await;
+    browser.fill("E-mailadres", "joris@a.example").await;
+    browser.choose("Rol", "financiën").await;
+    browser.press("Uitnodiging versturen").await;
+    let page = browser.text().await;
+    assert!(page.contains("De uitnodiging is verstuurd.") && page.contains("joris@a.example"), "{page}");
+    let sent = app.emails_to("joris@a.example").await;
+    assert_eq!(sent.len(), 1, "one invitation email");
+    assert!(sent[0].text.contains("/invitations/"), "{}", sent[0].text);
+
+    // The auditor becomes an officer; the officer is removed.
+    browser.open_details("Andere rol voor auditor@a.example").await;
+    browser.choose("Nieuwe rol van auditor@a.example", "medewerker").await;
+    browser.press("Rol van auditor@a.example opslaan").await;
+    assert!(browser.text().await.contains("De rol is aangepast."));
+    browser.open_details("officer@a.example uit de gemeente halen").await;
+    browser.press("Ja, haal officer@a.example eruit").await;
+    assert!(browser.text().await.contains("Deze persoon werkt niet meer voor de gemeente in Pactum."));
+    assert_eq!(
+        people(&app, &a.admin, &id).await,
+        [
+            ("admin@a.example".to_owned(), "municipal_admin".to_owned()),
+            ("auditor@a.example".to_owned(), "officer".to_owned())
+        ]
+    );
+
+    // The last admin cannot remove themselves: said in words, nothing changed.
+    browser.open_details("Zelf stoppen bij de gemeente in Pactum").await;
+    browser.press("Ja, haal mij eruit").await;
+    let page = browser.text().await;
+    assert!(page.contains("jij bent de laatste beheerder van de gemeente"), "{page}");
+    assert_eq!(people(&app, &a.admin, &id).await.len(), 2);
+    browser.close().await;
+
+    // The former auditor, now an officer, sees the people but cannot change them.
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, "auditor@a.example").await;
+    browser.open(&app.url(&format!("/municipalities/{id}/people"))).await;
+    let page = browser.text().await;
+    assert!(page.contains("admin@a.example") && !page.contains("Iemand uitnodigen"), "{page}");
+    let action = format!("/municipalities/{id}/people/{}/role", a.admin.id);
+    browser.forge(&action, json!({"role": "auditor"})).await;
+    assert!(browser.text().await.contains("Alleen een beheerder van de gemeente kan dit doen."));
+    assert_eq!(people(&app, &a.admin, &id).await[0].1, "municipal_admin", "unchanged");
+    browser.close().await;
+
+    // Another municipality's admin: not found.
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, &b.admin.email).await;
+    browser.open(&app.url(&format!("/municipalities/{id}/people"))).await;
+    let page = browser.text().await;
+    assert!(page.contains("Deze pagina bestaat niet") && !page.contains("officer@a.example"), "{page}");
+    browser.close().await;
+}
