@@ -40,7 +40,10 @@ pub async fn index(
         .into_iter()
         .filter(|m| m.role == MunicipalityRole::MunicipalAdmin)
         .map(|m| Managed {
-            links: vec![(format!("/municipalities/{}/people", m.municipality_id), lang.t("admin-people"))],
+            links: vec![
+                (format!("/municipalities/{}/people", m.municipality_id), lang.t("admin-people")),
+                (format!("/municipalities/{}/funds", m.municipality_id), lang.t("admin-funds")),
+            ],
             name: m.municipality_name,
         })
         .collect();

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod contacts;
 pub mod form;
 pub mod format;
+pub mod fund_settings;
 pub mod funds;
 pub mod grants;
 pub mod home;
@@ -93,6 +94,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(networks::save_profile)),
         )
         .configure(members::routes)
+        .configure(fund_settings::routes)
         .service(web::resource("/admin").route(web::get().to(admin::index)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));

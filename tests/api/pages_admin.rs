@@ -11,7 +11,10 @@ use crate::helpers::TestApp;
 use crate::on_both_backends;
 use crate::pages_grants::sign_in;
 
-on_both_backends!(a_municipal_admin_manages_the_people_of_the_municipality);
+on_both_backends!(
+    a_municipal_admin_manages_the_people_of_the_municipality,
+    a_municipal_admin_sets_up_a_fund_in_euros,
+);
 
 /// `(email, role)` of the municipality's people, through the API.
 async fn people(app: &TestApp, as_user: &crate::helpers::User, municipality: &str) -> Vec<(String, String)> {
@@ -95,5 +98,105 @@ async fn a_municipal_admin_manages_the_people_of_the_municipality(app: TestApp) 
     browser.open(&app.url(&format!("/municipalities/{id}/people"))).await;
     let page = browser.text().await;
     assert!(page.contains("Deze pagina bestaat niet") && !page.contains("officer@a.example"), "{page}");
+    browser.close().await;
+}
+
+/// The fund "Zomerfonds" of the municipality, through the API.
+async fn zomerfonds(
+    app: &TestApp,
+    admin: &crate::helpers::User,
+    municipality: &str,
+) -> Option<serde_json::Value> {
+    let reply = app.get_as(admin, &format!("/api/v1/funds?municipality_id={municipality}")).await.json();
+    reply["items"].as_array().unwrap().iter().find(|f| f["name"] == "Zomerfonds").cloned()
+}
+
+async fn a_municipal_admin_sets_up_a_fund_in_euros(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    let id = a.municipality_id.clone();
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, "admin@a.example").await;
+    browser.follow("Beheer").await;
+    browser.follow("Fondsen en hun regels").await;
+    assert!(browser.text().await.contains("Buurtbudget"), "{}", browser.text().await);
+    browser.assert_accessible().await;
+
+    // A new fund: a wrong amount and a wrong IBAN are said beside their fields; nothing saved.
+    browser.follow("Nieuw fonds").await;
+    browser.fill("Naam van het fonds", "Zomerfonds").await;
+    browser.fill("Budget", "vijfentwintigduizend").await;
+    browser.fill("Open vanaf", "1-6-2026").await;
+    browser.fill("Twee medewerkers keuren goed vanaf (optioneel)", "2.500").await;
+    browser.fill("Weken om te beslissen (optioneel)", "6").await;
+    browser.press("Fonds aanmaken").await;
+    let page = browser.text().await;
+    assert!(page.contains("Vul een bedrag in euro's in"), "{page}");
+    assert_eq!(browser.attribute("#budget", "aria-invalid").await.as_deref(), Some("true"));
+    browser.assert_accessible().await;
+    browser.fill("Budget", "25.000").await;
+    browser.fill("IBAN van de betalende rekening (optioneel)", "NL00 1234").await;
+    browser.press("Fonds aanmaken").await;
+    assert!(browser.text().await.contains("Dit IBAN klopt niet."), "{}", browser.text().await);
+    assert!(zomerfonds(&app, &a.admin, &id).await.is_none(), "nothing saved from a wrong form");
+    browser.fill("IBAN van de betalende rekening (optioneel)", "NL91 ABNA 0417 1643 00").await;
+    browser.press("Fonds aanmaken").await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("Het fonds is opgeslagen.") && page.contains("twee medewerkers vanaf € 2.500,00"),
+        "{page}"
+    );
+    let fund = zomerfonds(&app, &a.admin, &id).await.expect("the fund");
+    assert_eq!(
+        (
+            fund["budget_cents"].as_i64(),
+            fund["four_eyes_threshold_cents"].as_i64(),
+            fund["decision_weeks"].as_i64()
+        ),
+        (Some(2_500_000), Some(250_000), Some(6))
+    );
+    assert_eq!(fund["debtor_iban"], "NL91ABNA0417164300");
+    let fund_id = fund["id"].as_str().unwrap().to_owned();
+
+    // Its rules change; a change made meanwhile is not overwritten unseen.
+    browser.follow("Zomerfonds").await;
+    browser.assert_accessible().await;
+    let patched = app
+        .call(
+            &a.officer,
+            actix_web::http::Method::PATCH,
+            &format!("/api/v1/funds/{fund_id}"),
+            Some(json!({"decision_weeks": 7})),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text());
+    browser.fill("Twee medewerkers keuren goed vanaf (optioneel)", "1.000").await;
+    browser.press("Opslaan").await;
+    assert!(browser.text().await.contains("Iemand anders heeft dit fonds net aangepast."));
+    browser.press("Opslaan").await;
+    assert!(browser.text().await.contains("Het fonds is opgeslagen."));
+    let fund = zomerfonds(&app, &a.admin, &id).await.expect("the fund");
+    assert_eq!(fund["four_eyes_threshold_cents"], 100_000);
+    browser.close().await;
+
+    // Finance does not set up funds; another municipality's admin does not see them.
+    let members = format!("/api/v1/municipalities/{id}/members");
+    app.join(&a.admin, &members, "finance@a.example", "finance").await;
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, "finance@a.example").await;
+    browser.open(&app.url(&format!("/funds/{fund_id}/settings"))).await;
+    assert!(browser
+        .text()
+        .await
+        .contains("Alleen medewerkers en beheerders van de gemeente passen fondsen aan."));
+    browser.open(&app.url(&format!("/municipalities/{id}/funds"))).await;
+    assert!(browser.text().await.contains("Deze pagina bestaat niet"));
+    browser.close().await;
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, &b.admin.email).await;
+    browser.open(&app.url(&format!("/funds/{fund_id}/settings"))).await;
+    let page = browser.text().await;
+    assert!(page.contains("Deze pagina bestaat niet") && !page.contains("Zomerfonds"), "{page}");
     browser.close().await;
 }

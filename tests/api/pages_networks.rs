@@ -4,7 +4,6 @@
 //! last coordinator; the treasurer reads but cannot change, even with a forged form; another
 //! municipality's volunteer gets "not found". Accessible (axe-core) in Dutch, English and Arabic.
 
-
 use actix_web::http::Method;
 use serde_json::json;
 
