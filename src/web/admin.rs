@@ -43,6 +43,7 @@ pub async fn index(
             links: vec![
                 (format!("/municipalities/{}/people", m.municipality_id), lang.t("admin-people")),
                 (format!("/municipalities/{}/funds", m.municipality_id), lang.t("admin-funds")),
+                (format!("/municipalities/{}/networks", m.municipality_id), lang.t("admin-networks")),
             ],
             name: m.municipality_name,
         })

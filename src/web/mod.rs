@@ -17,6 +17,7 @@ pub mod home;
 pub mod i18n;
 pub mod invitations;
 pub mod layout;
+pub mod links;
 pub mod members;
 pub mod networks;
 pub mod passwords;
@@ -95,6 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .configure(members::routes)
         .configure(fund_settings::routes)
+        .configure(links::routes)
         .service(web::resource("/admin").route(web::get().to(admin::index)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));

@@ -14,6 +14,7 @@ use crate::pages_grants::sign_in;
 on_both_backends!(
     a_municipal_admin_manages_the_people_of_the_municipality,
     a_municipal_admin_sets_up_a_fund_in_euros,
+    an_admin_accepts_a_network_that_asked_to_work_together,
 );
 
 /// `(email, role)` of the municipality's people, through the API.
@@ -198,5 +199,52 @@ async fn a_municipal_admin_sets_up_a_fund_in_euros(app: TestApp) {
     browser.open(&app.url(&format!("/funds/{fund_id}/settings"))).await;
     let page = browser.text().await;
     assert!(page.contains("Deze pagina bestaat niet") && !page.contains("Zomerfonds"), "{page}");
+    browser.close().await;
+}
+
+async fn an_admin_accepts_a_network_that_asked_to_work_together(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    let asked = app
+        .post_as(
+            &b.coordinator,
+            &format!("/api/v1/networks/{}/link-requests", b.network_id),
+            json!({"municipality_id": a.municipality_id}),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, "admin@a.example").await;
+    browser.follow("Beheer").await;
+    browser.follow("Netwerken en aanvragen om samen te werken").await;
+    let page = browser.text().await;
+    assert!(page.contains("Netwerken die willen samenwerken") && page.contains("Buurtkracht b"), "{page}");
+    browser.assert_accessible().await;
+    browser.press("Samenwerken met Buurtkracht b").await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("De gemeente werkt nu met dit netwerk samen.")
+            && page.contains("Er zijn geen nieuwe aanvragen."),
+        "{page}"
+    );
+    let active = app
+        .get_as(
+            &a.officer,
+            &format!("/api/v1/networks?municipality_id={}&link_status=active", a.municipality_id),
+        )
+        .await
+        .json();
+    assert!(active["items"].as_array().unwrap().iter().any(|n| n["id"] == b.network_id.as_str()), "{active}");
+    // The same step again: the request is gone, said in words.
+    let action = format!("/municipalities/{}/networks/{}/accept", a.municipality_id, b.network_id);
+    browser.forge(&action, json!({})).await;
+    assert!(browser.text().await.contains("Deze aanvraag is er niet meer."), "{}", browser.text().await);
+    browser.close().await;
+    // Another municipality's admin does not see a's networks.
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, &b.admin.email).await;
+    browser.open(&app.url(&format!("/municipalities/{}/networks", a.municipality_id))).await;
+    assert!(browser.text().await.contains("Deze pagina bestaat niet"));
     browser.close().await;
 }
