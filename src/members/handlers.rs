@@ -1,10 +1,9 @@
-//! HTTP handlers for members and invitations of municipalities and networks. Each asks the
-//! policy with the organisation as target, then calls the shared member service.
+//! HTTP handlers for members and invitations of municipalities and networks: each names the
+//! organisation and calls the member service, which asks the policy.
 
 use actix_web::{web, HttpResponse};
 
-use crate::audit::Actor;
-use crate::auth::{Action, Caller};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::request::RequestId;
 use crate::state::AppState;
@@ -13,7 +12,7 @@ use super::dto::{
     AcceptInvitationRequest, AcceptedInvitation, ChangeRoleRequest, InvitationDto, InvitationList,
     InviteRequest, MemberDto, MemberList,
 };
-use super::service::{self, authorize};
+use super::service;
 use super::MembershipOwner;
 
 async fn list_members(
@@ -21,13 +20,7 @@ async fn list_members(
     caller: Caller,
     scope: MembershipOwner,
 ) -> Result<HttpResponse, ApiError> {
-    let items = state
-        .db
-        .run(move |conn| {
-            authorize(conn, &caller, Action::Read, &scope)?;
-            service::list_members(conn, &scope)
-        })
-        .await?;
+    let items = state.db.run(move |conn| service::members_for(conn, &caller, &scope)).await?;
     Ok(HttpResponse::Ok().json(MemberList { items }))
 }
 
@@ -36,13 +29,7 @@ async fn list_invitations(
     caller: Caller,
     scope: MembershipOwner,
 ) -> Result<HttpResponse, ApiError> {
-    let items = state
-        .db
-        .run(move |conn| {
-            authorize(conn, &caller, Action::ManageMembers, &scope)?;
-            service::pending_invitations(conn, &scope)
-        })
-        .await?;
+    let items = state.db.run(move |conn| service::invitations_for(conn, &caller, &scope)).await?;
     Ok(HttpResponse::Ok().json(InvitationList { items }))
 }
 
@@ -56,8 +43,7 @@ async fn invite(
     let (location, dto) = state
         .db
         .run(move |conn| {
-            authorize(conn, &caller, service::invite_action(&scope, &input.role), &scope)?;
-            let dto = service::invite(conn, &Actor::from(&caller), &scope, input, app.settings.link_mail())?;
+            let dto = service::invite_by(conn, &caller, &scope, input, app.settings.link_mail())?;
             let location = match &scope {
                 MembershipOwner::Municipality(id) => format!("/api/v1/municipalities/{id}/invitations"),
                 MembershipOwner::Network(id) => format!("/api/v1/networks/{id}/invitations"),
@@ -76,13 +62,8 @@ async fn change_role(
     user_id: String,
     role: String,
 ) -> Result<HttpResponse, ApiError> {
-    let member = state
-        .db
-        .run(move |conn| {
-            authorize(conn, &caller, Action::ManageMembers, &scope)?;
-            service::change_role(conn, &Actor::from(&caller), &scope, &user_id, &role)
-        })
-        .await?;
+    let member =
+        state.db.run(move |conn| service::change_role_by(conn, &caller, &scope, &user_id, &role)).await?;
     Ok(HttpResponse::Ok().json(member))
 }
 
@@ -92,13 +73,7 @@ async fn remove(
     scope: MembershipOwner,
     user_id: String,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .db
-        .run(move |conn| {
-            authorize(conn, &caller, Action::ManageMembers, &scope)?;
-            service::remove(conn, &Actor::from(&caller), &scope, &user_id)
-        })
-        .await?;
+    state.db.run(move |conn| service::remove_by(conn, &caller, &scope, &user_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -418,3 +418,58 @@ pub fn remove(
         Ok(())
     })
 }
+
+/// The people of `scope`, for whoever may read them.
+pub fn members_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    scope: &MembershipOwner,
+) -> Result<Vec<MemberDto>, ApiError> {
+    authorize(conn, caller, Action::Read, scope)?;
+    list_members(conn, scope)
+}
+
+/// The open invitations of `scope`, for whoever manages its people.
+pub fn invitations_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    scope: &MembershipOwner,
+) -> Result<Vec<InvitationDto>, ApiError> {
+    authorize(conn, caller, Action::ManageMembers, scope)?;
+    pending_invitations(conn, scope)
+}
+
+/// Invites someone, for whoever may give that role.
+pub fn invite_by(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    scope: &MembershipOwner,
+    input: InviteRequest,
+    mail: LinkMail<'_>,
+) -> Result<InvitationDto, ApiError> {
+    authorize(conn, caller, invite_action(scope, &input.role), scope)?;
+    invite(conn, &Actor::from(caller), scope, input, mail)
+}
+
+/// Gives someone another role, for whoever manages the people.
+pub fn change_role_by(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    scope: &MembershipOwner,
+    user_id: &str,
+    role: &str,
+) -> Result<MemberDto, ApiError> {
+    authorize(conn, caller, Action::ManageMembers, scope)?;
+    change_role(conn, &Actor::from(caller), scope, user_id, role)
+}
+
+/// Takes someone out, for whoever manages the people.
+pub fn remove_by(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    scope: &MembershipOwner,
+    user_id: &str,
+) -> Result<(), ApiError> {
+    authorize(conn, caller, Action::ManageMembers, scope)?;
+    remove(conn, &Actor::from(caller), scope, user_id)
+}

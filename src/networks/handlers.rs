@@ -184,10 +184,8 @@ pub async fn accept_link(
 ) -> Result<HttpResponse, ApiError> {
     let (municipality_id, network_id) = path.into_inner();
     let (municipality_id, network_id) = (municipality_id.to_string(), network_id.to_string());
-    caller.authorize(Action::ManageNetworks, Target::Municipality(&municipality_id))?;
-    let actor = Actor::from(&caller);
     let dto =
-        state.db.run(move |conn| service::accept_link(conn, &actor, &municipality_id, &network_id)).await?;
+        state.db.run(move |conn| service::accept_link(conn, &caller, &municipality_id, &network_id)).await?;
     Ok(HttpResponse::Ok().json(dto))
 }
 
@@ -206,8 +204,6 @@ pub async fn decline_link(
 ) -> Result<HttpResponse, ApiError> {
     let (municipality_id, network_id) = path.into_inner();
     let (municipality_id, network_id) = (municipality_id.to_string(), network_id.to_string());
-    caller.authorize(Action::ManageNetworks, Target::Municipality(&municipality_id))?;
-    let actor = Actor::from(&caller);
-    state.db.run(move |conn| service::decline_link(conn, &actor, &municipality_id, &network_id)).await?;
+    state.db.run(move |conn| service::decline_link(conn, &caller, &municipality_id, &network_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

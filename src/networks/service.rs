@@ -443,12 +443,15 @@ fn pending_link(conn: &mut DbConnection, municipality_id: &str, network_id: &str
     }
 }
 
+/// The municipality starts working with a network that asked; its officers and admins decide.
 pub fn accept_link(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     municipality_id: &str,
     network_id: &str,
 ) -> Result<NetworkDto, ApiError> {
+    caller.authorize(Action::ManageNetworks, Target::Municipality(municipality_id))?;
+    let actor = &Actor::from(caller);
     write_transaction(conn, |conn| {
         pending_link(conn, municipality_id, network_id)?;
         repo::activate_link(conn, municipality_id, network_id, now())?;
@@ -457,12 +460,15 @@ pub fn accept_link(
     })
 }
 
+/// The municipality says no to a network that asked; the request is removed.
 pub fn decline_link(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     municipality_id: &str,
     network_id: &str,
 ) -> Result<(), ApiError> {
+    caller.authorize(Action::ManageNetworks, Target::Municipality(municipality_id))?;
+    let actor = &Actor::from(caller);
     write_transaction(conn, |conn| {
         pending_link(conn, municipality_id, network_id)?;
         repo::delete_link(conn, municipality_id, network_id)?;

@@ -133,6 +133,8 @@ pub struct FormPage {
     pub intro: String,
     pub action: String,
     pub fields: Vec<Field>,
+    /// `(name, value)` the form carries unseen, such as the version it was read at.
+    pub hidden: Vec<(&'static str, String)>,
     pub button: String,
     /// `(field id, message)`, in the order of the form, for the summary at the top.
     pub errors: Vec<(String, String)>,
@@ -153,11 +155,18 @@ impl FormPage {
             title: chrome.t(title),
             intro: chrome.t(intro),
             button: String::new(),
+            hidden: Vec::new(),
             action,
             fields,
             errors: errors.0,
             chrome,
         }
+    }
+
+    /// A value the form carries unseen.
+    pub fn hidden(mut self, name: &'static str, value: String) -> Self {
+        self.hidden.push((name, value));
+        self
     }
 
     /// The text of the form's one button.

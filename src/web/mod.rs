@@ -3,6 +3,7 @@
 //! JavaScript, speak Dutch, English and Arabic, and follow the NL Design System.
 
 pub mod account;
+pub mod admin;
 pub mod agreements;
 pub mod applications;
 pub mod assets;
@@ -10,6 +11,7 @@ pub mod batches;
 pub mod contacts;
 pub mod form;
 pub mod format;
+pub mod fund_settings;
 pub mod funds;
 pub mod grants;
 pub mod home;
@@ -17,6 +19,7 @@ pub mod i18n;
 pub mod invitations;
 pub mod layout;
 pub mod ledger;
+pub mod links;
 pub mod members;
 pub mod networks;
 pub mod overview;
@@ -96,17 +99,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(networks::profile_form))
                 .route(web::post().to(networks::save_profile)),
         )
-        .service(
-            web::resource("/networks/{id}/members")
-                .route(web::get().to(members::list))
-                .route(web::post().to(members::invite)),
-        )
-        .service(
-            web::resource("/networks/{id}/members/{user_id}/remove").route(web::post().to(members::remove)),
-        )
+        .configure(members::routes)
         .configure(review::routes)
         .configure(overview::routes)
         .configure(payments::routes)
+        .configure(fund_settings::routes)
+        .configure(links::routes)
+        .service(web::resource("/admin").route(web::get().to(admin::index)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

@@ -111,7 +111,7 @@ impl Browser {
     pub async fn fill(&self, label: &str, value: &str) {
         let label = self
             .client
-            .find(Locator::XPath(&format!("//label[normalize-space()='{label}']")))
+            .find(Locator::XPath(&format!("//label[normalize-space()=\"{label}\"]")))
             .await
             .unwrap_or_else(|_| panic!("a field labelled {label}"));
         let id = label.attr("for").await.unwrap().expect("the label names its field");
@@ -125,7 +125,7 @@ impl Browser {
     pub async fn attach(&self, label: &str, files: &[&std::path::Path]) {
         let label = self
             .client
-            .find(Locator::XPath(&format!("//label[normalize-space()='{label}']")))
+            .find(Locator::XPath(&format!("//label[normalize-space()=\"{label}\"]")))
             .await
             .unwrap_or_else(|_| panic!("a file field labelled {label}"));
         let id = label.attr("for").await.unwrap().expect("the label names its field");
@@ -138,7 +138,7 @@ impl Browser {
     pub async fn tick(&self, label: &str) {
         let label = self
             .client
-            .find(Locator::XPath(&format!("//label[normalize-space()='{label}']")))
+            .find(Locator::XPath(&format!("//label[normalize-space()=\"{label}\"]")))
             .await
             .unwrap_or_else(|_| panic!("a checkbox labelled {label}"));
         let id = label.attr("for").await.unwrap().expect("the label names its box");
@@ -262,6 +262,51 @@ impl Browser {
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("never reached {path}; at {}", self.path().await);
+    }
+
+    /// Chooses the option that says `option` in the list labelled `label`.
+    pub async fn choose(&self, label: &str, option: &str) {
+        let label = self
+            .client
+            .find(Locator::XPath(&format!("//label[normalize-space()=\"{label}\"]")))
+            .await
+            .unwrap_or_else(|_| panic!("a list labelled {label}"));
+        let id = label.attr("for").await.unwrap().expect("the label names its list");
+        let xpath = format!("//select[@id='{id}']/option[normalize-space()=\"{option}\"]");
+        self.client.find(Locator::XPath(&xpath)).await.expect("the option").click().await.expect("choose");
+    }
+
+    /// Posts a form the page does not offer, with the browser's own CSRF token (read from the
+    /// sign-out form): what someone could forge. Waits for the answer page.
+    pub async fn forge(&self, action: &str, fields: Value) {
+        self.client
+            .execute(
+                "const [action, fields] = arguments;
+                 const form = document.createElement('form');
+                 form.method = 'post';
+                 form.action = action;
+                 const add = (name, value) => {
+                     const input = document.createElement('input');
+                     input.type = 'hidden'; input.name = name; input.value = value;
+                     form.appendChild(input);
+                 };
+                 add('csrf', document.querySelector('input[name=csrf]').value);
+                 for (const [name, value] of Object.entries(fields)) add(name, value);
+                 document.body.appendChild(form);
+                 form.submit();",
+                vec![Value::from(action), fields],
+            )
+            .await
+            .expect("post the forged form");
+        self.wait_for_path(action).await;
+        for _ in 0..200 {
+            if let Ok(state) = self.client.execute("return document.readyState", vec![]).await {
+                if state == "complete" {
+                    return;
+                }
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Opens the `<details>` whose summary says `text`.

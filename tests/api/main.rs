@@ -20,6 +20,7 @@ mod migrations;
 mod open_data;
 mod openapi;
 mod pages;
+mod pages_admin;
 mod pages_agreements;
 mod pages_finance;
 mod pages_grants;

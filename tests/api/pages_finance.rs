@@ -6,7 +6,6 @@
 //! a forged payment pays nothing; finance of another municipality gets "not found". Accessible
 //! (axe-core) on every page.
 
-use std::time::Duration;
 
 use actix_web::http::Method;
 use fantoccini::Locator;
@@ -90,41 +89,6 @@ fn euros(cents: i64) -> String {
         grouped.push(digit);
     }
     format!("€ {grouped},{:02}", cents % 100)
-}
-
-/// Posts a form the page does not offer, with the browser's own CSRF token; waits for the answer.
-async fn forge(browser: &Browser, action: &str, fields: Value) {
-    browser
-        .client
-        .execute(
-            "const [action, fields] = arguments;
-             const form = document.createElement('form');
-             form.method = 'post';
-             form.action = action;
-             const add = (name, value) => {
-                 const input = document.createElement('input');
-                 input.type = 'hidden'; input.name = name; input.value = value;
-                 form.appendChild(input);
-             };
-             add('csrf', document.querySelector('input[name=csrf]').value);
-             for (const [name, value] of Object.entries(fields)) add(name, value);
-             document.body.appendChild(form);
-             form.submit();",
-            vec![json!(action), fields],
-        )
-        .await
-        .expect("post the forged form");
-    for _ in 0..200 {
-        if browser.path().await == action {
-            if let Ok(state) = browser.client.execute("return document.readyState", vec![]).await {
-                if state == "complete" {
-                    return;
-                }
-            }
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no answer to the forged form at {action}");
 }
 
 async fn finance_pays_by_batch_and_one_by_one(app: TestApp) {
@@ -228,7 +192,7 @@ async fn finance_pays_by_batch_and_one_by_one(app: TestApp) {
 
     // Paying it again (a second tab, a double click) is refused in words; nothing paid twice.
     let action = format!("/payments/tranches/{second}");
-    forge(&browser, &action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
+    browser.forge(&action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
     let page = browser.text().await;
     assert!(
         page.contains("Deze termijn is al betaald op") && page.contains("Er is niets opnieuw betaald."),
@@ -297,13 +261,13 @@ async fn who_may_not_pay_sees_no_buttons_and_another_municipality_nothing_and_fi
     browser.assert_accessible().await;
     // A forged payment pays nothing.
     let action = format!("/payments/tranches/{second}");
-    forge(&browser, &action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
+    browser.forge(&action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
     let page = browser.text().await;
     assert!(page.contains("Je mag geen betalingen doen voor deze gemeente."), "{page}");
     browser.assert_accessible().await;
     browser.open(&app.url(&format!("/payments/batches/{batch_id}"))).await;
     let action = format!("/payments/batches/{batch_id}/confirm");
-    forge(&browser, &action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
+    browser.forge(&action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
     assert!(browser.text().await.contains("Je mag geen betalingen doen"));
     browser.open(&app.url(&format!("/payments/funds/{fund_id}/batch"))).await;
     assert!(browser.text().await.contains(NOT_FOUND));
@@ -336,7 +300,7 @@ async fn who_may_not_pay_sees_no_buttons_and_another_municipality_nothing_and_fi
     }
     browser.assert_accessible().await;
     let action = format!("/payments/tranches/{second}");
-    forge(&browser, &action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
+    browser.forge(&action, json!({"paid_on": "6-11-2026", "checked": "yes"})).await;
     assert!(browser.text().await.contains(NOT_FOUND));
     let left = tranches(&app, &finance_a, &grant_id).await;
     assert_eq!(left[1]["status"], "scheduled", "nothing paid");

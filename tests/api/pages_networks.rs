@@ -4,10 +4,7 @@
 //! last coordinator; the treasurer reads but cannot change, even with a forged form; another
 //! municipality's volunteer gets "not found". Accessible (axe-core) in Dutch, English and Arabic.
 
-use std::time::Duration;
-
 use actix_web::http::Method;
-use fantoccini::Locator;
 use serde_json::json;
 
 use crate::browser::Browser;
@@ -20,71 +17,6 @@ on_both_backends!(
     a_coordinator_keeps_the_profile_and_a_treasurer_only_reads_it,
     a_coordinator_invites_and_removes_people,
 );
-
-/// The id of the field whose label says `label` (labels may hold an apostrophe: "Thema's").
-async fn field_id(browser: &Browser, label: &str) -> String {
-    let xpath = format!("//label[normalize-space()=\"{label}\"]");
-    let label =
-        browser.client.find(Locator::XPath(&xpath)).await.unwrap_or_else(|_| panic!("a label {label}"));
-    label.attr("for").await.unwrap().expect("the label names its field")
-}
-
-/// Types into the field labelled `label`, as a person finds it.
-async fn fill(browser: &Browser, label: &str, value: &str) {
-    let id = field_id(browser, label).await;
-    let field = browser.client.find(Locator::Id(&id)).await.expect("the labelled field");
-    field.clear().await.expect("clear");
-    field.send_keys(value).await.expect("type");
-}
-
-/// Chooses the option that says `option` in the list labelled `label`.
-async fn choose(browser: &Browser, label: &str, option: &str) {
-    let id = field_id(browser, label).await;
-    let xpath = format!("//select[@id='{id}']/option[normalize-space()='{option}']");
-    browser.client.find(Locator::XPath(&xpath)).await.expect("the option").click().await.expect("choose");
-}
-
-/// Opens the `<details>` whose summary says `summary`.
-async fn open_details(browser: &Browser, summary: &str) {
-    let xpath = format!("//summary[normalize-space()='{summary}']");
-    browser.client.find(Locator::XPath(&xpath)).await.expect("the summary").click().await.expect("open");
-}
-
-/// Posts a form the page does not offer, with the browser's own CSRF token (read from the
-/// sign-out form): what a volunteer could forge. Waits for the answer page.
-async fn forge(browser: &Browser, action: &str, fields: serde_json::Value) {
-    browser
-        .client
-        .execute(
-            "const [action, fields] = arguments;
-             const form = document.createElement('form');
-             form.method = 'post';
-             form.action = action;
-             const add = (name, value) => {
-                 const input = document.createElement('input');
-                 input.type = 'hidden'; input.name = name; input.value = value;
-                 form.appendChild(input);
-             };
-             add('csrf', document.querySelector('input[name=csrf]').value);
-             for (const [name, value] of Object.entries(fields)) add(name, value);
-             document.body.appendChild(form);
-             form.submit();",
-            vec![json!(action), fields],
-        )
-        .await
-        .expect("post the forged form");
-    for _ in 0..200 {
-        if browser.path().await == action {
-            if let Ok(state) = browser.client.execute("return document.readyState", vec![]).await {
-                if state == "complete" {
-                    return;
-                }
-            }
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no answer to the forged form at {action}");
-}
 
 /// Posts `form` with the browser's session but without its CSRF cookie, as another site could
 /// make the browser do; the answer's status.
@@ -116,9 +48,9 @@ async fn a_coordinator_keeps_the_profile_and_a_treasurer_only_reads_it(app: Test
     browser.follow("Profiel aanpassen").await;
     assert!(browser.text().await.contains("Zet elk thema op een eigen regel"), "the hint says how");
     browser.assert_accessible().await;
-    fill(&browser, "Beschrijving (optioneel)", "Buren helpen elkaar met taal en boodschappen.").await;
-    fill(&browser, "Thema's (optioneel)", "Taal\neenzaamheid, sport").await;
-    fill(&browser, "Buurten (optioneel)", "Kanaleneiland\nCentrum").await;
+    browser.fill("Beschrijving (optioneel)", "Buren helpen elkaar met taal en boodschappen.").await;
+    browser.fill("Thema's (optioneel)", "Taal\neenzaamheid, sport").await;
+    browser.fill("Buurten (optioneel)", "Kanaleneiland\nCentrum").await;
     browser.tick("Zet ons netwerk in de openbare lijst").await;
     browser.press("Profiel opslaan").await;
     assert_eq!(browser.path().await, format!("/networks/{id}?saved=1"));
@@ -144,7 +76,7 @@ async fn a_coordinator_keeps_the_profile_and_a_treasurer_only_reads_it(app: Test
         .execute("document.getElementById('description').value = 'x'.repeat(5001);", vec![])
         .await
         .expect("a long description");
-    fill(&browser, "Thema's (optioneel)", &format!("taal\n{}", "a".repeat(101))).await;
+    browser.fill("Thema's (optioneel)", &format!("taal\n{}", "a".repeat(101))).await;
     browser.press("Profiel opslaan").await;
     let page = browser.text().await;
     assert_eq!(page.matches("De beschrijving is te lang").count(), 2, "beside the field and on top: {page}");
@@ -159,7 +91,7 @@ async fn a_coordinator_keeps_the_profile_and_a_treasurer_only_reads_it(app: Test
     let other =
         app.call(&a.coordinator, Method::PATCH, &api, Some(json!({"description": "Door iemand anders."})));
     assert_eq!(other.await.status, 200);
-    fill(&browser, "Beschrijving (optioneel)", "Mijn versie.").await;
+    browser.fill("Beschrijving (optioneel)", "Mijn versie.").await;
     browser.press("Profiel opslaan").await;
     let page = browser.text().await;
     assert!(page.contains("Iemand anders heeft het profiel net ook veranderd"), "{page}");
@@ -200,7 +132,7 @@ async fn a_coordinator_keeps_the_profile_and_a_treasurer_only_reads_it(app: Test
     assert!(browser.text().await.contains("Alleen een coördinator van het netwerk kan dit doen."));
     browser.open(&app.url(&format!("/networks/{id}"))).await;
     let action = format!("/networks/{id}/profile");
-    forge(&browser, &action, json!({"version": "4", "description": "Gehackt."})).await;
+    browser.forge(&action, json!({"version": "4", "description": "Gehackt."})).await;
     let page = browser.text().await;
     assert!(page.contains("Alleen een coördinator van het netwerk kan dit doen."), "{page}");
     assert_eq!(app.get_as(&a.coordinator, &api).await.json()["description"], "Mijn versie.", "unchanged");
@@ -242,9 +174,9 @@ async fn a_coordinator_invites_and_removes_people(app: TestApp) {
     browser.assert_accessible().await;
 
     // A wrong address is refused beside the field, with what was typed kept.
-    fill(&browser, "Naam", "Fatima El Amrani").await;
-    fill(&browser, "E-mailadres", "fatima-at-buurt").await;
-    choose(&browser, "Rol", "penningmeester").await;
+    browser.fill("Naam", "Fatima El Amrani").await;
+    browser.fill("E-mailadres", "fatima-at-buurt").await;
+    browser.choose("Rol", "penningmeester").await;
     browser.press("Uitnodiging versturen").await;
     let page = browser.text().await;
     assert_eq!(page.matches("Vul een goed e-mailadres in").count(), 2, "{page}");
@@ -254,8 +186,8 @@ async fn a_coordinator_invites_and_removes_people(app: TestApp) {
     assert!(app.emails_to("fatima-at-buurt").await.is_empty());
 
     // The invitation goes out by email and waits in the list.
-    fill(&browser, "E-mailadres", "fatima@buurt.example").await;
-    choose(&browser, "Rol", "penningmeester").await;
+    browser.fill("E-mailadres", "fatima@buurt.example").await;
+    browser.choose("Rol", "penningmeester").await;
     browser.press("Uitnodiging versturen").await;
     assert_eq!(browser.path().await, format!("/networks/{id}/members?invited=1"));
     let page = browser.text().await;
@@ -271,13 +203,13 @@ async fn a_coordinator_invites_and_removes_people(app: TestApp) {
     assert_eq!(open["items"][0]["role"], "treasurer");
 
     // Someone already in the network is not invited twice.
-    fill(&browser, "Naam", "Lid").await;
-    fill(&browser, "E-mailadres", &a.member.email).await;
+    browser.fill("Naam", "Lid").await;
+    browser.fill("E-mailadres", &a.member.email).await;
     browser.press("Uitnodiging versturen").await;
     assert!(browser.text().await.contains("Deze persoon zit al in het netwerk."));
 
     // The coordinator removes the member, after a confirmation.
-    open_details(&browser, "member@a.example uit het netwerk halen").await;
+    browser.open_details("member@a.example uit het netwerk halen").await;
     browser.press("Ja, haal member@a.example uit het netwerk").await;
     assert_eq!(browser.path().await, format!("/networks/{id}/members?removed=1"));
     let page = browser.text().await;
@@ -297,7 +229,7 @@ async fn a_coordinator_invites_and_removes_people(app: TestApp) {
     assert!(members.to_string().contains("treasurer@a.example"), "{members}");
 
     // The last coordinator cannot leave: the refusal is said in words.
-    open_details(&browser, "Zelf uit het netwerk stappen").await;
+    browser.open_details("Zelf uit het netwerk stappen").await;
     browser.press("Ja, haal mij uit het netwerk").await;
     let page = browser.text().await;
     assert_eq!(page.matches("jij bent de laatste coördinator").count(), 1, "{page}");
@@ -326,11 +258,11 @@ async fn a_coordinator_invites_and_removes_people(app: TestApp) {
     assert!(!page.contains("fatima@buurt.example") && !page.contains("uit het netwerk halen"), "{page}");
     browser.assert_accessible().await;
     let action = format!("/networks/{id}/members/{}/remove", a.coordinator.id);
-    forge(&browser, &action, json!({})).await;
+    browser.forge(&action, json!({})).await;
     assert!(browser.text().await.contains("Alleen een coördinator van het netwerk kan dit doen."));
     browser.open(&app.url(&format!("/networks/{id}"))).await;
     let action = format!("/networks/{id}/members");
-    forge(&browser, &action, json!({"name": "X", "email": "x@buurt.example", "role": "coordinator"})).await;
+    browser.forge(&action, json!({"name": "X", "email": "x@buurt.example", "role": "coordinator"})).await;
     assert!(browser.text().await.contains("Alleen een coördinator van het netwerk kan dit doen."));
     assert!(app.emails_to("x@buurt.example").await.is_empty(), "no invitation sent");
     let members = app.get_as(&a.coordinator, &members_api).await.json();
