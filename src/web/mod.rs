@@ -7,6 +7,7 @@ pub mod agreements;
 pub mod applications;
 pub mod assets;
 pub mod contacts;
+pub mod decisions;
 pub mod form;
 pub mod format;
 pub mod funds;
@@ -18,6 +19,7 @@ pub mod layout;
 pub mod members;
 pub mod networks;
 pub mod passwords;
+pub mod queue;
 pub mod receipts;
 pub mod reports;
 pub mod session;
@@ -26,6 +28,7 @@ pub mod visions;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(queue::routes).configure(decisions::routes);
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(
             web::resource("/sign-in")

@@ -23,6 +23,7 @@ mod pages;
 mod pages_agreements;
 mod pages_grants;
 mod pages_networks;
+mod pages_officer;
 mod payment_batches;
 mod reminders;
 mod scopes;
