@@ -383,6 +383,64 @@ fn refusal(chrome: &Chrome, caller: &Caller, grant: &GrantDto, err: &ApiError) -
     }
 }
 
+/// A decision, read from the form.
+enum Decision {
+    StartReview,
+    RequestInfo(GrantActionRequest),
+    Reject(GrantActionRequest),
+    Approve(ApproveRequest),
+}
+
+impl Decision {
+    /// The decision from the form, or what is wrong with it.
+    fn read(
+        chrome: &Chrome,
+        grant: &GrantDto,
+        action: &str,
+        form: &DecisionForm,
+    ) -> Result<Option<Self>, Errors> {
+        let text = |value: &str| (!value.trim().is_empty()).then(|| value.trim().to_owned());
+        Ok(Some(match action {
+            "start-review" => Decision::StartReview,
+            "request-info" => {
+                let question = text(&form.question)
+                    .ok_or_else(|| Errors::one("question", chrome.t("question-missing")))?;
+                Decision::RequestInfo(GrantActionRequest {
+                    question: Some(question),
+                    ..GrantActionRequest::default()
+                })
+            }
+            "reject" => {
+                let reason =
+                    text(&form.reason).ok_or_else(|| Errors::one("reason", chrome.t("reason-missing")))?;
+                Decision::Reject(GrantActionRequest { reason: Some(reason), ..GrantActionRequest::default() })
+            }
+            "approve" => Decision::Approve(approve_request(chrome, grant, form)?),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Takes it through the service the API's handler calls; the outcome's name for the page.
+    fn take(self, conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<&'static str, ApiError> {
+        use crate::grants::decisions as service;
+        Ok(match self {
+            Decision::StartReview => service::start_review(conn, caller, id).map(|_| "review")?,
+            Decision::RequestInfo(request) => {
+                service::request_info(conn, caller, id, request).map(|_| "question")?
+            }
+            Decision::Reject(request) => service::reject(conn, caller, id, request).map(|_| "rejected")?,
+            Decision::Approve(request) => {
+                let after = service::approve(conn, caller, id, request)?;
+                if after.approved_at.is_some() {
+                    "approved"
+                } else {
+                    "first-approval"
+                }
+            }
+        })
+    }
+}
+
 /// `POST /grants/{id}/decision/{action}`: `start-review`, `request-info`, `approve`, `reject`;
 /// the decision, then the grant's page with its outcome, or the page again saying why not.
 pub async fn decide(
@@ -402,112 +460,26 @@ pub async fn decide(
         let (caller, id) = (caller.clone(), id.clone());
         state.db.run(move |conn| crate::grants::applications::get(conn, &caller, &id)).await
     };
+    let again = |caller, form, errors, status| {
+        super::grants::again(&state, &req, caller, id.clone(), form, errors, status)
+    };
     let Some(grant) = super::layout::visible(found)? else {
-        return super::grants::again(
-            &state,
-            &req,
-            caller,
-            id,
-            form,
-            Errors::default(),
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+        return again(caller, form, Errors::default(), StatusCode::NOT_FOUND).await;
     };
-    let text = |value: &str| (!value.trim().is_empty()).then(|| value.trim().to_owned());
-    let (call, outcome): (
-        Box<dyn FnOnce(&mut DbConnection, &Caller) -> Result<GrantDto, ApiError> + Send>,
-        _,
-    ) = match action.as_str() {
-        "start-review" => {
-            let id = id.clone();
-            (
-                Box::new(move |conn, caller| crate::grants::decisions::start_review(conn, caller, &id)),
-                "review",
-            )
-        }
-        "request-info" => {
-            let Some(question) = text(&form.question) else {
-                let errors = Errors::one("question", chrome.t("question-missing"));
-                return super::grants::again(
-                    &state,
-                    &req,
-                    caller,
-                    id,
-                    form,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            };
-            let request = GrantActionRequest { question: Some(question), ..GrantActionRequest::default() };
-            let id = id.clone();
-            (
-                Box::new(move |conn, caller| {
-                    crate::grants::decisions::request_info(conn, caller, &id, request)
-                }),
-                "question",
-            )
-        }
-        "reject" => {
-            let Some(reason) = text(&form.reason) else {
-                let errors = Errors::one("reason", chrome.t("reason-missing"));
-                return super::grants::again(
-                    &state,
-                    &req,
-                    caller,
-                    id,
-                    form,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            };
-            let request = GrantActionRequest { reason: Some(reason), ..GrantActionRequest::default() };
-            let id = id.clone();
-            (
-                Box::new(move |conn, caller| crate::grants::decisions::reject(conn, caller, &id, request)),
-                "rejected",
-            )
-        }
-        "approve" => {
-            let request = match approve_request(&chrome, &grant, &form) {
-                Ok(request) => request,
-                Err(errors) => {
-                    return super::grants::again(
-                        &state,
-                        &req,
-                        caller,
-                        id,
-                        form,
-                        errors,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await
-                }
-            };
-            let id = id.clone();
-            (
-                Box::new(move |conn, caller| crate::grants::decisions::approve(conn, caller, &id, request)),
-                "approved",
-            )
-        }
-        _ => return Ok(see_other(&format!("/grants/{id}"))),
+    let decision = match Decision::read(&chrome, &grant, &action, &form) {
+        Ok(Some(decision)) => decision,
+        Ok(None) => return Ok(see_other(&format!("/grants/{id}"))),
+        Err(errors) => return again(caller, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let acting = caller.clone();
-    match state.db.run(move |conn| call(conn, &acting)).await {
-        Ok(after) => {
-            let outcome =
-                if outcome == "approved" && after.approved_at.is_none() { "first-approval" } else { outcome };
-            Ok(see_other(&format!("/grants/{id}?done={outcome}")))
-        }
+    let (acting, target) = (caller.clone(), id.clone());
+    match state.db.run(move |conn| decision.take(conn, &acting, &target)).await {
+        Ok(outcome) => Ok(see_other(&format!("/grants/{id}?done={outcome}"))),
         Err(err) if err.code == ErrorCode::NotFound => {
-            super::grants::again(&state, &req, caller, id, form, Errors::default(), StatusCode::NOT_FOUND)
-                .await
+            again(caller, form, Errors::default(), StatusCode::NOT_FOUND).await
         }
         Err(err) if err.code.status().is_client_error() => {
             let (status, errors) = refusal(&chrome, &caller, &grant, &err);
-            super::grants::again(&state, &req, caller, id, form, errors, status).await
+            again(caller, form, errors, status).await
         }
         Err(err) => Err(err),
     }
