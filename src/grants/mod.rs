@@ -6,6 +6,7 @@ pub mod dates;
 pub mod decisions;
 pub mod dto;
 pub mod handlers;
+pub mod history;
 pub mod notices;
 pub mod payments;
 pub mod record;

@@ -104,6 +104,11 @@ pub fn municipality_names(conn: &mut DbConnection, ids: &[String]) -> QueryResul
         .load(conn)
 }
 
+/// `(id, name)` of these people.
+pub fn user_names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::name)).load(conn)
+}
+
 pub fn network_names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
     networks::table.filter(networks::id.eq_any(ids)).select((networks::id, networks::name)).load(conn)
 }

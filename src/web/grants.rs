@@ -12,6 +12,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::grants::dto::{GrantActionRequest, GrantDto, TrancheDto};
 use crate::state::AppState;
 
+use super::decisions::{self, DecisionForm, StaffData, StaffView};
 use super::form::{Control, Errors, Field};
 use super::format;
 use super::home::{grant_status, grant_turn, Turn};
@@ -32,6 +33,10 @@ struct GrantPage {
     title: String,
     id: String,
     saved: bool,
+    /// The outcome of a decision just taken, in words.
+    notice: Option<String>,
+    /// What the municipality's people see beyond the network's view.
+    staff: Option<StaffView>,
     status: String,
     turn: Turn,
     /// A sentence on what happens next.
@@ -72,14 +77,22 @@ fn next_step(chrome: &Chrome, grant: &GrantDto) -> String {
     }
 }
 
-fn page(
-    chrome: Chrome,
+/// The grant, its tranches and, for the municipality's people, the rest they read.
+struct Loaded {
     grant: GrantDto,
     tranches: Vec<TrancheDto>,
+    staff: Option<StaffData>,
+}
+
+fn page(
+    chrome: Chrome,
+    loaded: Loaded,
     saved: bool,
     answer: String,
+    decision: &DecisionForm,
     errors: Errors,
 ) -> GrantPage {
+    let Loaded { grant, tranches, staff } = loaded;
     let lang = chrome.lang;
     let money = |cents: i64| format::money(lang, cents);
     let mut facts = vec![
@@ -113,12 +126,20 @@ fn page(
     let mut answer = Field::new("answer", chrome.t("field-answer"), Control::TextArea).value(answer);
     errors.attach(std::slice::from_mut(&mut answer));
     let can = |action| grant.allowed_actions.contains(&action);
+    let staff = staff.map(|data| decisions::view(&chrome, &grant, data, decision, &errors));
+    let (status, turn) = if staff.is_some() {
+        (decisions::staff_status(lang, grant.status), Turn::Nobody)
+    } else {
+        (grant_status(lang, grant.status), grant_turn(grant.status))
+    };
     GrantPage {
+        notice: None,
+        staff,
         title: grant.title.clone(),
         id: grant.id.clone(),
         saved,
-        status: grant_status(lang, grant.status),
-        turn: grant_turn(grant.status),
+        status,
+        turn,
         next: next_step(&chrome, &grant),
         question: grant.info_question.clone(),
         reason: grant.status_reason.clone(),
@@ -137,26 +158,46 @@ fn page(
     }
 }
 
-/// The grant and its tranches, as the person may see them; `None` when they may not.
-async fn load(
-    state: &AppState,
-    caller: crate::auth::Caller,
-    id: String,
-) -> Result<Option<(GrantDto, Vec<TrancheDto>)>, ApiError> {
+/// The grant and its tranches, as the person may see them (the payee's IBAN masked unless
+/// theirs to read); `None` when they may not.
+async fn load(state: &AppState, caller: crate::auth::Caller, id: String) -> Result<Option<Loaded>, ApiError> {
     let found = state
         .db
         .run(move |conn| {
-            let grant = crate::grants::applications::get(conn, &caller, &id)?;
+            let mut grant = crate::grants::applications::get(conn, &caller, &id)?;
             let tranches = crate::grants::tranches::list(conn, &caller, &id)?;
-            Ok::<_, ApiError>((grant, tranches))
+            let staff = decisions::load(conn, &caller, &grant)?;
+            grant.payee = crate::grants::history::payee_for(&caller, &grant);
+            Ok::<_, ApiError>(Loaded { grant, tranches, staff })
         })
         .await;
     super::layout::visible(found)
 }
 
+/// The grant's page again after a decision that did not go through: what was typed kept, why
+/// not beside the field and at the top.
+pub(super) async fn again(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: crate::auth::Caller,
+    id: String,
+    form: DecisionForm,
+    errors: Errors,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(state, req, Some(&caller));
+    match load(state, caller, id).await? {
+        Some(loaded) if status != StatusCode::NOT_FOUND => {
+            html(status, cookies, &page(chrome, loaded, false, String::new(), &form, errors))
+        }
+        _ => not_found(chrome, cookies),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ShowQuery {
     saved: Option<String>,
+    done: Option<String>,
 }
 
 /// `GET /grants/{id}`.
@@ -168,9 +209,13 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    let Some((grant, tranches)) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
-    let saved = web::Query::<ShowQuery>::from_query(req.query_string()).is_ok_and(|q| q.saved.is_some());
-    html(StatusCode::OK, cookies, &page(chrome, grant, tranches, saved, String::new(), Errors::default()))
+    let Some(loaded) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
+    let query = web::Query::<ShowQuery>::from_query(req.query_string()).ok().map(|q| q.into_inner());
+    let saved = query.as_ref().is_some_and(|q| q.saved.is_some());
+    let done = query.and_then(|q| q.done).filter(|d| decisions::OUTCOMES.contains(&d.as_str()));
+    let mut page = page(chrome, loaded, saved, String::new(), &DecisionForm::default(), Errors::default());
+    page.notice = done.map(|d| page.chrome.t(&format!("decision-done-{d}")));
+    html(StatusCode::OK, cookies, &page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,16 +246,17 @@ pub async fn step(
         return refused(&state, &req, Some(&caller));
     }
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    let Some((grant, tranches)) = load(&state, caller.clone(), id.clone()).await? else {
+    let Some(loaded) = load(&state, caller.clone(), id.clone()).await? else {
         return not_found(chrome, cookies);
     };
+    let grant = &loaded.grant;
     let answering = action == GrantAction::Submit && grant.status == GrantStatus::InfoRequested;
     if answering && answer.trim().is_empty() {
         let errors = Errors::one("answer", chrome.t("answer-missing"));
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             cookies,
-            &page(chrome, grant, tranches, false, answer, errors),
+            &page(chrome, loaded, false, answer, &DecisionForm::default(), errors),
         );
     }
     let request = GrantActionRequest {
@@ -231,7 +277,11 @@ pub async fn step(
             let key =
                 if err.code == ErrorCode::ValidationFailed { "answer-too-long" } else { "step-not-now" };
             let errors = Errors::one("answer", chrome.t(key));
-            html(StatusCode::CONFLICT, cookies, &page(chrome, grant, tranches, false, answer, errors))
+            html(
+                StatusCode::CONFLICT,
+                cookies,
+                &page(chrome, loaded, false, answer, &DecisionForm::default(), errors),
+            )
         }
         Err(err) if err.code == ErrorCode::NotFound => not_found(chrome, cookies),
         Err(err) => Err(err),

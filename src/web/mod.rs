@@ -9,6 +9,7 @@ pub mod applications;
 pub mod assets;
 pub mod batches;
 pub mod contacts;
+pub mod decisions;
 pub mod form;
 pub mod format;
 pub mod fund_settings;
@@ -25,6 +26,7 @@ pub mod networks;
 pub mod overview;
 pub mod passwords;
 pub mod payments;
+pub mod queue;
 pub mod receipts;
 pub mod reports;
 pub mod review;
@@ -34,6 +36,7 @@ pub mod visions;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(queue::routes).configure(decisions::routes);
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(
             web::resource("/sign-in")
