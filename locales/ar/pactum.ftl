@@ -8,7 +8,6 @@ nav-work = قائمة العمل
 nav-payments = المدفوعات
 nav-overview = نظرة عامة
 nav-admin = الإدارة
-nav-audit = سجل التدقيق
 signed-in-as = تم تسجيل الدخول باسم { $name }
 
 sign-in-title = تسجيل الدخول
@@ -658,7 +657,6 @@ work-agreements = اتفاقيات بانتظار توقيع البلدية
 work-agreements-none = لا توجد اتفاقيات بانتظار التوقيع.
 work-agreement-sign = بانتظار توقيع البلدية
 column-application = الطلب
-column-network = الشبكة
 column-requested = المبلغ المطلوب
 column-decision-due = آخر موعد للقرار
 column-awarded = المبلغ الممنوح

@@ -8,7 +8,6 @@ nav-work = Work queue
 nav-payments = Payments
 nav-overview = Overview
 nav-admin = Administration
-nav-audit = Audit trail
 signed-in-as = Signed in as { $name }
 
 sign-in-title = Sign in
@@ -658,7 +657,6 @@ work-agreements = Agreements waiting for the municipality's signature
 work-agreements-none = No agreements are waiting for a signature.
 work-agreement-sign = waiting for the municipality's signature
 column-application = Application
-column-network = Network
 column-requested = Requested
 column-decision-due = Decide by
 column-awarded = Awarded

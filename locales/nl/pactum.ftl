@@ -8,7 +8,6 @@ nav-work = Werkvoorraad
 nav-payments = Betalingen
 nav-overview = Overzicht
 nav-admin = Beheer
-nav-audit = Logboek
 signed-in-as = Ingelogd als { $name }
 
 sign-in-title = Inloggen
@@ -658,7 +657,6 @@ work-agreements = Afspraken die wachten op de handtekening van de gemeente
 work-agreements-none = Er wachten geen afspraken op een handtekening.
 work-agreement-sign = wacht op de handtekening van de gemeente
 column-application = Aanvraag
-column-network = Netwerk
 column-requested = Gevraagd
 column-decision-due = Beslissen uiterlijk
 column-awarded = Toegekend

@@ -64,7 +64,7 @@ pub fn chrome(
 }
 
 /// The municipality's pages a person's roles open: officers decide, finance pays, admins
-/// manage, auditors read the trail; everyone of a municipality sees the overview. A volunteer
+/// manage; everyone of a municipality sees the overview. A volunteer
 /// of a network alone gets none (their home page is their work).
 fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, String)> {
     use crate::domain::MunicipalityRole as R;
@@ -74,7 +74,6 @@ fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, Str
         ("/payments", "nav-payments", has(&[R::Finance])),
         ("/overview", "nav-overview", !caller.municipalities.is_empty()),
         ("/admin", "nav-admin", has(&[R::MunicipalAdmin])),
-        ("/audit", "nav-audit", has(&[R::Auditor, R::MunicipalAdmin])),
     ]
     .into_iter()
     .filter(|(_, _, shown)| *shown)

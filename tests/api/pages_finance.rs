@@ -6,7 +6,6 @@
 //! a forged payment pays nothing; finance of another municipality gets "not found". Accessible
 //! (axe-core) on every page.
 
-
 use actix_web::http::Method;
 use fantoccini::Locator;
 use serde_json::{json, Value};
