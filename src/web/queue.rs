@@ -192,7 +192,8 @@ fn find(conn: &mut DbConnection, caller: &Caller, filters: &Filters) -> Result<F
     let after_id = crate::db::page::decode_cursor(&filters.cursor);
     let (grants, next_cursor) = applications(conn, caller, filters, after_id)?;
     let mut reports = Vec::new();
-    for status in [GrantStatus::Active, GrantStatus::Reporting] {
+    // A report can come in from the award on (an interim report before the first payment).
+    for status in [GrantStatus::Approved, GrantStatus::Active, GrantStatus::Reporting] {
         let query = GrantQuery {
             fund_id: uuid_of(&filters.fund),
             network_id: uuid_of(&filters.network),
@@ -298,7 +299,8 @@ fn page(chrome: Chrome, filters: Filters, found: Found) -> WorkPage {
         .iter()
         .map(|(g, r)| Line {
             title: g.title.clone(),
-            href: format!("/grants/{}", g.id),
+            // Straight to the review, the report beside its receipts.
+            href: format!("/reports/{}", r.id),
             detail: r
                 .submitted_at
                 .map(|at| {

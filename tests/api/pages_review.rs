@@ -89,6 +89,15 @@ async fn an_officer_reviews_a_report_beside_its_receipts(app: TestApp) {
 
     let Some(browser) = Browser::start(true).await else { return };
     sign_in(&browser, &app, &a.officer.email).await;
+    // The work queue lists the report waiting for review and leads straight to it.
+    browser.open(&app.url("/work")).await;
+    let link = format!("a[href='/reports/{id}']");
+    assert_eq!(
+        browser.attribute(&link, "href").await,
+        Some(format!("/reports/{id}")),
+        "{}",
+        browser.text().await
+    );
     browser.open(&app.url(&format!("/reports/{id}"))).await;
     let text = browser.text().await;
     for expected in [
