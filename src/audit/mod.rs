@@ -3,6 +3,7 @@
 
 pub mod handlers;
 pub mod repo;
+pub mod trail;
 
 use actix_web::web;
 use serde_json::{Map, Value};

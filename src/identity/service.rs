@@ -305,6 +305,11 @@ pub fn choose_page_language(
     })
 }
 
+/// `(user id, name)` of these people, to say who did something.
+pub fn names(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(repo::user_names(conn, ids)?)
+}
+
 pub fn update_me(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -64,7 +64,7 @@ pub fn chrome(
 }
 
 /// The municipality's pages a person's roles open: officers decide, finance pays, admins
-/// manage; everyone of a municipality sees the overview. A volunteer
+/// manage, auditors read the trail; everyone of a municipality sees the overview. A volunteer
 /// of a network alone gets none (their home page is their work).
 fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, String)> {
     use crate::domain::MunicipalityRole as R;
@@ -74,6 +74,7 @@ fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, Str
         ("/payments", "nav-payments", has(&[R::Finance])),
         ("/overview", "nav-overview", !caller.municipalities.is_empty()),
         ("/admin", "nav-admin", has(&[R::MunicipalAdmin])),
+        ("/audit", "nav-audit", has(&[R::Auditor, R::MunicipalAdmin])),
     ]
     .into_iter()
     .filter(|(_, _, shown)| *shown)
@@ -93,6 +94,15 @@ pub fn html(
         response.cookie(cookie);
     }
     Ok(response.body(body))
+}
+
+/// `a=1&b=x%20y` of the pairs whose value is not empty: the filters a "next page" link keeps.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(name, value);
+    }
+    query.finish()
 }
 
 pub fn see_other(to: &str) -> HttpResponse {

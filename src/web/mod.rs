@@ -7,6 +7,7 @@ pub mod admin;
 pub mod agreements;
 pub mod applications;
 pub mod assets;
+pub mod audit;
 pub mod batches;
 pub mod contacts;
 pub mod decisions;
@@ -109,6 +110,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(fund_settings::routes)
         .configure(links::routes)
         .service(web::resource("/admin").route(web::get().to(admin::index)))
+        .service(web::resource("/audit").route(web::get().to(audit::trail_page)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

@@ -344,13 +344,12 @@ fn page(chrome: Chrome, filters: Filters, found: Found) -> WorkPage {
     let mut networks = vec![(String::new(), chrome.t("work-all-networks"))];
     networks.extend(found.networks.iter().cloned());
     let next = found.next_cursor.map(|cursor| {
-        let query = [("fund", &filters.fund), ("network", &filters.network), ("status", &filters.status)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencoding(v)))
-            .chain(std::iter::once(format!("cursor={cursor}")))
-            .collect::<Vec<_>>()
-            .join("&");
+        let query = super::layout::query_string(&[
+            ("fund", &filters.fund),
+            ("network", &filters.network),
+            ("status", &filters.status),
+            ("cursor", &cursor),
+        ]);
         format!("/work?{query}")
     });
     WorkPage {
@@ -367,11 +366,6 @@ fn page(chrome: Chrome, filters: Filters, found: Found) -> WorkPage {
         agreements,
         chrome,
     }
-}
-
-/// A filter value as it goes into a link (ids and status names: letters, digits, `-`, `_`).
-fn urlencoding(value: &str) -> String {
-    value.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ on_both_backends!(
     a_municipal_admin_manages_the_people_of_the_municipality,
     a_municipal_admin_sets_up_a_fund_in_euros,
     an_admin_accepts_a_network_that_asked_to_work_together,
+    an_auditor_reads_the_audit_trail_with_filters,
 );
 
 /// `(email, role)` of the municipality's people, through the API.
@@ -245,6 +246,46 @@ async fn an_admin_accepts_a_network_that_asked_to_work_together(app: TestApp) {
     let Some(browser) = Browser::start(false).await else { return };
     sign_in(&browser, &app, &b.admin.email).await;
     browser.open(&app.url(&format!("/municipalities/{}/networks", a.municipality_id))).await;
+    assert!(browser.text().await.contains("Deze pagina bestaat niet"));
+    browser.close().await;
+}
+
+async fn an_auditor_reads_the_audit_trail_with_filters(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    let api = app
+        .get_as(
+            &a.auditor,
+            &format!("/api/v1/audit-events?municipality_id={}&entity_type=grant", a.municipality_id),
+        )
+        .await
+        .json();
+    let grant_events = api["items"].as_array().unwrap().len();
+    assert!(grant_events > 0, "{api}");
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, &a.auditor.email).await;
+    browser.follow("Logboek").await;
+    let page = browser.text().await;
+    assert!(page.contains("grant.approved") && page.contains("officer@a.example"), "{page}");
+    assert!(!page.contains(&b.grant_id), "another municipality's events stay out");
+    browser.assert_accessible().await;
+    browser.choose("Soort gegeven", "aanvragen").await;
+    browser.press("Toon").await;
+    let rows = browser.client.find_all(fantoccini::Locator::Css("tbody tr")).await.unwrap().len();
+    assert_eq!(rows, grant_events, "the page shows what the API gives");
+    assert!(!browser.text().await.contains("membership "), "only grants");
+    browser.fill("Vanaf (optioneel)", "gisteren").await;
+    browser.press("Toon").await;
+    assert!(browser.text().await.contains("Vul een datum in als dag-maand-jaar"));
+    browser.fill("Vanaf (optioneel)", "1-1-2099").await;
+    browser.press("Toon").await;
+    assert!(browser.text().await.contains("Er zijn geen wijzigingen die passen bij wat je zoekt."));
+    browser.close().await;
+    // An officer does not read the trail.
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, &a.officer.email).await;
+    browser.open(&app.url("/audit")).await;
     assert!(browser.text().await.contains("Deze pagina bestaat niet"));
     browser.close().await;
 }
