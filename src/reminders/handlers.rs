@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Action, Caller, Target};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -31,8 +31,7 @@ pub async fn get_settings(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    caller.authorize(Action::Read, Target::Municipality(&id))?;
-    let offsets = state.db.run(move |conn| Ok(settings::offsets(conn, &id)?)).await?;
+    let offsets = state.db.run(move |conn| settings::read(conn, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(ReminderSettings { offsets_days: offsets }))
 }
 
@@ -50,37 +49,8 @@ pub async fn update_settings(
     body: web::Json<ReminderSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    caller.authorize(Action::Update, Target::Municipality(&id))?;
-    let mut offsets = body.into_inner().offsets_days;
-    if offsets.is_empty() || offsets.len() > 10 || offsets.iter().any(|o| !(-90..=90).contains(o)) {
-        return Err(ApiError::invalid_field("offsets_days", "1 to 10 whole days between -90 and 90"));
-    }
-    offsets.sort_unstable();
-    offsets.dedup();
-    let saved = offsets.clone();
-    let actor = crate::audit::Actor::from(&caller);
-    state
-        .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let before = settings::offsets(conn, &id)?;
-                settings::save(conn, &id, &saved)?;
-                crate::audit::record(
-                    conn,
-                    &actor,
-                    crate::audit::Event {
-                        action: "reminder_settings.updated",
-                        entity_type: "municipality",
-                        entity_id: &id,
-                        municipality_id: Some(&id),
-                        network_id: None,
-                        changes: serde_json::json!({"offsets_days": {"before": before, "after": saved}}),
-                    },
-                )?;
-                Ok::<_, ApiError>(())
-            })
-        })
-        .await?;
+    let wanted = body.into_inner().offsets_days;
+    let offsets = state.db.run(move |conn| settings::change(conn, &caller, &id, wanted)).await?;
     Ok(HttpResponse::Ok().json(ReminderSettings { offsets_days: offsets }))
 }
 

@@ -2,9 +2,12 @@
 
 use diesel::prelude::*;
 
+use crate::audit::{self, Actor, Event};
+use crate::auth::{Action, Caller, Target};
 use crate::db::schema::reminder_settings;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
+use crate::error::ApiError;
 
 /// 14 and 3 days before, on the day, and 7 days after.
 pub const DEFAULT_OFFSETS: [i32; 4] = [-14, -3, 0, 7];
@@ -29,4 +32,43 @@ pub fn save(conn: &mut DbConnection, municipality_id: &str, offsets: &[i32]) -> 
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// The municipality's offsets, for its people.
+pub fn read(conn: &mut DbConnection, caller: &Caller, municipality_id: &str) -> Result<Vec<i32>, ApiError> {
+    caller.authorize(Action::Read, Target::Municipality(municipality_id))?;
+    Ok(offsets(conn, municipality_id)?)
+}
+
+/// Changes the offsets, for the municipality's admins: 1 to 10 whole days between 90 before
+/// and 90 after, kept in order without repeats.
+pub fn change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    municipality_id: &str,
+    mut wanted: Vec<i32>,
+) -> Result<Vec<i32>, ApiError> {
+    caller.authorize(Action::Update, Target::Municipality(municipality_id))?;
+    if wanted.is_empty() || wanted.len() > 10 || wanted.iter().any(|o| !(-90..=90).contains(o)) {
+        return Err(ApiError::invalid_field("offsets_days", "1 to 10 whole days between -90 and 90"));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    write_transaction(conn, |conn| {
+        let before = offsets(conn, municipality_id)?;
+        save(conn, municipality_id, &wanted)?;
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            Event {
+                action: "reminder_settings.updated",
+                entity_type: "municipality",
+                entity_id: municipality_id,
+                municipality_id: Some(municipality_id),
+                network_id: None,
+                changes: serde_json::json!({"offsets_days": {"before": before, "after": wanted}}),
+            },
+        )?;
+        Ok(wanted.clone())
+    })
 }

@@ -44,6 +44,7 @@ pub async fn index(
                 (format!("/municipalities/{}/people", m.municipality_id), lang.t("admin-people")),
                 (format!("/municipalities/{}/funds", m.municipality_id), lang.t("admin-funds")),
                 (format!("/municipalities/{}/networks", m.municipality_id), lang.t("admin-networks")),
+                (format!("/municipalities/{}/reminders", m.municipality_id), lang.t("admin-reminders")),
             ],
             name: m.municipality_name,
         })

@@ -29,6 +29,7 @@ pub mod passwords;
 pub mod payments;
 pub mod queue;
 pub mod receipts;
+pub mod reminder_settings;
 pub mod reports;
 pub mod review;
 pub mod session;
@@ -109,6 +110,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(payments::routes)
         .configure(fund_settings::routes)
         .configure(links::routes)
+        .configure(reminder_settings::routes)
         .service(web::resource("/admin").route(web::get().to(admin::index)))
         .service(web::resource("/audit").route(web::get().to(audit::trail_page)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))

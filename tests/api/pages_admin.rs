@@ -16,6 +16,7 @@ on_both_backends!(
     a_municipal_admin_sets_up_a_fund_in_euros,
     an_admin_accepts_a_network_that_asked_to_work_together,
     an_auditor_reads_the_audit_trail_with_filters,
+    an_admin_chooses_when_reminders_go_out,
 );
 
 /// `(email, role)` of the municipality's people, through the API.
@@ -286,6 +287,37 @@ async fn an_auditor_reads_the_audit_trail_with_filters(app: TestApp) {
     let Some(browser) = Browser::start(false).await else { return };
     sign_in(&browser, &app, &a.officer.email).await;
     browser.open(&app.url("/audit")).await;
+    assert!(browser.text().await.contains("Deze pagina bestaat niet"));
+    browser.close().await;
+}
+
+async fn an_admin_chooses_when_reminders_go_out(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let api = format!("/api/v1/municipalities/{}/reminder-settings", a.municipality_id);
+    let Some(browser) = Browser::start(true).await else { return };
+    sign_in(&browser, &app, "admin@a.example").await;
+    browser.follow("Beheer").await;
+    browser.follow("Wanneer herinneringen gaan").await;
+    assert_eq!(browser.attribute("#offsets", "value").await.as_deref(), Some("-14, -3, 0, 7"));
+    browser.assert_accessible().await;
+    browser.fill("Dagen rond de termijn", "-7, morgen").await;
+    browser.press("Opslaan").await;
+    assert!(browser.text().await.contains("Vul 1 tot 10 hele getallen in"), "{}", browser.text().await);
+    assert_eq!(browser.attribute("#offsets", "aria-invalid").await.as_deref(), Some("true"));
+    browser.assert_accessible().await;
+    browser.fill("Dagen rond de termijn", "-120, 0").await;
+    browser.press("Opslaan").await;
+    assert!(browser.text().await.contains("Vul 1 tot 10 hele getallen in"), "the service's limit, in words");
+    browser.fill("Dagen rond de termijn", "3 -10, 0, 3").await;
+    browser.press("Opslaan").await;
+    assert!(browser.text().await.contains("Opgeslagen. Nieuwe herinneringen gaan op deze dagen."));
+    assert_eq!(app.get_as(&a.admin, &api).await.json()["offsets_days"], json!([-10, 0, 3]));
+    browser.close().await;
+    // An officer reads the settings through the API but does not change them on a page.
+    let Some(browser) = Browser::start(false).await else { return };
+    sign_in(&browser, &app, &a.officer.email).await;
+    browser.open(&app.url(&format!("/municipalities/{}/reminders", a.municipality_id))).await;
     assert!(browser.text().await.contains("Deze pagina bestaat niet"));
     browser.close().await;
 }
