@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use crate::browser::Browser;
-use crate::fixtures::{grant_in_review, post_keyed, tenant, Tenant};
+use crate::fixtures::{euros, grant_in_review, post_keyed, tenant, Tenant};
 use crate::helpers::{TestApp, User};
 use crate::on_both_backends;
 use crate::pages_grants::sign_in;
@@ -75,19 +75,6 @@ async fn tranches(app: &TestApp, user: &User, grant_id: &str) -> Vec<Value> {
 async fn finance(app: &TestApp, t: &Tenant, email: &str) -> User {
     app.join(&t.admin, &format!("/api/v1/municipalities/{}/members", t.municipality_id), email, "finance")
         .await
-}
-
-/// Cents as a Dutch page writes them: `€ 1.200,00`.
-fn euros(cents: i64) -> String {
-    let digits = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    format!("€ {grouped},{:02}", cents % 100)
 }
 
 async fn finance_pays_by_batch_and_one_by_one(app: TestApp) {

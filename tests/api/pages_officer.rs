@@ -5,8 +5,6 @@
 //! both; a finance-only user sees no officer actions and a forged approval changes nothing; an
 //! officer of another municipality gets "not found". Accessible (axe-core) at every step.
 
-use std::time::Duration;
-
 use serde_json::json;
 
 use crate::browser::Browser;
@@ -34,41 +32,6 @@ async fn submitted(app: &TestApp, t: &Tenant, fund_id: &str, title: &str, cents:
     let sent = app.post_as(&t.treasurer, &format!("/api/v1/grants/{id}/submit"), json!({})).await;
     assert_eq!(sent.json()["status"], "submitted", "{}", sent.text());
     id
-}
-
-/// Posts a form with the page's CSRF token, as someone could forge it; waits for the answer.
-async fn forge(browser: &Browser, action: &str, fields: serde_json::Value) {
-    browser
-        .client
-        .execute(
-            "const [action, fields] = arguments;
-             const form = document.createElement('form');
-             form.method = 'post';
-             form.action = action;
-             const add = (name, value) => {
-                 const input = document.createElement('input');
-                 input.type = 'hidden'; input.name = name; input.value = value;
-                 form.appendChild(input);
-             };
-             add('csrf', document.querySelector('input[name=csrf]').value);
-             for (const [name, value] of Object.entries(fields)) add(name, value);
-             document.body.appendChild(form);
-             form.submit();",
-            vec![json!(action), fields],
-        )
-        .await
-        .expect("post the forged form");
-    for _ in 0..200 {
-        if browser.path().await == action {
-            if let Ok(state) = browser.client.execute("return document.readyState", vec![]).await {
-                if state == "complete" {
-                    return;
-                }
-            }
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no answer to the forged form at {action}");
 }
 
 async fn sign_out(browser: &Browser) {
@@ -186,12 +149,12 @@ async fn an_officer_decides_from_the_queue_with_four_eyes(app: TestApp) {
     let api = app.get_as(&a.officer, &format!("/api/v1/grants/{small}")).await.json();
     assert_eq!((api["status"].as_str(), api["approved_cents"].as_i64()), (Some("approved"), Some(150_000)));
     // A second submit of the same approval is refused in words, and changes nothing.
-    forge(
-        &browser,
-        &format!("/grants/{small}/decision/approve"),
-        json!({"approved": "1.500,00", "checked": "yes"}),
-    )
-    .await;
+    browser
+        .forge(
+            &format!("/grants/{small}/decision/approve"),
+            json!({"approved": "1.500,00", "checked": "yes"}),
+        )
+        .await;
     let again = browser.text().await;
     assert!(again.contains("Dat kan nu niet meer"), "{again}");
     let ledger = app.get_as(&a.officer, &format!("/api/v1/grants/{small}/ledger")).await.json();
@@ -220,12 +183,9 @@ async fn an_officer_decides_from_the_queue_with_four_eyes(app: TestApp) {
         assert!(!page.contains(button), "{button}: {page}");
     }
     browser.assert_accessible().await;
-    forge(
-        &browser,
-        &format!("/grants/{urgent}/decision/approve"),
-        json!({"approved": "500", "checked": "yes"}),
-    )
-    .await;
+    browser
+        .forge(&format!("/grants/{urgent}/decision/approve"), json!({"approved": "500", "checked": "yes"}))
+        .await;
     assert!(browser.text().await.contains("Dit mag je met jouw rol niet doen"), "{}", browser.text().await);
     let api = app.get_as(&a.officer, &format!("/api/v1/grants/{urgent}")).await.json();
     assert_eq!((api["status"].as_str(), api["approved_cents"].as_i64()), (Some("submitted"), None));

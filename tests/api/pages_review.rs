@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use serde_json::{json, Value};
 
 use crate::browser::Browser;
-use crate::fixtures::{grant_in_review, tenant};
+use crate::fixtures::{euros, grant_in_review, tenant};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 use crate::pages_grants::sign_in;
@@ -172,19 +172,6 @@ async fn an_officer_reviews_a_report_beside_its_receipts(app: TestApp) {
         assert!(answer[1].starts_with("text/html"), "{answer:?}");
     }
     browser.close().await;
-}
-
-/// Cents as a page shows them: `€ 1.250,50`.
-fn euros(cents: i64) -> String {
-    let whole = (cents.abs() / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    format!("{}€ {grouped},{:02}", if cents < 0 { "-" } else { "" }, cents.abs() % 100)
 }
 
 /// The text of each cell (header cells too) of each body row of the table `#id`.
