@@ -29,16 +29,18 @@ pub mod passwords;
 pub mod payments;
 pub mod queue;
 pub mod receipts;
+pub mod related;
 pub mod reminder_settings;
 pub mod reports;
 pub mod review;
 pub mod session;
+pub mod settlement;
 pub mod visions;
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(queue::routes).configure(decisions::routes);
+    cfg.configure(queue::routes).configure(decisions::routes).configure(settlement::routes);
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(
             web::resource("/sign-in")
