@@ -7,11 +7,12 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Required, Type};
+use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Required, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::auth::operations::{self, Need};
 use crate::error::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
+use crate::http::idempotency::REQUIRED_FOR;
 use crate::open_data;
 use crate::ops::{health, metrics};
 use crate::state::AppState;
@@ -115,7 +116,7 @@ use crate::{
         (name = "webhooks", description = "Signed event notifications to other systems, with a delivery log"),
         (name = "payments", description = "SEPA payment batches of due tranches (pain.001 files)"),
     ),
-    modifiers(&BearerAuth, &ScopeRequirements, &IdempotencyKeyHeader, &ProblemResponses, &ApiVersionHeader),
+    modifiers(&BearerAuth, &ScopeRequirements, &IdempotencyKeyHeader, &ProblemResponses, &ResponseHeaders, &OptionalBodies, &ApiVersionHeader),
 )]
 pub struct ApiDoc;
 
@@ -190,7 +191,8 @@ impl Modify for ScopeRequirements {
     }
 }
 
-/// Documents the optional `Idempotency-Key` header on every authenticated POST.
+/// Documents the `Idempotency-Key` header on every authenticated POST: required on the actions
+/// that move money, optional elsewhere.
 struct IdempotencyKeyHeader;
 
 impl Modify for IdempotencyKeyHeader {
@@ -200,14 +202,19 @@ impl Modify for IdempotencyKeyHeader {
             if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
                 continue;
             }
+            let money = operation.operation_id.as_deref().is_some_and(|id| REQUIRED_FOR.contains(&id));
             let parameter = ParameterBuilder::new()
                 .name("Idempotency-Key")
                 .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
+                .required(if money { Required::True } else { Required::False })
+                .description(Some(if money {
+                    "Required: this action moves money. 1 to 255 characters; send the same key when you retry. \
+                     The same key and body within 24 hours replays the first response; another body is a 422, \
+                     a request still running a 409."
+                } else {
                     "1 to 255 characters. The same key and body within 24 hours replays the first response; \
-                     another body is a 422, a request still running a 409.",
-                ))
+                     another body is a 422, a request still running a 409."
+                }))
                 .schema(Some(Object::with_type(Type::String)))
                 .build();
             operation.parameters.get_or_insert_with(Vec::new).push(parameter);
@@ -216,45 +223,179 @@ impl Modify for IdempotencyKeyHeader {
 }
 
 /// Documents the problem responses every operation can give, so each handler lists only its
-/// own: 400 and 500 everywhere, 401 and 403 where a token is needed, 404 where the path names
-/// an object, 413 and 422 where there is a body.
+/// own: 400 and 500 everywhere; 401, 403, 409 (on changes) and 429 where a token is needed; 404
+/// where the path, the body or a query names an object; 412 where `If-Match` is read; 413 and
+/// 422 where there is a body.
 struct ProblemResponses;
+
+/// What a 409 on a change can mean, by its problem `code`.
+const CONFLICT: &str = "Not possible now; `code` says why: `invalid_transition` (not in this status; \
+    `allowed_actions` on the object lists what is), `conflict`, `last_admin`, `insufficient_budget`, \
+    `overpayment`, `budget_below_committed`, `tranche_in_payment_batch`, \
+    `secret_shown_once`, or `idempotency_key_in_flight` (a request with this `Idempotency-Key` is still running)";
+
+fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            )
+            .build(),
+    )
+}
+
+/// Whether the operation reads this header.
+fn reads_header(operation: &utoipa::openapi::path::Operation, name: &str) -> bool {
+    operation.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Header && p.name == name)
+}
 
 impl Modify for ProblemResponses {
     fn modify(&self, openapi: &mut Spec) {
         for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ];
+            for (changes, operation) in operations {
+                let Some(operation) = operation.as_mut() else { continue };
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let names_object = path.contains('{')
+                    || operation.request_body.is_some()
+                    || operation.parameters.iter().flatten().any(|p| {
+                        p.parameter_in == ParameterIn::Query
+                            && (p.name.ends_with("_id") || p.name == "municipality")
+                    });
+                let conditional = reads_header(operation, "If-Match");
+                let mut wanted =
+                    vec![("400", "Malformed request: broken JSON, wrong content type or a bad query value")];
+                if secured {
+                    wanted.push(("401", "No valid access token"));
+                    wanted.push((
+                        "403",
+                        "Your role, or your token's scopes, do not allow this (`forbidden`); \
+                         `four_eyes_required` when a second, different officer must approve",
+                    ));
+                }
+                if names_object {
+                    wanted.push(("404", "No such object, or not visible to you"));
+                }
+                if secured && changes {
+                    wanted.push(("409", CONFLICT));
+                }
+                if conditional {
+                    wanted.push(("412", "`precondition_failed`: `If-Match` names a version that is no longer current; reload and retry"));
+                }
+                if operation.request_body.is_some() {
+                    wanted.push(("413", "The body is larger than the limit"));
+                    wanted.push(("422", "Valid JSON with invalid values; `errors` names the fields"));
+                }
+                if secured {
+                    wanted.push((
+                        "429",
+                        "`rate_limited`: too many requests with this token; wait as `Retry-After` says",
+                    ));
+                }
+                wanted.push(("500", "Unexpected failure; quote the request id"));
+                for (status, description) in wanted {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem_response(description));
+                }
+                let retry_after = HeaderBuilder::new()
+                    .schema(Object::with_type(Type::Integer))
+                    .description(Some("Seconds to wait before trying again"))
+                    .build();
+                if let Some(RefOr::T(limited)) = operation.responses.responses.get_mut("429") {
+                    limited.headers.insert("Retry-After".to_owned(), retry_after);
+                }
+            }
+        }
+    }
+}
+
+/// Action bodies the server does without (their description starts "Optional"): not required,
+/// so typed clients can call the action with no body at all.
+struct OptionalBodies;
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut Spec) {
+        for item in openapi.paths.paths.values_mut() {
             let operations =
                 [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for operation in operations.into_iter().flatten() {
-                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
-                let mut add = |status: &str, description: &str| {
-                    operation.responses.responses.entry(status.to_owned()).or_insert_with(|| {
-                        RefOr::T(
-                            ResponseBuilder::new()
-                                .description(description)
-                                .content(
-                                    PROBLEM_JSON,
-                                    ContentBuilder::new()
-                                        .schema(Some(Ref::from_schema_name("Problem")))
-                                        .build(),
-                                )
-                                .build(),
-                        )
+                if let Some(body) = operation.request_body.as_mut() {
+                    if body.description.as_deref().is_some_and(|d| d.starts_with("Optional")) {
+                        body.required = Some(Required::False);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Optimistic concurrency: an `ETag` (the object's `version`) on every answer that is one
+/// versioned object, and the meaning of `If-Match` where an operation reads it; `Location` on
+/// every 201.
+struct ResponseHeaders;
+
+impl Modify for ResponseHeaders {
+    fn modify(&self, openapi: &mut Spec) {
+        let versioned: Vec<String> = openapi
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.iter())
+            .filter(|(_, schema)| match schema {
+                RefOr::T(Schema::Object(object)) => object.properties.contains_key("version"),
+                _ => false,
+            })
+            .map(|(name, _)| format!("#/components/schemas/{name}"))
+            .collect();
+        let etag = HeaderBuilder::new()
+            .schema(Object::with_type(Type::String))
+            .description(Some(
+                "The object's version, as a strong ETag (e.g. \"3\"); send it as `If-Match` to change \
+                 the object only if nobody changed it in between",
+            ))
+            .build();
+        let location = HeaderBuilder::new()
+            .schema(Object::with_type(Type::String))
+            .description(Some("The path of what was created"))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations =
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
+                        parameter.description = Some(
+                            "The `ETag` of the version you read (e.g. \"3\"): the change is made only if \
+                             it is still current, else 412. Without it the change is unconditional."
+                                .to_owned(),
+                        );
+                    }
+                }
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    let one_object = response.content.get("application/json").and_then(|c| match &c.schema {
+                        Some(RefOr::Ref(reference)) => Some(reference.ref_location.clone()),
+                        _ => None,
                     });
-                };
-                add("400", "Malformed request: broken JSON, wrong content type or a bad query value");
-                if secured {
-                    add("401", "No valid access token");
-                    add("403", "Your role, or your token's scopes, do not allow this");
+                    if (status == "200" || status == "201")
+                        && one_object.is_some_and(|r| versioned.contains(&r))
+                    {
+                        response.headers.insert("ETag".to_owned(), etag.clone());
+                    }
+                    if status == "201" {
+                        response.headers.insert("Location".to_owned(), location.clone());
+                    }
                 }
-                if path.contains('{') {
-                    add("404", "No such object, or not visible to you");
-                }
-                if operation.request_body.is_some() {
-                    add("413", "The body is larger than the limit");
-                    add("422", "Valid JSON with invalid values; `errors` names the fields");
-                }
-                add("500", "Unexpected failure; quote the request id");
             }
         }
     }

@@ -33,9 +33,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/agreements/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/agreements/{}", dto.id), dto.version, dto))
 }
 
 /// List agreements.
@@ -77,7 +75,7 @@ pub async fn get(
 /// The draft (or proposed) first version, or an open amendment. A proposed version returns to
 /// draft and loses its signatures. A signed version never changes.
 #[utoipa::path(patch, path = "/api/v1/agreements/{id}", tag = "agreements", operation_id = "updateAgreement",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Agreement id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Agreement id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateAgreement,
     responses((status = 200, description = "The edited agreement", body = AgreementDto)))]
 pub async fn update(
@@ -201,9 +199,7 @@ pub async fn amend(
         .run(move |conn| service::act(conn, &caller, &id, AgreementAction::Amend, None, None))
         .await?;
     let number = dto.amendment.as_ref().map_or(dto.current.number, |a| a.number);
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/agreements/{}/versions/{number}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/agreements/{}/versions/{number}", dto.id), dto.version, dto))
 }
 
 fn find_version(loaded: &loaded::LoadedAgreement, number: i32) -> Result<VersionDto, ApiError> {

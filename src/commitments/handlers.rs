@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use crate::auth::Caller;
 use crate::domain::workflow::CommitmentAction;
 use crate::error::ApiError;
+use crate::http::etag;
 use crate::http::extractors::optional_json;
 use crate::http::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -43,7 +44,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 async fn act(
@@ -56,7 +57,7 @@ async fn act(
     let request: CommitmentActionRequest = optional_json(body)?;
     let id = id.to_string();
     let dto = state.db.run(move |conn| service::act(conn, &caller, &id, action, request.note)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// Mark a commitment done.

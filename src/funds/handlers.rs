@@ -26,9 +26,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/funds/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/funds/{}", dto.id), dto.version, dto))
 }
 
 /// List funds.
@@ -80,7 +78,7 @@ pub async fn get(
 /// The budget can be raised, or lowered down to what is already committed (409
 /// `budget_below_committed`).
 #[utoipa::path(patch, path = "/api/v1/funds/{id}", tag = "funds", operation_id = "updateFund",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Fund id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Fund id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateFund,
     responses((status = 200, description = "The changed fund", body = FundDto)))]
 pub async fn update(

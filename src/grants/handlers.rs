@@ -33,9 +33,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let dto = state.db.run(move |conn| applications::create(conn, &caller, input)).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/grants/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/grants/{}", dto.id), dto.version, dto))
 }
 
 /// List grants.
@@ -76,7 +74,7 @@ pub async fn get(
 ///
 /// In draft, or while a question is open. The network's coordinator or treasurer.
 #[utoipa::path(patch, path = "/api/v1/grants/{id}", tag = "grants", operation_id = "updateGrant",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Grant id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateGrant,
     responses((status = 200, description = "The edited application", body = GrantDto)))]
 pub async fn update(
@@ -188,7 +186,7 @@ pub async fn approve(
     id: web::Path<uuid::Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    idempotency::require(&req)?;
+    idempotency::require(&req, "approveGrant")?;
     let request: ApproveRequest = optional_json(&body)?;
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| decisions::approve(conn, &caller, &id, request)).await?;
@@ -269,9 +267,7 @@ pub async fn add_tranche(
     let id = id.into_inner().to_string();
     let input = body.into_inner();
     let dto = state.db.run(move |conn| tranches::add(conn, &caller, &id, input)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/grants/{}/tranches", dto.grant_id)))
-        .json(dto))
+    Ok(etag::created(format!("/api/v1/grants/{}/tranches", dto.grant_id), dto.version, dto))
 }
 
 /// Mark a tranche paid.
@@ -290,11 +286,11 @@ pub async fn pay_tranche(
     id: web::Path<uuid::Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    idempotency::require(&req)?;
+    idempotency::require(&req, "payTranche")?;
     let request: PayRequest = optional_json(&body)?;
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| tranches::pay(conn, &caller, &id, request)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// Cancel a scheduled tranche.
@@ -311,7 +307,7 @@ pub async fn cancel_tranche(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| tranches::cancel(conn, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// A CSV download named `file_name`.

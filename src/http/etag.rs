@@ -33,6 +33,13 @@ pub fn with_etag(
     builder.json(body)
 }
 
+/// A `201 Created` with the new object's `Location` and its version as `ETag`.
+pub fn created(location: String, version: i64, body: impl serde::Serialize) -> HttpResponse {
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((actix_web::http::header::LOCATION, location));
+    with_etag(builder, version, body)
+}
+
 /// A body that anyone may cache: a strong `ETag` from its content, the given `Cache-Control`,
 /// and `304 Not Modified` when the client's `If-None-Match` already names it.
 pub fn cacheable(req: &HttpRequest, content_type: &str, cache_control: &str, body: Vec<u8>) -> HttpResponse {

@@ -18,8 +18,14 @@ pub fn key_of(req: &actix_web::HttpRequest) -> Result<Option<String>, ApiError> 
     Ok(Some(key.to_owned()))
 }
 
-/// For the actions that move money: refuses a request without a key.
-pub fn require(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+/// The operations that move money, by operation id: a retry must never do it twice, so they
+/// refuse a request without a key (and the spec says the header is required there).
+pub const REQUIRED_FOR: [&str; 4] = ["approveGrant", "payTranche", "recordRefund", "confirmPaymentBatch"];
+
+/// For the actions that move money (`operation` is one of [`REQUIRED_FOR`]): refuses a request
+/// without a key.
+pub fn require(req: &actix_web::HttpRequest, operation: &str) -> Result<(), ApiError> {
+    debug_assert!(REQUIRED_FOR.contains(&operation), "{operation} is listed in REQUIRED_FOR");
     match key_of(req)? {
         Some(_) => Ok(()),
         None => Err(ApiError::bad_request(

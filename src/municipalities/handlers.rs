@@ -40,9 +40,7 @@ pub async fn create(
     let actor = Actor::from(&caller);
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &actor, input)).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/municipalities/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/municipalities/{}", dto.id), dto.version, dto))
 }
 
 /// List municipalities.
@@ -85,7 +83,7 @@ pub async fn get(
 /// Municipal admins and platform admins. Send `If-Match` with the ETag to avoid overwriting
 /// someone else's change (412 when stale).
 #[utoipa::path(patch, path = "/api/v1/municipalities/{id}", tag = "municipalities", operation_id = "updateMunicipality",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Municipality id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Municipality id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateMunicipality,
     responses((status = 200, description = "The changed municipality", body = MunicipalityDto)))]
 pub async fn update(

@@ -160,7 +160,9 @@ pub struct ContactMessage {
     params(("id" = uuid::Uuid, Path, description = "Network id")),
     request_body = ContactMessage,
     responses((status = 202, description = "Queued for the network"),
-              (status = 404, description = "No listed network", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No listed network", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 429, description = "Too many messages from this address, or to this network today", body = crate::error::Problem,
+                  content_type = "application/problem+json")))]
 pub async fn message(
     state: web::Data<AppState>,
     req: HttpRequest,

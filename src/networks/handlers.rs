@@ -32,9 +32,7 @@ pub async fn create(
         .db
         .run(move |conn| service::create(conn, &caller, input, Some(app.settings.link_mail())))
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/networks/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/networks/{}", dto.id), dto.version, dto))
 }
 
 /// List networks.
@@ -101,7 +99,7 @@ pub async fn get(
 /// Coordinators of the network. Send `If-Match` with the ETag to avoid overwriting someone
 /// else's change (412 when stale).
 #[utoipa::path(patch, path = "/api/v1/networks/{id}", tag = "networks", operation_id = "updateNetwork",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Network id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateNetwork,
     responses((status = 200, description = "The changed network", body = NetworkDto)))]
 pub async fn update(
@@ -166,7 +164,7 @@ pub async fn request_link(
             service::request_link(conn, &Actor::from(&caller), &id, &municipality_id)
         })
         .await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/networks/{}", dto.id))).json(dto))
+    Ok(etag::created(format!("/api/v1/networks/{}", dto.id), dto.version, dto))
 }
 
 /// Accept a network's request to work with the municipality.
@@ -186,7 +184,7 @@ pub async fn accept_link(
     let (municipality_id, network_id) = (municipality_id.to_string(), network_id.to_string());
     let dto =
         state.db.run(move |conn| service::accept_link(conn, &caller, &municipality_id, &network_id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// Decline a network's request to work with the municipality.

@@ -29,9 +29,7 @@ pub async fn create(
     caller.authorize(Action::ManageNetworks, Target::Municipality(&input.municipality_id.to_string()))?;
     let actor = Actor::from(&caller);
     let dto = state.db.run(move |conn| service::create(conn, &actor, input)).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/organisations/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/organisations/{}", dto.id), dto.version, dto))
 }
 
 /// List partner organisations.
@@ -86,7 +84,7 @@ pub async fn get(
 ///
 /// Officers and municipal admins of its municipality. `If-Match` makes it conditional.
 #[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "updateOrganisation",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Organisation id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateOrganisation,
     responses((status = 200, description = "The changed organisation", body = OrganisationDto)))]
 pub async fn update(

@@ -3,7 +3,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
+use crate::http::etag;
 use crate::http::idempotency;
 use crate::http::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -30,9 +31,7 @@ pub async fn create(
     let fund_id = id.into_inner().to_string();
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &caller, &fund_id, input)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/payment-batches/{}", dto.id)))
-        .json(dto))
+    Ok(etag::created(format!("/api/v1/payment-batches/{}", dto.id), dto.version, dto))
 }
 
 /// List a fund's payment batches.
@@ -69,7 +68,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// The batch's SEPA credit transfer file.
@@ -79,7 +78,8 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/payment-batches/{id}/pain.001.xml", tag = "payments",
     operation_id = "getPaymentBatchFile", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Payment batch id")),
-    responses((status = 200, description = "The pain.001.001.03 document", content_type = "application/xml", body = String)))]
+    responses((status = 200, description = "The pain.001.001.03 document", content_type = "application/xml", body = String),
+        (status = 409, description = "`invalid_transition`: a cancelled batch has no file", body = Problem, content_type = "application/problem+json")))]
 pub async fn file(
     state: web::Data<AppState>,
     caller: Caller,
@@ -112,11 +112,11 @@ pub async fn confirm(
     id: web::Path<uuid::Uuid>,
     body: web::Json<ConfirmPaymentBatch>,
 ) -> Result<HttpResponse, ApiError> {
-    idempotency::require(&req)?;
+    idempotency::require(&req, "confirmPaymentBatch")?;
     let id = id.into_inner().to_string();
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::confirm(conn, &caller, &id, input)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// Cancel an open payment batch.
@@ -133,5 +133,5 @@ pub async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| service::cancel(conn, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }

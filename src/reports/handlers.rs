@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::domain::workflow::ReportAction;
 use crate::error::{ApiError, ErrorCode};
 use crate::grants::handlers::csv_response;
+use crate::http::etag;
 use crate::http::extractors::optional_json;
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ pub async fn create(
     let id = id.into_inner().to_string();
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &caller, &id, input)).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/reports/{}", dto.id))).json(dto))
+    Ok(etag::created(format!("/api/v1/reports/{}", dto.id), dto.version, dto))
 }
 
 /// Spending reports of a grant.
@@ -65,7 +66,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let dto = state.db.run(move |conn| service::get(conn, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// Edit a spending report in draft.
@@ -84,7 +85,7 @@ pub async fn update(
     let id = id.into_inner().to_string();
     let change = body.into_inner();
     let dto = state.db.run(move |conn| service::update(conn, &caller, &id, change)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 async fn act(
@@ -97,7 +98,7 @@ async fn act(
     let request: ReportActionRequest = optional_json(body)?;
     let id = id.to_string();
     let dto = state.db.run(move |conn| service::act(conn, &caller, &id, action, request.reason)).await?;
-    Ok(HttpResponse::Ok().json(dto))
+    Ok(etag::with_etag(HttpResponse::Ok(), dto.version, dto))
 }
 
 /// One handler per workflow action, so each has its own documented path.
@@ -207,7 +208,8 @@ pub async fn upload_receipt(
 /// For everyone who can see its report.
 #[utoipa::path(get, path = "/api/v1/receipts/{id}", tag = "reports", operation_id = "downloadReceipt",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Receipt id")),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream")))]
+    responses((status = 200, description = "The file with its real type (only PNG, JPEG and PDF are accepted on upload)",
+        content(("image/png"), ("image/jpeg"), ("application/pdf")))))]
 pub async fn download_receipt(
     state: web::Data<AppState>,
     caller: Caller,

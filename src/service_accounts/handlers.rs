@@ -93,7 +93,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/municipalities/{id}/service-accounts/{sid}", tag = "service-accounts",
     operation_id = "updateServiceAccount", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Municipality id"),
-        ("sid" = uuid::Uuid, Path, description = "Service account id")),
+        ("sid" = uuid::Uuid, Path, description = "Service account id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateServiceAccount,
     responses((status = 200, description = "The changed service account", body = ServiceAccountDto)))]
 pub async fn update(
@@ -122,7 +122,7 @@ pub async fn update(
     operation_id = "issueServiceAccountToken", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Municipality id"),
         ("sid" = uuid::Uuid, Path, description = "Service account id")),
-    request_body = IssueToken,
+    request_body(content = IssueToken, description = "Optional: a `label` and an `expires_at`"),
     responses((status = 201, description = "The new token, shown once", body = IssuedTokenDto)))]
 pub async fn issue_token(
     state: web::Data<AppState>,
@@ -133,9 +133,13 @@ pub async fn issue_token(
     let (municipality_id, id) = (ids.0.to_string(), ids.1.to_string());
     authorize(&caller, &municipality_id)?;
     let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let tokens = format!("/api/v1/municipalities/{municipality_id}/service-accounts/{id}/tokens");
     let issued =
         state.db.run(move |conn| service::issue_token(conn, &caller, &municipality_id, &id, input)).await?;
-    Ok(HttpResponse::Created().insert_header(("Cache-Control", "no-store")).json(issued))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", tokens))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(issued))
 }
 
 /// List a service account's tokens.

@@ -64,7 +64,7 @@ pub async fn refund(
     id: web::Path<uuid::Uuid>,
     body: web::Json<RefundRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    idempotency::require(&req)?;
+    idempotency::require(&req, "recordRefund")?;
     let id = id.into_inner().to_string();
     let request = body.into_inner();
     let dto = state.db.run(move |conn| settlement::refund(conn, &caller, &id, request)).await?;

@@ -27,9 +27,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let dto = state.db.run(move |conn| service::create(conn, &caller, input)).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/visions/{}", dto.id)));
-    Ok(etag::with_etag(response, dto.version, dto))
+    Ok(etag::created(format!("/api/v1/visions/{}", dto.id), dto.version, dto))
 }
 
 /// List visions.
@@ -71,7 +69,7 @@ pub async fn get(
 /// In draft or proposed; a proposed vision returns to draft and its endorsements are cleared.
 /// Every edit is a new revision.
 #[utoipa::path(patch, path = "/api/v1/visions/{id}", tag = "visions", operation_id = "updateVision",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Vision id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Vision id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateVision,
     responses((status = 200, description = "The edited vision", body = VisionDto)))]
 pub async fn update(

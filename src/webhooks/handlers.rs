@@ -98,7 +98,7 @@ pub async fn get(
 ///
 /// Its URL, event types, description, or `active`. `If-Match` makes it conditional.
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "updateWebhook",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Subscription id")),
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "Subscription id"), ("If-Match" = Option<String>, Header)),
     request_body = UpdateSubscription,
     responses((status = 200, description = "The changed subscription", body = SubscriptionDto)))]
 pub async fn update(

@@ -391,13 +391,17 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: awc::ClientRequest, body: Option<Bytes>) -> Reply {
+        let method = request.get_method().to_string();
+        let path = request.get_uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
         let sent = match body {
             Some(body) => request.send_body(body).await,
             None => request.send().await,
         };
         let mut response = sent.unwrap_or_else(|e| panic!("request failed: {e}"));
         let body = response.body().limit(64 * 1024 * 1024).await.expect("read the body");
-        Reply { status: response.status().as_u16(), headers: response.headers().clone(), body }
+        let reply = Reply { status: response.status().as_u16(), headers: response.headers().clone(), body };
+        crate::contract::check(&method, &path, reply.status, &reply.headers, &reply.body);
+        reply
     }
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests over HTTP, each on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod contract;
 mod fixtures;
 mod helpers;
 
