@@ -158,6 +158,60 @@ impl Errors {
     }
 }
 
+impl Errors {
+    /// The message for one field, for controls drawn outside [`Errors::attach`].
+    pub fn message(&self, id: &str) -> Option<String> {
+        self.0.iter().find(|(field, _)| field == id).map(|(_, m)| m.clone())
+    }
+}
+
+/// Checkboxes that answer one question together, drawn as a `<fieldset>` whose legend asks it:
+/// the person ticks any number, and a message for the whole group sits under the legend.
+pub struct CheckboxGroup {
+    /// The fieldset's `id`, which the error summary links to.
+    pub id: String,
+    pub legend: String,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    /// One optional checkbox field per choice.
+    pub boxes: Vec<Field>,
+}
+
+impl CheckboxGroup {
+    /// `(box id, label, hint, ticked)` per choice.
+    pub fn new(
+        id: &str,
+        legend: String,
+        hint: String,
+        choices: Vec<(String, String, Option<String>, bool)>,
+        errors: &Errors,
+    ) -> Self {
+        let boxes = choices
+            .into_iter()
+            .map(|(box_id, label, hint, ticked)| {
+                let field = Field::new(box_id, label, Control::Checkbox).optional();
+                let field = if ticked { field.value("yes") } else { field };
+                match hint {
+                    Some(hint) => field.hint(hint),
+                    None => field,
+                }
+            })
+            .collect();
+        CheckboxGroup { id: id.to_owned(), legend, hint: Some(hint), error: errors.message(id), boxes }
+    }
+
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
+}
+
 /// The value of a field in a posted form read as pairs (forms with numbered lines).
 pub fn value<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
