@@ -1,20 +1,59 @@
-//! A service account's API tokens as its admins handle them on the account's page: a new token
-//! is shown once, on the answer to the form (never in an address or a redirect), and a token is
-//! revoked after a confirmation. The same service as `.../service-accounts/{sid}/tokens`.
+//! A service account's API tokens as its admins see and handle them on the account's page: a
+//! row per token (never the token itself); a new token shown once, on the answer to the form
+//! (never in an address or a redirect); a token revoked after a confirmation. The same service
+//! as `.../service-accounts/{sid}/tokens`.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::service_accounts::dto::IssueToken;
+use crate::service_accounts::dto::{IssueToken, TokenDto};
 use crate::service_accounts::service;
 use crate::state::AppState;
 
 use super::form::{value, Errors};
-use super::integrations::{refusal, typed_expiry, SecretPage};
+use super::format;
+use super::i18n::Lang;
+use super::integrations::{last_day, refusal, typed_expiry, SecretPage};
 use super::layout::{chrome, html, refused, see_other};
 use super::service_accounts::{account_page, account_path, load, Typed};
 use super::session::{csrf_ok, SignedIn};
+
+/// A token as a row of the table.
+pub struct TokenLine {
+    pub id: String,
+    pub label: String,
+    pub hint: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+    pub state: String,
+    pub revocable: bool,
+}
+
+pub fn token_line(lang: Lang, token: TokenDto) -> TokenLine {
+    let state = match (token.revoked_at, token.expires_at) {
+        (Some(at), _) => lang.t_with("token-revoked", &[("date", &format::moment(lang, at))]),
+        (None, Some(at)) if at <= Utc::now() => lang.t("token-expired"),
+        _ => lang.t("token-works"),
+    };
+    TokenLine {
+        label: token.label,
+        hint: format!("{}…", token.hint),
+        created: format::moment(lang, token.created_at),
+        expires: match token.expires_at {
+            Some(at) => format::date(lang, last_day(at)),
+            None => lang.t("token-no-expiry"),
+        },
+        last_used: token
+            .last_used_at
+            .map_or_else(|| lang.t("token-never-used"), |at| format::moment(lang, at)),
+        revocable: token.revoked_at.is_none(),
+        state,
+        id: token.id,
+    }
+}
 
 /// `POST /municipalities/{id}/service-accounts/{sid}/tokens`: a new token, shown once.
 pub async fn issue(
@@ -32,8 +71,8 @@ pub async fn issue(
     let lang = chrome.lang;
     let (label, token_expires) = (value(&posted, "label").trim(), value(&posted, "token_expires"));
     let errors = match typed_expiry(token_expires) {
-        Err(()) => Errors::one("token_expires", lang.t("expiry-invalid")),
-        Ok(expires_at) => {
+        None => Errors::one("token_expires", lang.t("expiry-invalid")),
+        Some(expires_at) => {
             let input = IssueToken { label: Some(label.to_owned()).filter(|l| !l.is_empty()), expires_at };
             let (actor, target, account) = (caller.clone(), municipality_id.clone(), id.clone());
             let issued =
@@ -90,10 +129,8 @@ pub async fn revoke(
     }
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let (target, account) = (municipality_id.clone(), id.clone());
-    let revoked = state
-        .db
-        .run(move |conn| service::revoke_token(conn, &caller, &target, &account, &token_id))
-        .await;
+    let revoked =
+        state.db.run(move |conn| service::revoke_token(conn, &caller, &target, &account, &token_id)).await;
     match revoked {
         Ok(_) => Ok(see_other(&format!("{}?done=revoked", account_path(&municipality_id, &id)))),
         Err(err) => refusal(chrome, cookies, err),

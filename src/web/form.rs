@@ -122,15 +122,20 @@ impl Field {
 
     /// The ids the control is described by: its hint and its error.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.hint.is_some() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
+}
+
+/// `{id}-hint {id}-error`, of those there are.
+fn described_by(id: &str, hint: bool, error: bool) -> String {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{id}-hint"));
+    }
+    if error {
+        ids.push(format!("{id}-error"));
+    }
+    ids.join(" ")
 }
 
 /// What went wrong in a posted form, field by field, in the order of the form.
@@ -201,14 +206,7 @@ impl CheckboxGroup {
     }
 
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.hint.is_some() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
 }
 

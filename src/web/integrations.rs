@@ -64,7 +64,13 @@ pub fn event_group(lang: Lang, chosen: &[EventType], errors: &Errors) -> Checkbo
     let choices = EventType::iter()
         .map(|event| (event_box(event), event_words(lang, event), None, chosen.contains(&event)))
         .collect();
-    CheckboxGroup::new("events", lang.t("field-webhook-events"), lang.t("field-webhook-events-hint"), choices, errors)
+    CheckboxGroup::new(
+        "events",
+        lang.t("field-webhook-events"),
+        lang.t("field-webhook-events-hint"),
+        choices,
+        errors,
+    )
 }
 
 /// The event types ticked in a posted form.
@@ -84,11 +90,11 @@ pub fn last_day(at: DateTime<Utc>) -> NaiveDate {
     (at - chrono::Duration::seconds(1)).with_timezone(&chrono_tz::Europe::Amsterdam).date_naive()
 }
 
-/// A "works until" date as typed: `Ok(None)` when left empty, `Err` when it is not a date.
-pub fn typed_expiry(typed: &str) -> Result<Option<DateTime<Utc>>, ()> {
+/// A "works until" date as typed: `Some(None)` when left empty, `None` when it is not a date.
+pub fn typed_expiry(typed: &str) -> Option<Option<DateTime<Utc>>> {
     match typed.trim() {
-        "" => Ok(None),
-        text => super::format::parse_date(text).and_then(end_of_day).map(Some).ok_or(()),
+        "" => Some(None),
+        text => super::format::parse_date(text).and_then(end_of_day).map(Some),
     }
 }
 
@@ -130,6 +136,43 @@ pub struct FormPage {
     pub form: GroupedForm,
 }
 
+impl FormPage {
+    /// The page of a new record: `keys` are its title, its sentence and the link back to
+    /// `list`.
+    pub fn new(chrome: Chrome, keys: [&str; 3], list: String, form: GroupedForm, errors: Errors) -> Self {
+        let [title, intro, back] = keys.map(|key| chrome.t(key));
+        FormPage { title, intro, back: (list, back), errors: errors.0, form, chrome }
+    }
+}
+
+/// Switching a record off or on, at the version the person saw: what it is now, in words, and
+/// the button that turns it around (posted to `{record}/active`).
+pub struct StatusSwitch {
+    pub title: String,
+    pub explain: String,
+    pub button: String,
+    /// What pressing the button asks for.
+    pub to_active: bool,
+    pub version: i64,
+    /// Why the last press changed nothing.
+    pub error: Option<String>,
+}
+
+impl StatusSwitch {
+    /// `keys`: the heading, the sentence when on, when off, the button when on, when off.
+    pub fn new(lang: Lang, keys: [&str; 5], active: bool, version: i64, errors: &Errors) -> Self {
+        let [title, on, off, switch_off, switch_on] = keys;
+        StatusSwitch {
+            title: lang.t(title),
+            explain: lang.t(if active { on } else { off }),
+            button: lang.t(if active { switch_off } else { switch_on }),
+            to_active: !active,
+            version,
+            error: errors.message("status"),
+        }
+    }
+}
+
 /// A secret shown once (an API token, a webhook's signing secret): never in an address, a
 /// redirect or a log, only in this answer, which no cache keeps.
 #[derive(Template)]
@@ -145,12 +188,17 @@ pub struct SecretPage {
 
 /// The notice a list or record page shows after a step, from `?done=` in its address.
 pub fn notice(lang: Lang, req: &HttpRequest, notices: &[(&str, &str)]) -> Option<String> {
-    let query = actix_web::web::Query::<std::collections::HashMap<String, String>>::from_query(
-        req.query_string(),
-    )
-    .ok()?;
+    let query =
+        actix_web::web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()?;
     let done = query.get("done")?;
     notices.iter().find(|(value, _)| value == done).map(|(_, key)| lang.t(key))
+}
+
+/// The version a form was read at. One that is not a number cannot be the current one:
+/// "changed meanwhile".
+pub fn posted_version(form: &[(String, String)]) -> i64 {
+    super::form::value(form, "version").trim().parse().unwrap_or(0)
 }
 
 /// The `cursor` in the address of a paged list.
@@ -185,9 +233,9 @@ mod tests {
         assert_eq!(last_day(end), day);
         let summer = NaiveDate::from_ymd_opt(2027, 6, 30).unwrap();
         assert_eq!(end_of_day(summer).unwrap().to_rfc3339(), "2027-06-30T22:00:00+00:00");
-        assert_eq!(typed_expiry("31-12-2027"), Ok(Some(end)));
-        assert_eq!(typed_expiry(" "), Ok(None));
-        assert_eq!(typed_expiry("morgen"), Err(()));
+        assert_eq!(typed_expiry("31-12-2027"), Some(Some(end)));
+        assert_eq!(typed_expiry(" "), Some(None));
+        assert_eq!(typed_expiry("morgen"), None);
         assert_eq!(expiry_input(Some(end)), "31-12-2027");
     }
 }

@@ -17,12 +17,13 @@ use crate::service_accounts::dto::{CreateServiceAccount, ServiceAccountDto, Toke
 use crate::service_accounts::service;
 use crate::state::AppState;
 
+use super::api_tokens::{token_line, TokenLine};
 use super::form::{value, Control, Errors, Field};
 use super::format;
 use super::i18n::Lang;
 use super::integrations::{
-    cursor, expiry_input, last_day, notice, refusal, scope_group, scopes_in_words, ticked_scopes,
-    typed_expiry, GroupedForm,
+    cursor, expiry_input, last_day, notice, posted_version, refusal, scope_group, scopes_in_words,
+    ticked_scopes, typed_expiry, FormPage, GroupedForm, StatusSwitch,
 };
 use super::layout::{chrome, html, query_string, refused, see_other, Chrome};
 use super::session::{csrf_ok, SignedIn};
@@ -154,17 +155,11 @@ fn account_errors(lang: Lang, err: &ApiError) -> Errors {
     errors
 }
 
-fn new_page(chrome: Chrome, municipality_id: &str, form: AccountForm, errors: Errors) -> super::integrations::FormPage {
-    let lang = chrome.lang;
-    let action = format!("{}/new", list_path(municipality_id));
-    super::integrations::FormPage {
-        title: lang.t("service-account-new-title"),
-        intro: lang.t("service-account-new-intro"),
-        back: (list_path(municipality_id), lang.t("service-accounts-back")),
-        form: form.grouped(lang, action, "service-account-create", &errors),
-        errors: errors.0,
-        chrome,
-    }
+fn new_page(chrome: Chrome, municipality_id: &str, form: AccountForm, errors: Errors) -> FormPage {
+    let list = list_path(municipality_id);
+    let form = form.grouped(chrome.lang, format!("{list}/new"), "service-account-create", &errors);
+    let keys = ["service-account-new-title", "service-account-new-intro", "service-accounts-back"];
+    FormPage::new(chrome, keys, list, form, errors)
 }
 
 /// `GET /municipalities/{id}/service-accounts/new`.
@@ -176,7 +171,8 @@ pub async fn new(
 ) -> Result<HttpResponse, ApiError> {
     let municipality_id = id.into_inner();
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    if let Err(err) = caller.authorize(Action::ManageServiceAccounts, Target::Municipality(&municipality_id)) {
+    if let Err(err) = caller.authorize(Action::ManageServiceAccounts, Target::Municipality(&municipality_id))
+    {
         return refusal(chrome, cookies, err);
     }
     let empty = AccountForm { name: String::new(), scopes: Vec::new(), expires: String::new() };
@@ -200,14 +196,20 @@ pub async fn create(
     let lang = chrome.lang;
     let form = AccountForm::read(&posted);
     let errors = match typed_expiry(&form.expires) {
-        Err(()) => Errors::one("expires", lang.t("expiry-invalid")),
-        Ok(expires_at) => {
-            let input =
-                CreateServiceAccount { name: form.name.trim().to_owned(), scopes: form.scopes.clone(), expires_at };
+        None => Errors::one("expires", lang.t("expiry-invalid")),
+        Some(expires_at) => {
+            let input = CreateServiceAccount {
+                name: form.name.trim().to_owned(),
+                scopes: form.scopes.clone(),
+                expires_at,
+            };
             let target = municipality_id.clone();
             match state.db.run(move |conn| service::create(conn, &caller, &target, input)).await {
                 Ok(account) => {
-                    return Ok(see_other(&format!("{}?done=created", account_path(&municipality_id, &account.id))))
+                    return Ok(see_other(&format!(
+                        "{}?done=created",
+                        account_path(&municipality_id, &account.id)
+                    )))
                 }
                 Err(err) if err.code == ErrorCode::ValidationFailed => account_errors(lang, &err),
                 Err(err) => return refusal(chrome, cookies, err),
@@ -217,38 +219,14 @@ pub async fn create(
     html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &new_page(chrome, &municipality_id, form, errors))
 }
 
-/// A token as a row of the table.
-pub struct TokenLine {
-    pub id: String,
-    pub label: String,
-    pub hint: String,
-    pub created: String,
-    pub expires: String,
-    pub last_used: String,
-    pub state: String,
-    pub revocable: bool,
-}
-
-fn token_line(lang: Lang, token: TokenDto) -> TokenLine {
-    let state = match (token.revoked_at, token.expires_at) {
-        (Some(at), _) => lang.t_with("token-revoked", &[("date", &format::moment(lang, at))]),
-        (None, Some(at)) if at <= Utc::now() => lang.t("token-expired"),
-        _ => lang.t("token-works"),
-    };
-    TokenLine {
-        label: token.label,
-        hint: format!("{}…", token.hint),
-        created: format::moment(lang, token.created_at),
-        expires: match token.expires_at {
-            Some(at) => format::date(lang, last_day(at)),
-            None => lang.t("token-no-expiry"),
-        },
-        last_used: token.last_used_at.map_or_else(|| lang.t("token-never-used"), |at| format::moment(lang, at)),
-        revocable: token.revoked_at.is_none(),
-        state,
-        id: token.id,
-    }
-}
+/// What switching an account off and on says.
+const STATUS_KEYS: [&str; 5] = [
+    "service-account-status",
+    "service-account-on-explain",
+    "service-account-off-explain",
+    "service-account-deactivate",
+    "service-account-activate",
+];
 
 #[derive(Template)]
 #[template(path = "service_account.html")]
@@ -261,8 +239,7 @@ pub struct AccountPage {
     errors: Vec<(String, String)>,
     edit: GroupedForm,
     active: bool,
-    version: i64,
-    status_error: Option<String>,
+    status: StatusSwitch,
     tokens: Vec<TokenLine>,
     issue: Vec<Field>,
 }
@@ -329,11 +306,10 @@ pub fn account_page(
         back: (list_path(&account.municipality_id), lang.t("service-accounts-back")),
         base,
         notice,
-        status_error: errors.message("status"),
+        status: StatusSwitch::new(lang, STATUS_KEYS, account.active, account.version, &errors),
         errors: errors.0,
         edit,
         active: account.active,
-        version: account.version,
         tokens: tokens.into_iter().map(|t| token_line(lang, t)).collect(),
         issue,
         chrome,
@@ -368,11 +344,6 @@ pub async fn show(
     html(StatusCode::OK, cookies, &page)
 }
 
-/// A version that is not a number cannot be the current one: "changed meanwhile".
-fn posted_version(form: &[(String, String)]) -> i64 {
-    value(form, "version").trim().parse().unwrap_or(0)
-}
-
 /// `POST /municipalities/{id}/service-accounts/{sid}`: saves the name, scopes and last day; a
 /// change someone made meanwhile is not overwritten unseen.
 pub async fn save(
@@ -395,8 +366,8 @@ pub async fn save(
     let form = AccountForm::read(&posted);
     let mut version = posted_version(&posted);
     let errors = match typed_expiry(&form.expires) {
-        Err(()) => Errors::one("expires", lang.t("expiry-invalid")),
-        Ok(expires_at) => {
+        None => Errors::one("expires", lang.t("expiry-invalid")),
+        Some(expires_at) => {
             // The same last day as before stays as it is (even when it has passed).
             let unchanged = expires_at.map(last_day) == account.expires_at.map(last_day);
             let change = UpdateServiceAccount {
@@ -411,7 +382,9 @@ pub async fn save(
                 .run(move |conn| service::update(conn, &actor, &target, &account_id, Some(version), change))
                 .await;
             match saved {
-                Ok(_) => return Ok(see_other(&format!("{}?done=saved", account_path(&municipality_id, &id)))),
+                Ok(_) => {
+                    return Ok(see_other(&format!("{}?done=saved", account_path(&municipality_id, &id))))
+                }
                 // What was typed stays; saving again is a choice made knowing.
                 Err(err) if err.code == ErrorCode::PreconditionFailed => {
                     version = account.version;

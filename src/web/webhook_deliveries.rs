@@ -38,7 +38,9 @@ fn line(lang: Lang, delivery: DeliveryDto) -> DeliveryLine {
         status: lang.t(&format!("delivery-status-{}", delivery.status.as_str())),
         attempts: delivery.attempts,
         code: delivery.last_status_code.map_or_else(|| lang.t("delivery-no-code"), |c| c.to_string()),
-        next: delivery.next_attempt_at.map_or_else(|| lang.t("delivery-no-next"), |at| format::moment(lang, at)),
+        next: delivery
+            .next_attempt_at
+            .map_or_else(|| lang.t("delivery-no-next"), |at| format::moment(lang, at)),
         id: delivery.id,
     }
 }
@@ -119,7 +121,6 @@ pub async fn redeliver(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/webhooks/{id}/deliveries").route(web::get().to(log))).service(
-        web::resource("/webhooks/{id}/deliveries/{did}/redeliver").route(web::post().to(redeliver)),
-    );
+    cfg.service(web::resource("/webhooks/{id}/deliveries").route(web::get().to(log)))
+        .service(web::resource("/webhooks/{id}/deliveries/{did}/redeliver").route(web::post().to(redeliver)));
 }

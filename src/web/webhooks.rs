@@ -17,7 +17,8 @@ use crate::webhooks::{service, EventType};
 use super::form::{value, Control, Errors, Field};
 use super::i18n::Lang;
 use super::integrations::{
-    cursor, event_group, event_words, notice, refusal, ticked_events, FormPage, GroupedForm, SecretPage,
+    cursor, event_group, event_words, notice, posted_version, refusal, ticked_events, FormPage, GroupedForm,
+    SecretPage, StatusSwitch,
 };
 use super::layout::{chrome, html, not_found, query_string, refused, see_other, Chrome};
 use super::session::{csrf_ok, SignedIn};
@@ -147,16 +148,9 @@ fn subscription_errors(lang: Lang, err: &ApiError) -> Errors {
 }
 
 fn new_page(chrome: Chrome, municipality_id: &str, form: &SubscriptionForm, errors: Errors) -> FormPage {
-    let lang = chrome.lang;
-    let action = format!("{}/new", list_path(municipality_id));
-    FormPage {
-        title: lang.t("webhook-new-title"),
-        intro: lang.t("webhook-new-intro"),
-        back: (list_path(municipality_id), lang.t("webhooks-back")),
-        form: form.grouped(lang, action, "webhook-create", &errors),
-        errors: errors.0,
-        chrome,
-    }
+    let list = list_path(municipality_id);
+    let form = form.grouped(chrome.lang, format!("{list}/new"), "webhook-create", &errors);
+    FormPage::new(chrome, ["webhook-new-title", "webhook-new-intro", "webhooks-back"], list, form, errors)
 }
 
 /// `GET /municipalities/{id}/webhooks/new`.
@@ -227,6 +221,10 @@ pub async fn create(
     html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &new_page(chrome, &municipality_id, &form, errors))
 }
 
+/// What switching a subscription off and on says.
+const STATUS_KEYS: [&str; 5] =
+    ["webhook-status", "webhook-on-explain", "webhook-off-explain", "webhook-pause", "webhook-resume"];
+
 #[derive(Template)]
 #[template(path = "webhook.html")]
 struct SubscriptionPage {
@@ -237,9 +235,7 @@ struct SubscriptionPage {
     notice: Option<String>,
     errors: Vec<(String, String)>,
     edit: GroupedForm,
-    active: bool,
-    version: i64,
-    status_error: Option<String>,
+    status: StatusSwitch,
 }
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<SubscriptionDto, ApiError> {
@@ -266,11 +262,9 @@ fn subscription_page(
         back: (list_path(&subscription.municipality_id), lang.t("webhooks-back")),
         base,
         notice,
-        status_error: errors.message("status"),
+        status: StatusSwitch::new(lang, STATUS_KEYS, subscription.active, subscription.version, &errors),
         errors: errors.0,
         edit,
-        active: subscription.active,
-        version: subscription.version,
         chrome,
     }
 }
@@ -290,15 +284,14 @@ pub async fn show(
     let notice = notice(
         chrome.lang,
         &req,
-        &[("saved", "webhook-saved"), ("paused", "webhook-paused-notice"), ("resumed", "webhook-resumed-notice")],
+        &[
+            ("saved", "webhook-saved"),
+            ("paused", "webhook-paused-notice"),
+            ("resumed", "webhook-resumed-notice"),
+        ],
     );
     let page = subscription_page(chrome, subscription, None, notice, Errors::default());
     html(StatusCode::OK, cookies, &page)
-}
-
-/// A version that is not a number cannot be the current one: "changed meanwhile".
-fn posted_version(form: &[(String, String)]) -> i64 {
-    value(form, "version").trim().parse().unwrap_or(0)
 }
 
 /// `POST /webhooks/{id}`: saves where to, which events and the description; a change someone
@@ -324,8 +317,10 @@ pub async fn save(
         active: None,
     };
     let (actor, target, environment) = (caller.clone(), id.clone(), state.settings.environment);
-    let saved =
-        state.db.run(move |conn| service::update(conn, &actor, &target, Some(version), change, environment)).await;
+    let saved = state
+        .db
+        .run(move |conn| service::update(conn, &actor, &target, Some(version), change, environment))
+        .await;
     let lang = chrome.lang;
     // What was typed stays. After "changed meanwhile" the form moves on to the version just
     // read: saving again is a choice made knowing.
@@ -334,7 +329,9 @@ pub async fn save(
         Err(err) if err.code == ErrorCode::PreconditionFailed => {
             (Errors::one("url", lang.t("integrations-changed-meanwhile")), None)
         }
-        Err(err) if err.code == ErrorCode::ValidationFailed => (subscription_errors(lang, &err), Some(version)),
+        Err(err) if err.code == ErrorCode::ValidationFailed => {
+            (subscription_errors(lang, &err), Some(version))
+        }
         Err(err) => return refusal(chrome, cookies, err),
     };
     let subscription = match load(&state, &caller, &id).await {
@@ -364,8 +361,10 @@ pub async fn set_active(
     let change = UpdateSubscription { active: Some(active), ..UpdateSubscription::default() };
     let version = posted_version(&posted);
     let (actor, target, environment) = (caller.clone(), id.clone(), state.settings.environment);
-    let saved =
-        state.db.run(move |conn| service::update(conn, &actor, &target, Some(version), change, environment)).await;
+    let saved = state
+        .db
+        .run(move |conn| service::update(conn, &actor, &target, Some(version), change, environment))
+        .await;
     let errors = match saved {
         Ok(_) => {
             let done = if active { "resumed" } else { "paused" };
@@ -399,8 +398,10 @@ pub async fn rotate(
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let app = state.clone();
     let target = id.clone();
-    let rotated =
-        state.db.run(move |conn| service::rotate_secret(conn, &caller, &target, &app.settings.seal_keys)).await;
+    let rotated = state
+        .db
+        .run(move |conn| service::rotate_secret(conn, &caller, &target, &app.settings.seal_keys))
+        .await;
     match rotated {
         Ok(rotated) => html(StatusCode::OK, cookies, &secret_page(chrome, rotated.secret, &id)),
         Err(err) => refusal(chrome, cookies, err),
