@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::audit::{self, Actor, Event};
-use crate::auth::{secrets, Caller};
+use crate::auth::{secrets, Action, Caller, Target};
 use crate::db::page::{Page, PageRequest};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
@@ -22,8 +22,25 @@ use super::TOKEN_PREFIX;
 /// the remaining 256 bits.
 const HINT_LENGTH: usize = TOKEN_PREFIX.len() + 4;
 
-pub fn find(conn: &mut DbConnection, municipality_id: &str, id: &str) -> Result<ServiceAccountRow, ApiError> {
+/// Only the municipality's admins manage its service accounts: 404 for someone who cannot see
+/// the municipality, 403 for someone who can but may not.
+fn authorize(caller: &Caller, municipality_id: &str) -> Result<(), ApiError> {
+    caller.authorize(Action::ManageServiceAccounts, Target::Municipality(municipality_id))
+}
+
+fn find(conn: &mut DbConnection, municipality_id: &str, id: &str) -> Result<ServiceAccountRow, ApiError> {
     repo::find(conn, municipality_id, id)?.ok_or_else(|| ApiError::not_found("No such service account."))
+}
+
+/// One of the municipality's service accounts, for whoever manages them.
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    municipality_id: &str,
+    id: &str,
+) -> Result<ServiceAccountDto, ApiError> {
+    authorize(caller, municipality_id)?;
+    Ok(ServiceAccountDto::from(find(conn, municipality_id, id)?))
 }
 
 fn check_name(name: &str, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -79,6 +96,7 @@ pub fn create(
     municipality_id: &str,
     input: CreateServiceAccount,
 ) -> Result<ServiceAccountDto, ApiError> {
+    authorize(caller, municipality_id)?;
     let mut errors = Vec::new();
     let name = check_name(&input.name, &mut errors);
     let scopes = check_scopes(&input.scopes, &mut errors);
@@ -133,6 +151,7 @@ pub fn update(
     expected_version: Option<i64>,
     change: UpdateServiceAccount,
 ) -> Result<ServiceAccountDto, ApiError> {
+    authorize(caller, municipality_id)?;
     write_transaction(conn, |conn| {
         let before = find(conn, municipality_id, id)?;
         crate::db::version::check(expected_version, before.version)?;
@@ -183,6 +202,7 @@ pub fn issue_token(
     account_id: &str,
     input: IssueToken,
 ) -> Result<IssuedTokenDto, ApiError> {
+    authorize(caller, municipality_id)?;
     let mut errors = Vec::new();
     let label = BoundedText::<200>::parse(input.label.as_deref().unwrap_or("API token"))
         .map_err(|m| errors.push(FieldError::new("label", m)))
@@ -225,6 +245,7 @@ pub fn revoke_token(
     account_id: &str,
     token_id: &str,
 ) -> Result<TokenDto, ApiError> {
+    authorize(caller, municipality_id)?;
     write_transaction(conn, |conn| {
         let account = ServiceAccountDto::from(find(conn, municipality_id, account_id)?);
         let token = repo::find_token(conn, &account.id, token_id)?
@@ -242,9 +263,11 @@ pub fn revoke_token(
 /// A page of the municipality's service accounts, oldest first.
 pub fn list(
     conn: &mut DbConnection,
+    caller: &Caller,
     municipality_id: &str,
     page: &PageRequest,
 ) -> Result<Page<ServiceAccountDto>, ApiError> {
+    authorize(caller, municipality_id)?;
     let rows = repo::list(conn, municipality_id, page.after_id.as_deref(), page.fetch_limit())?;
     Ok(Page::from_rows(rows, page, |r| &r.id, ServiceAccountDto::from))
 }
@@ -252,9 +275,11 @@ pub fn list(
 /// The tokens of one of the municipality's service accounts, oldest first; never the secrets.
 pub fn list_tokens(
     conn: &mut DbConnection,
+    caller: &Caller,
     municipality_id: &str,
     id: &str,
 ) -> Result<Vec<TokenDto>, ApiError> {
+    authorize(caller, municipality_id)?;
     let account = find(conn, municipality_id, id)?;
     Ok(repo::list_tokens(conn, &account.id)?.into_iter().map(TokenDto::from).collect())
 }

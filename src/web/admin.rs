@@ -45,6 +45,8 @@ pub async fn index(
                 (format!("/municipalities/{}/funds", m.municipality_id), lang.t("admin-funds")),
                 (format!("/municipalities/{}/networks", m.municipality_id), lang.t("admin-networks")),
                 (format!("/municipalities/{}/reminders", m.municipality_id), lang.t("admin-reminders")),
+                (super::service_accounts::list_path(&m.municipality_id), lang.t("admin-service-accounts")),
+                (super::webhooks::list_path(&m.municipality_id), lang.t("admin-webhooks")),
             ],
             name: m.municipality_name,
         })

@@ -122,15 +122,20 @@ impl Field {
 
     /// The ids the control is described by: its hint and its error.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.hint.is_some() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
+}
+
+/// `{id}-hint {id}-error`, of those there are.
+fn described_by(id: &str, hint: bool, error: bool) -> String {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{id}-hint"));
+    }
+    if error {
+        ids.push(format!("{id}-error"));
+    }
+    ids.join(" ")
 }
 
 /// What went wrong in a posted form, field by field, in the order of the form.
@@ -155,6 +160,53 @@ impl Errors {
         for field in fields {
             field.error = self.0.iter().find(|(id, _)| *id == field.id).map(|(_, m)| m.clone());
         }
+    }
+}
+
+impl Errors {
+    /// The message for one field, for controls drawn outside [`Errors::attach`].
+    pub fn message(&self, id: &str) -> Option<String> {
+        self.0.iter().find(|(field, _)| field == id).map(|(_, m)| m.clone())
+    }
+}
+
+/// Checkboxes that answer one question together, drawn as a `<fieldset>` whose legend asks it:
+/// the person ticks any number, and a message for the whole group sits under the legend.
+pub struct CheckboxGroup {
+    /// The fieldset's `id`, which the error summary links to.
+    pub id: String,
+    pub legend: String,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    /// One optional checkbox field per choice.
+    pub boxes: Vec<Field>,
+}
+
+impl CheckboxGroup {
+    /// `(box id, label, hint, ticked)` per choice.
+    pub fn new(
+        id: &str,
+        legend: String,
+        hint: String,
+        choices: Vec<(String, String, Option<String>, bool)>,
+        errors: &Errors,
+    ) -> Self {
+        let boxes = choices
+            .into_iter()
+            .map(|(box_id, label, hint, ticked)| {
+                let field = Field::new(box_id, label, Control::Checkbox).optional();
+                let field = if ticked { field.value("yes") } else { field };
+                match hint {
+                    Some(hint) => field.hint(hint),
+                    None => field,
+                }
+            })
+            .collect();
+        CheckboxGroup { id: id.to_owned(), legend, hint: Some(hint), error: errors.message(id), boxes }
+    }
+
+    pub fn described_by(&self) -> String {
+        described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
 }
 

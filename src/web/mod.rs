@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod agreements;
+pub mod api_tokens;
 pub mod applications;
 pub mod assets;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod funds;
 pub mod grants;
 pub mod home;
 pub mod i18n;
+pub mod integrations;
 pub mod invitations;
 pub mod layout;
 pub mod ledger;
@@ -33,9 +35,12 @@ pub mod related;
 pub mod reminder_settings;
 pub mod reports;
 pub mod review;
+pub mod service_accounts;
 pub mod session;
 pub mod settlement;
 pub mod visions;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -113,6 +118,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(fund_settings::routes)
         .configure(links::routes)
         .configure(reminder_settings::routes)
+        .configure(service_accounts::routes)
+        .configure(webhooks::routes)
         .service(web::resource("/admin").route(web::get().to(admin::index)))
         .service(web::resource("/audit").route(web::get().to(audit::trail_page)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::auth::{Action, Caller, Target};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
@@ -56,24 +56,9 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let municipality_ids = match query.municipality_id.map(|id| id.to_string()) {
-        Some(id) => {
-            caller.authorize(Action::ManageWebhooks, Target::Municipality(&id))?;
-            Some(vec![id])
-        }
-        None if caller.is_platform_admin && caller.service_account.is_none() => None,
-        None => Some(
-            caller
-                .municipality_ids()
-                .into_iter()
-                .filter(|id| caller.may(Action::ManageWebhooks, Target::Municipality(id)))
-                .collect(),
-        ),
-    };
-    let result = state
-        .db
-        .run(move |conn| service::list_subscriptions(conn, municipality_ids.as_deref(), &page))
-        .await?;
+    let municipality_id = query.municipality_id.map(|id| id.to_string());
+    let result =
+        state.db.run(move |conn| service::list(conn, &caller, municipality_id.as_deref(), &page)).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

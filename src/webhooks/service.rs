@@ -262,12 +262,28 @@ pub fn redeliver(
     })
 }
 
-/// A page of the subscriptions of these municipalities (of all for `None`), oldest first.
-pub fn list_subscriptions(
+/// A page of the subscriptions the caller manages, oldest first: of one municipality, or of
+/// every municipality whose webhooks the caller manages (all of them for a platform admin).
+pub fn list(
     conn: &mut DbConnection,
-    municipality_ids: Option<&[String]>,
+    caller: &Caller,
+    municipality_id: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<SubscriptionDto>, ApiError> {
-    let rows = repo::list(conn, municipality_ids, page.after_id.as_deref(), page.fetch_limit())?;
+    let municipality_ids = match municipality_id {
+        Some(id) => {
+            caller.authorize(Action::ManageWebhooks, Target::Municipality(id))?;
+            Some(vec![id.to_owned()])
+        }
+        None if caller.is_platform_admin && caller.service_account.is_none() => None,
+        None => Some(
+            caller
+                .municipality_ids()
+                .into_iter()
+                .filter(|id| caller.may(Action::ManageWebhooks, Target::Municipality(id)))
+                .collect(),
+        ),
+    };
+    let rows = repo::list(conn, municipality_ids.as_deref(), page.after_id.as_deref(), page.fetch_limit())?;
     Ok(Page::from_rows(rows, page, |r| &r.id, SubscriptionDto::from))
 }

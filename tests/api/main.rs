@@ -25,6 +25,7 @@ mod pages_admin;
 mod pages_agreements;
 mod pages_finance;
 mod pages_grants;
+mod pages_integrations;
 mod pages_networks;
 mod pages_officer;
 mod pages_review;

@@ -17,28 +17,28 @@ use crate::on_both_backends;
 
 /// One message as the receiver got it.
 #[derive(Debug, Clone)]
-struct Received {
-    id: String,
-    timestamp: i64,
-    signature: String,
-    body: String,
+pub struct Received {
+    pub id: String,
+    pub timestamp: i64,
+    pub signature: String,
+    pub body: String,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap()
     }
 }
 
 /// An HTTP receiver on loopback that records what it gets and answers `status`.
-struct Receiver {
-    url: String,
+pub struct Receiver {
+    pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
 }
 
 impl Receiver {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://127.0.0.1:{}/pactum/events", listener.local_addr().unwrap().port());
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -80,7 +80,7 @@ impl Receiver {
         self.status.store(status, Ordering::SeqCst);
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 }
@@ -111,7 +111,7 @@ mod a_failing_receiver_gets_the_events_later_in_order {
 
 /// One pass of the webhook worker at `at` (off the test's thread: it blocks on HTTP).
 /// The app's own key opens the signing secrets, as in `pactum serve`.
-async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime) -> DeliveryPass {
+pub async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime) -> DeliveryPass {
     let config = WorkerConfig { seal_keys: app.state.settings.seal_keys.clone(), ..config };
     let db = app.state.db.clone();
     let url = app.state.settings.public_url.clone();
@@ -124,7 +124,7 @@ async fn deliver(app: &TestApp, config: WorkerConfig, at: chrono::NaiveDateTime)
 }
 
 /// Pauses the fixture's subscription (to a port nobody listens on), so passes count only ours.
-async fn pause_fixture(app: &TestApp, t: &crate::fixtures::Tenant) {
+pub async fn pause_fixture(app: &TestApp, t: &crate::fixtures::Tenant) {
     let path = format!("/api/v1/webhooks/{}", t.webhook_id);
     let paused = app.call(&t.admin, Method::PATCH, &path, Some(json!({"active": false}))).await;
     assert_eq!(paused.status, 200, "{}", paused.text());
