@@ -6,6 +6,7 @@ use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat, SchemaType};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Object, OpenApi as Spec, Ref, RefOr, Required, Schema, Type};
 use utoipa::{Modify, OpenApi};
@@ -116,7 +117,7 @@ use crate::{
         (name = "webhooks", description = "Signed event notifications to other systems, with a delivery log"),
         (name = "payments", description = "SEPA payment batches of due tranches (pain.001 files)"),
     ),
-    modifiers(&BearerAuth, &ScopeRequirements, &IdempotencyKeyHeader, &ProblemResponses, &ResponseHeaders, &OptionalBodies, &ApiVersionHeader),
+    modifiers(&BearerAuth, &ScopeRequirements, &IdempotencyKeyHeader, &ProblemResponses, &ResponseHeaders, &OptionalBodies, &UuidIds, &ApiVersionHeader),
 )]
 pub struct ApiDoc;
 
@@ -320,6 +321,57 @@ impl Modify for ProblemResponses {
     }
 }
 
+/// One id type: every id a body or an answer carries (`id`, `..._id`) is a UUID, as in the
+/// paths; but for the 360Giving types (their ids are 360Giving identifiers) and the few ids that
+/// are not Pactum's (SEPA references, request ids).
+struct UuidIds;
+
+/// Schemas whose ids are not Pactum's UUIDs.
+const FOREIGN_ID_SCHEMAS: [&str; 3] = ["Grant", "Organization", "Transaction"];
+/// Fields named like ids that are not UUIDs.
+const NOT_UUID: [&str; 3] = ["end_to_end_id", "message_id", "request_id"];
+
+impl Modify for UuidIds {
+    fn modify(&self, openapi: &mut Spec) {
+        let Some(components) = openapi.components.as_mut() else { return };
+        for (name, schema) in components.schemas.iter_mut() {
+            if !FOREIGN_ID_SCHEMAS.contains(&name.as_str()) {
+                mark_uuid_ids(schema);
+            }
+        }
+    }
+}
+
+/// Gives the id fields of this schema, and of the objects and lists inside it, `format: uuid`.
+fn mark_uuid_ids(schema: &mut RefOr<Schema>) {
+    match schema {
+        RefOr::T(Schema::Object(object)) => {
+            for (field, property) in object.properties.iter_mut() {
+                if let RefOr::T(Schema::Object(value)) = property {
+                    let string = match &value.schema_type {
+                        SchemaType::Type(Type::String) => true,
+                        SchemaType::Array(types) => types.contains(&Type::String),
+                        _ => false,
+                    };
+                    if string
+                        && (field == "id" || field.ends_with("_id"))
+                        && !NOT_UUID.contains(&field.as_str())
+                    {
+                        value.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid));
+                    }
+                }
+                mark_uuid_ids(property);
+            }
+        }
+        RefOr::T(Schema::Array(array)) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                mark_uuid_ids(items);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Action bodies the server does without (their description starts "Optional"): not required,
 /// so typed clients can call the action with no body at all.
 struct OptionalBodies;
@@ -424,9 +476,13 @@ impl Modify for ApiVersionHeader {
     }
 }
 
-/// The spec as pretty JSON with a trailing newline, exactly as committed.
+/// The spec as pretty JSON with a trailing newline, exactly as committed: the generated
+/// document with the top-level `webhooks` section (which utoipa does not model) added.
 pub fn to_json() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut spec = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    spec["webhooks"] = webhooks::spec::section();
+    spec["components"]["schemas"]["WebhookEvent"] = webhooks::spec::envelope_schema();
+    let mut json = serde_json::to_string_pretty(&spec).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json
 }

@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod repo;
 pub mod service;
 pub mod signature;
+pub mod spec;
 pub mod target;
 pub mod worker;
 

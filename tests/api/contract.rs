@@ -62,7 +62,7 @@ fn validator(pointer: &str) -> Arc<jsonschema::Validator> {
         .or_insert_with(|| {
             // The schema with the spec's components beside it, so `#/components/schemas/...`
             // resolve.
-            let mut root = SPEC.pointer(pointer).cloned().unwrap_or(Value::Bool(true));
+            let mut root = SPEC.pointer(pointer).cloned().unwrap_or_else(|| panic!("a schema at {pointer}"));
             if let Value::Object(schema) = &mut root {
                 schema.insert("components".to_owned(), SPEC["components"].clone());
             }
@@ -156,6 +156,34 @@ pub fn violations(
             Err(e) => wrong.push(format!("{at}: body is not JSON ({e})")),
         }
     }
+    wrong
+}
+
+/// What is wrong with a webhook message by the spec's `webhooks` section, if anything.
+pub fn webhook_violations(headers: &[(&str, &str)], body: &str) -> Vec<String> {
+    let Ok(message) = serde_json::from_str::<Value>(body) else {
+        return vec![format!("webhook body is not JSON: {body}")];
+    };
+    let event = message["type"].as_str().unwrap_or_default().to_owned();
+    let entry = &SPEC["webhooks"][&event]["post"];
+    if entry.is_null() {
+        return vec![format!("webhook {event:?}: not in the spec's webhooks section")];
+    }
+    let mut wrong: Vec<String> = entry["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .filter(|name| !headers.iter().any(|(n, v)| n == name && !v.is_empty()))
+        .map(|name| format!("webhook {event}: header {name} missing"))
+        .collect();
+    let pointer = format!("/webhooks/{}/post/requestBody/content/application~1json/schema", escape(&event));
+    wrong.extend(
+        validator(&pointer)
+            .iter_errors(&message)
+            .take(5)
+            .map(|e| format!("webhook {event}: {e} at {}", e.instance_path())),
+    );
     wrong
 }
 

@@ -80,8 +80,20 @@ impl Receiver {
         self.status.store(status, Ordering::SeqCst);
     }
 
+    /// What arrived so far; each message is checked against the spec's `webhooks` section.
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        let received = self.received.lock().unwrap().clone();
+        for message in &received {
+            let timestamp = message.timestamp.to_string();
+            let headers = [
+                ("webhook-id", message.id.as_str()),
+                ("webhook-timestamp", timestamp.as_str()),
+                ("webhook-signature", message.signature.as_str()),
+            ];
+            let wrong = crate::contract::webhook_violations(&headers, &message.body);
+            assert!(wrong.is_empty(), "{}\n{}", wrong.join("\n"), message.body);
+        }
+        received
     }
 }
 
