@@ -71,6 +71,7 @@ fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, Str
     let has = |roles: &[R]| caller.municipalities.iter().any(|m| roles.contains(&m.role));
     [
         ("/work", "nav-work", has(&[R::Officer, R::MunicipalAdmin])),
+        ("/agreements", "nav-agreements", has(&[R::Officer, R::MunicipalAdmin, R::Auditor])),
         ("/payments", "nav-payments", has(&[R::Finance])),
         ("/overview", "nav-overview", !caller.municipalities.is_empty()),
         ("/admin", "nav-admin", has(&[R::MunicipalAdmin])),
