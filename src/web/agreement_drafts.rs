@@ -21,6 +21,7 @@ use super::agreement_form_page::AgreementForm;
 use super::agreement_steps::Typed;
 use super::agreements::show_again;
 use super::form::{value, Errors};
+use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
 use super::party_choices::{self, PartyChoice};
 use super::session::{csrf_ok, SignedIn};
@@ -53,6 +54,53 @@ pub fn municipality_for(caller: &Caller, asked: Option<&str>) -> Option<String> 
     }
 }
 
+/// What saving a drafting form came to, for the page to answer.
+pub enum Saved<T> {
+    Done(T),
+    /// Someone else saved in between; nothing was written.
+    Stale,
+    /// What to fix, beside the fields.
+    Fix(Errors),
+    /// Not the person's to see or change: the page says "not found".
+    Hidden,
+}
+
+impl<T> Saved<T> {
+    /// The service's answer in the form's terms; `fields` puts its objections beside the fields.
+    pub fn of(
+        lang: Lang,
+        outcome: Result<T, ApiError>,
+        fields: impl FnOnce(Lang, &ApiError) -> Option<Errors>,
+    ) -> Result<Self, ApiError> {
+        let err = match outcome {
+            Ok(record) => return Ok(Saved::Done(record)),
+            Err(err) => err,
+        };
+        Ok(match err.code {
+            ErrorCode::PreconditionFailed => Saved::Stale,
+            ErrorCode::InvalidTransition | ErrorCode::Conflict => {
+                Saved::Fix(Errors::one("title", lang.t("drafting-not-now")))
+            }
+            _ => match fields(lang, &err) {
+                Some(errors) => Saved::Fix(errors),
+                None if err.code.status().is_client_error() => Saved::Hidden,
+                None => return Err(err),
+            },
+        })
+    }
+}
+
+/// Why a record cannot be edited, for someone who posts its form anyway: not now (its state),
+/// or not with their role.
+pub fn not_editable(caller: &Caller, municipality_id: &str, parties: &[Party]) -> &'static str {
+    let scope = crate::parties::scope(municipality_id, parties);
+    if caller.may(Action::Update, Target::Record(&scope)) {
+        "drafting-not-now"
+    } else {
+        "drafting-not-allowed"
+    }
+}
+
 #[derive(Debug, serde::Deserialize)]
 struct NewQuery {
     municipality: Option<String>,
@@ -74,15 +122,6 @@ fn new_form(
         .hidden("municipality_id", municipality_id.to_owned())
 }
 
-async fn choices(
-    state: &AppState,
-    caller: &Caller,
-    municipality_id: &str,
-) -> Result<Vec<PartyChoice>, ApiError> {
-    let (caller, municipality_id) = (caller.clone(), municipality_id.to_owned());
-    state.db.run(move |conn| party_choices::for_municipality(conn, &caller, &municipality_id, &[])).await
-}
-
 /// `GET /agreements/new`.
 pub async fn new(
     state: web::Data<AppState>,
@@ -94,7 +133,7 @@ pub async fn new(
     let Some(municipality_id) = municipality_for(&caller, asked.as_deref()) else {
         return not_found(chrome, cookies);
     };
-    let choices = choices(&state, &caller, &municipality_id).await?;
+    let choices = party_choices::for_new(&state, &caller, &municipality_id).await?;
     html(
         StatusCode::OK,
         cookies,
@@ -122,7 +161,7 @@ pub async fn create(
     let Some(municipality_id) = municipality_for(&caller, Some(value(&form, "municipality_id"))) else {
         return not_found(chrome, cookies);
     };
-    let choices = choices(&state, &caller, &municipality_id).await?;
+    let choices = party_choices::for_new(&state, &caller, &municipality_id).await?;
     let more = wants_more(&form);
     let values = Values::posted(&form, more);
     if more {
@@ -149,13 +188,12 @@ pub async fn create(
                 commitments: checked.commitments,
             };
             let drafter = caller.clone();
-            match state.db.run(move |conn| crate::agreements::service::create(conn, &drafter, input)).await {
-                Ok(dto) => return Ok(see_other(&format!("/agreements/{}?saved=drafted", dto.id))),
-                Err(err) => match service_errors(lang, &err) {
-                    Some(errors) => errors,
-                    None if err.code.status().is_client_error() => return not_found(chrome, cookies),
-                    None => return Err(err),
-                },
+            let created =
+                state.db.run(move |conn| crate::agreements::service::create(conn, &drafter, input)).await;
+            match Saved::of(lang, created, service_errors)? {
+                Saved::Done(dto) => return Ok(see_other(&format!("/agreements/{}?saved=drafted", dto.id))),
+                Saved::Fix(errors) => errors,
+                Saved::Stale | Saved::Hidden => return not_found(chrome, cookies),
             }
         }
         Err(errors) => errors,
@@ -245,10 +283,8 @@ pub async fn edit(
     let lang = chrome.lang;
     let Some(editing) = editing(&state, &caller, &id).await? else { return not_found(chrome, cookies) };
     if !editing.agreement.allowed_actions.contains(&AgreementAction::Edit) {
-        let scope = crate::parties::scope(&editing.agreement.municipality_id, &editing.content.parties);
-        let drafts = caller.may(Action::Update, Target::Record(&scope));
-        let errors =
-            Errors::one("steps", lang.t(if drafts { "drafting-not-now" } else { "drafting-not-allowed" }));
+        let key = not_editable(&caller, &editing.agreement.municipality_id, &editing.content.parties);
+        let errors = Errors::one("steps", lang.t(key));
         return show_again(&state, &req, caller, id, errors, &Typed::default(), StatusCode::CONFLICT).await;
     }
     let more = wants_more(&form);
@@ -281,23 +317,17 @@ pub async fn edit(
                     crate::agreements::service::update(conn, &editor, &target, Some(read_at), change)
                 })
                 .await;
-            match saved {
-                Ok(_) => return Ok(see_other(&format!("/agreements/{id}?saved=saved"))),
-                Err(err) if err.code == ErrorCode::PreconditionFailed => {
+            match Saved::of(lang, saved, service_errors)? {
+                Saved::Done(_) => return Ok(see_other(&format!("/agreements/{id}?saved=saved"))),
+                Saved::Stale => {
                     let stale = (chrome.t("drafting-stale"), format!("/agreements/{id}"));
                     let errors = Errors::one("stale", stale.0.clone());
                     let mut page = edit_page(chrome, &editing, values, errors);
                     page.stale = Some(stale);
                     return html(StatusCode::CONFLICT, cookies, &page);
                 }
-                Err(err) if matches!(err.code, ErrorCode::InvalidTransition | ErrorCode::Conflict) => {
-                    Errors::one("title", lang.t("drafting-not-now"))
-                }
-                Err(err) => match service_errors(lang, &err) {
-                    Some(errors) => errors,
-                    None if err.code.status().is_client_error() => return not_found(chrome, cookies),
-                    None => return Err(err),
-                },
+                Saved::Fix(errors) => errors,
+                Saved::Hidden => return not_found(chrome, cookies),
             }
         }
         Err(errors) => errors,

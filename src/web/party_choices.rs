@@ -11,6 +11,7 @@ use crate::db::DbConnection;
 use crate::domain::{Party, PartyType};
 use crate::error::ApiError;
 use crate::organisations::repo::OrganisationFilter;
+use crate::state::AppState;
 
 use super::form::{Control, Field};
 
@@ -61,6 +62,16 @@ pub fn for_municipality(
     }
     choices.sort_by_key(|c| (c.party.party_type != PartyType::Municipality, c.name.to_lowercase()));
     Ok(choices)
+}
+
+/// The choices for a new record of the municipality.
+pub async fn for_new(
+    state: &AppState,
+    caller: &Caller,
+    municipality_id: &str,
+) -> Result<Vec<PartyChoice>, ApiError> {
+    let (caller, municipality_id) = (caller.clone(), municipality_id.to_owned());
+    state.db.run(move |conn| for_municipality(conn, &caller, &municipality_id, &[])).await
 }
 
 /// `network:{id}`: a party as a form field's value or name.

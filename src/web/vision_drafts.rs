@@ -7,14 +7,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::auth::{Action, Caller, Target};
+use crate::auth::Caller;
 use crate::domain::workflow::VisionAction;
 use crate::domain::Party;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use crate::visions::dto::{CreateVision, Goal, UpdateVision, VisionDto};
 
-use super::agreement_drafts::{asked_municipality, municipality_for};
+use super::agreement_drafts::{asked_municipality, municipality_for, not_editable, Saved};
 use super::form::{value, Control, Errors, Field};
 use super::i18n::Lang;
 use super::layout::{chrome, html, not_found, refused, see_other, visible, Chrome};
@@ -180,16 +180,6 @@ fn form(
     }
 }
 
-async fn choices(
-    state: &AppState,
-    caller: &Caller,
-    municipality_id: &str,
-    current: &[Party],
-) -> Result<Vec<PartyChoice>, ApiError> {
-    let (caller, municipality_id, current) = (caller.clone(), municipality_id.to_owned(), current.to_vec());
-    state.db.run(move |conn| party_choices::for_municipality(conn, &caller, &municipality_id, &current)).await
-}
-
 /// `GET /visions/new`.
 pub async fn new(
     state: web::Data<AppState>,
@@ -201,7 +191,7 @@ pub async fn new(
     let Some(municipality_id) = municipality_for(&caller, asked.as_deref()) else {
         return not_found(chrome, cookies);
     };
-    let choices = choices(&state, &caller, &municipality_id, &[]).await?;
+    let choices = party_choices::for_new(&state, &caller, &municipality_id).await?;
     let page = form(
         chrome,
         "/visions/new".into(),
@@ -240,18 +230,19 @@ pub async fn create(
                 parties: checked.parties,
             };
             let drafter = caller.clone();
-            match state.db.run(move |conn| crate::visions::service::create(conn, &drafter, input)).await {
-                Ok(vision) => return Ok(see_other(&format!("/visions/{}?saved=drafted", vision.id))),
-                Err(err) => match service_errors(lang, &err) {
-                    Some(errors) => errors,
-                    None if err.code.status().is_client_error() => return not_found(chrome, cookies),
-                    None => return Err(err),
-                },
+            let created =
+                state.db.run(move |conn| crate::visions::service::create(conn, &drafter, input)).await;
+            match Saved::of(lang, created, service_errors)? {
+                Saved::Done(vision) => {
+                    return Ok(see_other(&format!("/visions/{}?saved=drafted", vision.id)))
+                }
+                Saved::Fix(errors) => errors,
+                Saved::Stale | Saved::Hidden => return not_found(chrome, cookies),
             }
         }
         Err(errors) => errors,
     };
-    let choices = choices(&state, &caller, &municipality_id, &[]).await?;
+    let choices = party_choices::for_new(&state, &caller, &municipality_id).await?;
     let page =
         form(chrome, "/visions/new".into(), values, &choices, errors, ("municipality_id", municipality_id));
     html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &page)
@@ -320,9 +311,7 @@ pub async fn edit(
         return not_found(chrome, cookies);
     };
     if !vision.allowed_actions.contains(&VisionAction::Edit) {
-        let scope = crate::parties::scope(&vision.municipality_id, &vision.parties);
-        let drafts = caller.may(Action::Update, Target::Record(&scope));
-        let key = if drafts { "drafting-not-now" } else { "drafting-not-allowed" };
+        let key = not_editable(&caller, &vision.municipality_id, &vision.parties);
         return super::visions::show_again(&state, &req, caller, id, "steps", key).await;
     }
     let values = Values::posted(&posted);
@@ -344,30 +333,18 @@ pub async fn edit(
                     crate::visions::service::update(conn, &editor, &target, Some(read_at), change)
                 })
                 .await;
-            match saved {
-                Ok(_) => return Ok(see_other(&format!("/visions/{id}?saved=saved"))),
-                Err(err) if err.code == ErrorCode::PreconditionFailed => {
+            match Saved::of(lang, saved, service_errors)? {
+                Saved::Done(_) => return Ok(see_other(&format!("/visions/{id}?saved=saved"))),
+                Saved::Stale => {
                     let message = chrome.t("drafting-stale");
                     let errors = Errors::one("stale", message.clone());
-                    let mut page = form(
-                        chrome,
-                        action,
-                        values,
-                        &choices,
-                        errors,
-                        ("version", vision.version.to_string()),
-                    );
+                    let version = ("version", vision.version.to_string());
+                    let mut page = form(chrome, action, values, &choices, errors, version);
                     page.stale = Some((message, format!("/visions/{id}")));
                     return html(StatusCode::CONFLICT, cookies, &page);
                 }
-                Err(err) if matches!(err.code, ErrorCode::InvalidTransition | ErrorCode::Conflict) => {
-                    Errors::one("title", lang.t("drafting-not-now"))
-                }
-                Err(err) => match service_errors(lang, &err) {
-                    Some(errors) => errors,
-                    None if err.code.status().is_client_error() => return not_found(chrome, cookies),
-                    None => return Err(err),
-                },
+                Saved::Fix(errors) => errors,
+                Saved::Hidden => return not_found(chrome, cookies),
             }
         }
         Err(errors) => errors,

@@ -42,6 +42,16 @@ async fn typed(browser: &Browser, css: &str) -> String {
     field.prop("value").await.expect("its value").unwrap_or_default()
 }
 
+/// Municipality `a` with its officer signed in, on the page of its agreement in force.
+async fn officer_on_the_agreement_in_force(app: &TestApp) -> Option<(Tenant, Browser)> {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(app, &root, "a").await;
+    let browser = Browser::start(true).await?;
+    sign_in(&browser, app, &a.officer.email).await;
+    browser.open(&app.url(&format!("/agreements/{}", a.agreement_id))).await;
+    Some((a, browser))
+}
+
 async fn agreement(app: &TestApp, who: &User, id: &str) -> serde_json::Value {
     let reply = app.get_as(who, &format!("/api/v1/agreements/{id}")).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
@@ -102,6 +112,20 @@ async fn an_agreement_is_drafted_proposed_and_signed_by_the_municipality_through
     let page = browser.text().await;
     assert!(page.contains("De afspraak is voorgesteld.") && page.contains("Voorgesteld"), "{page}");
     assert!(!page.contains("Stel voor aan de partijen"), "proposed once: {page}");
+    // Asking for changes (a reason is needed) sends it back to draft; proposed again.
+    browser.open_details("Vraag om aanpassingen").await;
+    browser.press("Vraag om aanpassingen").await;
+    assert!(browser.text().await.contains("Schrijf op waarom."), "a reason is needed");
+    browser.fill("Wat moet er anders?", "De einddatum klopt niet.").await;
+    browser.press("Vraag om aanpassingen").await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("Je hebt om aanpassingen gevraagd.") && page.contains("In voorbereiding"),
+        "{page}"
+    );
+    assert_eq!(agreement(&app, &a.officer, &id).await["status_reason"], "De einddatum klopt niet.");
+    browser.press("Stel voor aan de partijen").await;
+    assert!(browser.text().await.contains("De afspraak is voorgesteld."));
     sign_out(&browser).await;
 
     // The network's coordinator signs on the page, then the municipality.
@@ -156,12 +180,8 @@ async fn an_agreement_is_drafted_proposed_and_signed_by_the_municipality_through
 }
 
 async fn an_amendment_is_compared_with_the_version_in_force_and_a_check_in_is_recorded(app: TestApp) {
-    let root = app.signed_in("root@platform.example", "Root", true).await;
-    let a = tenant(&app, &root, "a").await;
+    let Some((a, browser)) = officer_on_the_agreement_in_force(&app).await else { return };
     let id = a.agreement_id.clone();
-    let Some(browser) = Browser::start(true).await else { return };
-    sign_in(&browser, &app, &a.officer.email).await;
-    browser.open(&app.url(&format!("/agreements/{id}"))).await;
     assert!(!browser.text().await.contains("Afspraak aanpassen"), "a signed version never changes");
 
     browser.open_details("Wijziging voorbereiden").await;
@@ -353,12 +373,8 @@ async fn a_stale_edit_is_refused_with_a_message_and_bad_input_is_explained(app: 
 }
 
 async fn an_agreement_is_suspended_resumed_and_completed_from_its_page(app: TestApp) {
-    let root = app.signed_in("root@platform.example", "Root", true).await;
-    let a = tenant(&app, &root, "a").await;
+    let Some((a, browser)) = officer_on_the_agreement_in_force(&app).await else { return };
     let id = a.agreement_id.clone();
-    let Some(browser) = Browser::start(true).await else { return };
-    sign_in(&browser, &app, &a.officer.email).await;
-    browser.open(&app.url(&format!("/agreements/{id}"))).await;
     assert!(!browser.text().await.contains("Laat de afspraak weer lopen"), "not suspended");
     browser.open_details("Afspraak tijdelijk stilzetten").await;
     browser.press("Zet stil").await;
@@ -382,6 +398,16 @@ async fn an_agreement_is_suspended_resumed_and_completed_from_its_page(app: Test
     browser.press("Rond af").await;
     let page = browser.text().await;
     assert!(page.contains("De afspraak is afgerond.") && !page.contains("Afspraak beëindigen"), "{page}");
+
+    // The drafting pages in English and Arabic (right to left).
+    browser.open(&app.url("/agreements/new?lang=en")).await;
+    let page = browser.text().await;
+    assert!(page.contains("New collaboration agreement") && page.contains("Commitment 1: who"), "{page}");
+    browser.assert_accessible().await;
+    browser.open(&app.url(&format!("/agreements/{id}/versions?lang=ar"))).await;
+    assert_eq!(browser.attribute("html", "dir").await.as_deref(), Some("rtl"));
+    browser.assert_accessible().await;
+    browser.open(&app.url("/?lang=nl")).await;
     browser.close().await;
     assert_eq!(agreement(&app, &a.officer, &id).await["status"], "completed");
 }
