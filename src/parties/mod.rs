@@ -149,6 +149,17 @@ pub fn records_of_user(
         .load(conn)
 }
 
+/// Ids of the records of `record_type` that this party is a party to, newest first.
+pub fn records_with(conn: &mut DbConnection, record_type: &str, party: &Party) -> QueryResult<Vec<String>> {
+    record_parties::table
+        .filter(record_parties::record_type.eq(record_type))
+        .filter(record_parties::party_type.eq(party.party_type.as_str()))
+        .filter(record_parties::party_id.eq(&party.id))
+        .select(record_parties::record_id)
+        .order(record_parties::record_id.desc())
+        .load(conn)
+}
+
 /// The scope of a stored record from the parties stored with it: for a record that belongs to
 /// it (a commitment of an agreement), without loading the record itself.
 pub fn scope_of(

@@ -152,6 +152,15 @@ pub fn settle(
     })
 }
 
+/// Whether the caller may record money paid back on this grant (the policy's `Pay`).
+pub fn may_refund(caller: &Caller, grant: &GrantDto) -> bool {
+    let scope = crate::auth::policy::GrantScope {
+        municipality_id: grant.municipality_id.clone(),
+        network_id: grant.network_id.clone(),
+    };
+    caller.may(Action::Pay, Target::Grant(&scope))
+}
+
 /// Records money the network paid back, at most what is still due (409 `overpayment`).
 pub fn refund(
     conn: &mut DbConnection,

@@ -168,7 +168,7 @@ pub fn open_parties(
         .collect()
 }
 
-fn agreement_status(lang: Lang, agreement: &AgreementDto) -> String {
+pub fn agreement_status(lang: Lang, agreement: &AgreementDto) -> String {
     lang.t(&format!("agreement-status-{}", agreement.status.as_str()))
 }
 

@@ -20,9 +20,22 @@ use super::session::SignedIn;
 const ENTITY_TYPES: [&str; 8] =
     ["grant", "report", "fund", "network", "agreement", "vision", "membership", "payment_batch"];
 
+/// What an event did, in words: its kind of record and its verb ("Aanvraag: goedgekeurd"); the
+/// code itself for an event without words yet.
+fn action_words(lang: super::i18n::Lang, action: &str) -> String {
+    let words = action.split_once('.').and_then(|(noun, verb)| {
+        let noun = lang.try_t(&format!("audit-noun-{}", noun.replace('_', "-")))?;
+        let verb = lang.try_t(&format!("audit-verb-{}", verb.replace('_', "-")))?;
+        Some(format!("{noun}: {verb}"))
+    });
+    words.unwrap_or_else(|| action.to_owned())
+}
+
 pub struct EventLine {
     pub at: String,
     pub who: String,
+    /// What happened in words ("Aanvraag: goedgekeurd").
+    pub what: String,
     pub action: String,
     pub record: String,
     /// The fields that changed.
@@ -108,6 +121,7 @@ pub async fn trail_page(
                 ActorKind::ServiceAccount => lang.t("audit-by-system"),
                 ActorKind::System => lang.t("audit-by-pactum"),
             },
+            what: action_words(lang, &e.action),
             action: e.action.clone(),
             record: format!("{} {}", e.entity_type, e.entity_id),
             fields: e
@@ -150,4 +164,25 @@ pub async fn trail_page(
         chrome,
     };
     html(StatusCode::OK, cookies, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_words;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn an_event_reads_in_words_and_one_without_words_as_its_code() {
+        assert_eq!(action_words(Lang::Nl, "grant.approved"), "Aanvraag: goedgekeurd");
+        assert_eq!(
+            action_words(Lang::En, "agreement.signed_and_activated"),
+            "Agreement: signed and in force at once"
+        );
+        assert_eq!(
+            action_words(Lang::Nl, "webhook_subscription.secret_rotated"),
+            "Webhook: geheime sleutel vervangen"
+        );
+        assert_eq!(action_words(Lang::En, "grant.something_new"), "grant.something_new");
+        assert_eq!(action_words(Lang::En, "unstructured"), "unstructured");
+    }
 }

@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 use super::form::{Control, Errors, Field};
 use super::format;
+use super::grants::Typed;
 use super::layout::{refused, see_other, Chrome};
 use super::session::{csrf_ok, SignedIn};
 
@@ -139,7 +140,7 @@ impl DecisionForm {
 }
 
 fn history_words(lang: super::i18n::Lang, event: &HistoryEvent) -> HistoryLine {
-    const KNOWN: [&str; 15] = [
+    const KNOWN: [&str; 16] = [
         "created",
         "updated",
         "submitted",
@@ -154,6 +155,7 @@ fn history_words(lang: super::i18n::Lang, event: &HistoryEvent) -> HistoryLine {
         "activated",
         "reporting_started",
         "settled",
+        "refund_received",
         "closed",
     ];
     let action = event.action.strip_prefix("grant.").unwrap_or(&event.action);
@@ -461,7 +463,7 @@ pub async fn decide(
         state.db.run(move |conn| crate::grants::applications::get(conn, &caller, &id)).await
     };
     let again = |caller, form, errors, status| {
-        super::grants::again(&state, &req, caller, id.clone(), form, errors, status)
+        super::grants::again(&state, &req, caller, id.clone(), Typed::Decision(form), errors, status)
     };
     let Some(grant) = super::layout::visible(found)? else {
         return again(caller, form, Errors::default(), StatusCode::NOT_FOUND).await;

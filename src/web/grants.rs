@@ -17,7 +17,9 @@ use super::form::{Control, Errors, Field};
 use super::format;
 use super::home::{grant_status, grant_turn, Turn};
 use super::layout::{chrome, html, not_found, refused, see_other, Chrome};
+use super::related::{self, Related, RelatedData};
 use super::session::{csrf_ok, SignedIn};
+use super::settlement::{self, SettlementForm, SettlementView};
 
 /// A tranche as a row of the payments table.
 pub struct TrancheRow {
@@ -37,6 +39,9 @@ struct GrantPage {
     notice: Option<String>,
     /// What the municipality's people see beyond the network's view.
     staff: Option<StaffView>,
+    /// The network's agreements and the grant's reports, for the municipality's people.
+    related: Option<Related>,
+    settlement: Option<SettlementView>,
     status: String,
     turn: Turn,
     /// A sentence on what happens next.
@@ -77,11 +82,22 @@ fn next_step(chrome: &Chrome, grant: &GrantDto) -> String {
     }
 }
 
-/// The grant, its tranches and, for the municipality's people, the rest they read.
+/// The grant, its tranches, its settlement once there is one to make and, for the
+/// municipality's people, the rest they read.
 struct Loaded {
     grant: GrantDto,
     tranches: Vec<TrancheDto>,
-    staff: Option<StaffData>,
+    settlement: Option<settlement::Settlement>,
+    staff: Option<(StaffData, RelatedData)>,
+}
+
+/// What was typed in one of the page's forms, kept when it comes back with an error.
+#[derive(Default)]
+pub enum Typed {
+    #[default]
+    Nothing,
+    Decision(DecisionForm),
+    Settlement(SettlementForm),
 }
 
 fn page(
@@ -89,10 +105,16 @@ fn page(
     loaded: Loaded,
     saved: bool,
     answer: String,
-    decision: &DecisionForm,
+    typed: &Typed,
     errors: Errors,
 ) -> GrantPage {
-    let Loaded { grant, tranches, staff } = loaded;
+    let Loaded { grant, tranches, settlement, staff } = loaded;
+    let (no_decision, no_settlement) = (DecisionForm::default(), SettlementForm::default());
+    let (decision, settlement_form) = match typed {
+        Typed::Decision(form) => (form, &no_settlement),
+        Typed::Settlement(form) => (&no_decision, form),
+        Typed::Nothing => (&no_decision, &no_settlement),
+    };
     let lang = chrome.lang;
     let money = |cents: i64| format::money(lang, cents);
     let mut facts = vec![
@@ -126,7 +148,17 @@ fn page(
     let mut answer = Field::new("answer", chrome.t("field-answer"), Control::TextArea).value(answer);
     errors.attach(std::slice::from_mut(&mut answer));
     let can = |action| grant.allowed_actions.contains(&action);
-    let staff = staff.map(|data| decisions::view(&chrome, &grant, data, decision, &errors));
+    let scheduled: i64 =
+        tranches.iter().filter(|t| t.status == TrancheStatus::Scheduled).map(|t| t.amount_cents).sum();
+    let settlement =
+        settlement.map(|s| settlement::view(&chrome, &grant, &s, scheduled, settlement_form, &errors));
+    let (staff, related) = match staff {
+        Some((data, around)) => (
+            Some(decisions::view(&chrome, &grant, data, decision, &errors)),
+            Some(related::view(&chrome, around)),
+        ),
+        None => (None, None),
+    };
     let (status, turn) = if staff.is_some() {
         (decisions::staff_status(lang, grant.status), Turn::Nobody)
     } else {
@@ -135,6 +167,8 @@ fn page(
     GrantPage {
         notice: None,
         staff,
+        related,
+        settlement,
         title: grant.title.clone(),
         id: grant.id.clone(),
         saved,
@@ -166,9 +200,13 @@ async fn load(state: &AppState, caller: crate::auth::Caller, id: String) -> Resu
         .run(move |conn| {
             let mut grant = crate::grants::applications::get(conn, &caller, &id)?;
             let tranches = crate::grants::tranches::list(conn, &caller, &id)?;
-            let staff = decisions::load(conn, &caller, &grant)?;
+            let settlement = settlement::load(conn, &caller, &grant)?;
+            let staff = match decisions::load(conn, &caller, &grant)? {
+                Some(data) => Some((data, related::load(conn, &caller, &grant)?)),
+                None => None,
+            };
             grant.payee = crate::grants::history::payee_for(&caller, &grant);
-            Ok::<_, ApiError>(Loaded { grant, tranches, staff })
+            Ok::<_, ApiError>(Loaded { grant, tranches, settlement, staff })
         })
         .await;
     super::layout::visible(found)
@@ -181,14 +219,14 @@ pub(super) async fn again(
     req: &HttpRequest,
     caller: crate::auth::Caller,
     id: String,
-    form: DecisionForm,
+    typed: Typed,
     errors: Errors,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(state, req, Some(&caller));
     match load(state, caller, id).await? {
         Some(loaded) if status != StatusCode::NOT_FOUND => {
-            html(status, cookies, &page(chrome, loaded, false, String::new(), &form, errors))
+            html(status, cookies, &page(chrome, loaded, false, String::new(), &typed, errors))
         }
         _ => not_found(chrome, cookies),
     }
@@ -212,9 +250,18 @@ pub async fn show(
     let Some(loaded) = load(&state, caller, id).await? else { return not_found(chrome, cookies) };
     let query = web::Query::<ShowQuery>::from_query(req.query_string()).ok().map(|q| q.into_inner());
     let saved = query.as_ref().is_some_and(|q| q.saved.is_some());
-    let done = query.and_then(|q| q.done).filter(|d| decisions::OUTCOMES.contains(&d.as_str()));
-    let mut page = page(chrome, loaded, saved, String::new(), &DecisionForm::default(), Errors::default());
-    page.notice = done.map(|d| page.chrome.t(&format!("decision-done-{d}")));
+    let done = query.and_then(|q| q.done);
+    let mut page = page(chrome, loaded, saved, String::new(), &Typed::Nothing, Errors::default());
+    page.notice = done.and_then(|d| {
+        let key = if decisions::OUTCOMES.contains(&d.as_str()) {
+            format!("decision-done-{d}")
+        } else if settlement::OUTCOMES.contains(&d.as_str()) {
+            format!("settlement-done-{d}")
+        } else {
+            return None;
+        };
+        Some(page.chrome.t(&key))
+    });
     html(StatusCode::OK, cookies, &page)
 }
 
@@ -256,7 +303,7 @@ pub async fn step(
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             cookies,
-            &page(chrome, loaded, false, answer, &DecisionForm::default(), errors),
+            &page(chrome, loaded, false, answer, &Typed::Nothing, errors),
         );
     }
     let request = GrantActionRequest {
@@ -277,11 +324,7 @@ pub async fn step(
             let key =
                 if err.code == ErrorCode::ValidationFailed { "answer-too-long" } else { "step-not-now" };
             let errors = Errors::one("answer", chrome.t(key));
-            html(
-                StatusCode::CONFLICT,
-                cookies,
-                &page(chrome, loaded, false, answer, &DecisionForm::default(), errors),
-            )
+            html(StatusCode::CONFLICT, cookies, &page(chrome, loaded, false, answer, &Typed::Nothing, errors))
         }
         Err(err) if err.code == ErrorCode::NotFound => not_found(chrome, cookies),
         Err(err) => Err(err),

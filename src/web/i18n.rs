@@ -68,6 +68,11 @@ impl Lang {
         LOCALES.lookup(&self.id(), key)
     }
 
+    /// The text for `key`, if this language (or Dutch, the fallback) has one.
+    pub fn try_t(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.id(), key)
+    }
+
     pub fn t_with(self, key: &str, args: &[(&'static str, &str)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()

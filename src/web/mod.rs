@@ -37,10 +37,12 @@ pub mod passwords;
 pub mod payments;
 pub mod queue;
 pub mod receipts;
+pub mod related;
 pub mod reminder_settings;
 pub mod reports;
 pub mod review;
 pub mod session;
+pub mod settlement;
 pub mod vision_drafts;
 pub mod vision_steps;
 pub mod visions;
@@ -48,7 +50,7 @@ pub mod visions;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(queue::routes).configure(decisions::routes);
+    cfg.configure(queue::routes).configure(decisions::routes).configure(settlement::routes);
     // Fixed paths (`/agreements/new`, `/visions/new`) before `/agreements/{id}` and the like.
     cfg.configure(agreement_list::routes)
         .configure(agreement_drafts::routes)

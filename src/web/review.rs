@@ -71,12 +71,33 @@ struct ReviewPage {
     errors: Vec<(String, String)>,
 }
 
-fn status_words(chrome: &Chrome, status: ReportStatus) -> String {
+pub fn status_words(chrome: &Chrome, status: ReportStatus) -> String {
     chrome.t(match status {
         ReportStatus::Draft => "review-status-draft",
         ReportStatus::Submitted => "review-status-submitted",
         ReportStatus::Accepted => "review-status-accepted",
     })
+}
+
+pub fn kind_words(chrome: &Chrome, kind: ReportKind) -> String {
+    chrome.t(match kind {
+        ReportKind::Interim => "review-kind-interim",
+        ReportKind::Final => "review-kind-final",
+    })
+}
+
+/// The report's receipts, to show beside its lines or on the grant's page.
+pub fn receipts(chrome: &Chrome, report: &ReportDto) -> Vec<ReceiptView> {
+    report
+        .receipts
+        .iter()
+        .map(|r| ReceiptView {
+            id: r.id.clone(),
+            name: r.file_name.clone(),
+            size: super::reports::size(chrome.lang, r.size_bytes),
+            image: r.media_type.starts_with("image/"),
+        })
+        .collect()
 }
 
 fn page(
@@ -89,10 +110,7 @@ fn page(
 ) -> ReviewPage {
     let lang = chrome.lang;
     let money = |cents: i64| format::money(lang, cents);
-    let kind = chrome.t(match report.kind {
-        ReportKind::Interim => "review-kind-interim",
-        ReportKind::Final => "review-kind-final",
-    });
+    let kind = kind_words(&chrome, report.kind);
     let mut facts = vec![
         (chrome.t("review-kind"), kind),
         (chrome.t("fact-approved"), grant.approved_cents.map(money).unwrap_or_else(|| money(0))),
@@ -123,16 +141,7 @@ fn page(
             receipt: e.receipt_id.as_ref().and_then(|id| names.iter().find(|(r, _)| r == id).cloned()),
         })
         .collect();
-    let receipts = report
-        .receipts
-        .iter()
-        .map(|r| ReceiptView {
-            id: r.id.clone(),
-            name: r.file_name.clone(),
-            size: super::reports::size(lang, r.size_bytes),
-            image: r.media_type.starts_with("image/"),
-        })
-        .collect();
+    let receipts = receipts(&chrome, report);
     let mut comments = Field::new("comments", chrome.t("field-review-comments"), Control::TextArea)
         .hint(chrome.t("field-review-comments-hint"))
         .value(comments);

@@ -28,6 +28,7 @@ mod pages_grants;
 mod pages_networks;
 mod pages_officer;
 mod pages_review;
+mod pages_settlement;
 mod payment_batches;
 mod reminders;
 mod scopes;

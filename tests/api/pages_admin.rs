@@ -268,7 +268,8 @@ async fn an_auditor_reads_the_audit_trail_with_filters(app: TestApp) {
     sign_in(&browser, &app, &a.auditor.email).await;
     browser.follow("Logboek").await;
     let page = browser.text().await;
-    assert!(page.contains("grant.approved") && page.contains("officer@a.example"), "{page}");
+    assert!(page.contains("Aanvraag: goedgekeurd") && page.contains("grant.approved"), "{page}");
+    assert!(page.contains("officer@a.example"), "{page}");
     assert!(!page.contains(&b.grant_id), "another municipality's events stay out");
     browser.assert_accessible().await;
     browser.choose("Soort gegeven", "aanvragen").await;

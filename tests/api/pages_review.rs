@@ -36,7 +36,7 @@ async fn fetch(browser: &Browser, path: &str) -> Vec<String> {
 }
 
 /// The receipt image's natural width, once it has loaded (0 when it could not be drawn).
-async fn image_width(browser: &Browser, alt: &str) -> i64 {
+pub async fn image_width(browser: &Browser, alt: &str) -> i64 {
     let width = browser
         .client
         .execute_async(
