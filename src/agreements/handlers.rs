@@ -11,13 +11,13 @@ use crate::http::extractors::optional_json;
 use crate::http::pagination::{Page, PageRequest};
 use crate::state::AppState;
 
-use super::content::{self, VersionDiff};
+use super::content::VersionDiff;
 use super::document::{self, Language, Names};
 use super::dto::{
     ActionRequest, AgreementDto, AgreementQuery, CheckInDto, CheckInList, CheckInRequest, CreateAgreement,
     DiffQuery, UpdateAgreement, VersionDto, VersionList,
 };
-use super::{check_ins, loaded, service};
+use super::{check_ins, loaded, service, versions};
 
 /// Draft an agreement.
 ///
@@ -202,19 +202,6 @@ pub async fn amend(
     Ok(etag::created(format!("/api/v1/agreements/{}/versions/{number}", dto.id), dto.version, dto))
 }
 
-fn find_version(loaded: &loaded::LoadedAgreement, number: i32) -> Result<VersionDto, ApiError> {
-    let row = repo_version(loaded, number)?;
-    loaded::version_dto(loaded, row)
-}
-
-fn repo_version(loaded: &loaded::LoadedAgreement, number: i32) -> Result<&super::repo::VersionRow, ApiError> {
-    loaded
-        .versions_ref()
-        .iter()
-        .find(|v| v.number == number)
-        .ok_or_else(|| ApiError::not_found(format!("No version {number}.")))
-}
-
 /// Every version of an agreement.
 ///
 /// Oldest first, with content, hash and signatures.
@@ -227,17 +214,7 @@ pub async fn versions(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let items = state
-        .db
-        .run(move |conn| {
-            let loaded = loaded::visible(conn, &caller, &id)?;
-            loaded
-                .versions_ref()
-                .iter()
-                .map(|v| loaded::version_dto(&loaded, v))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+    let items = state.db.run(move |conn| versions::list(conn, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(VersionList { items }))
 }
 
@@ -254,13 +231,7 @@ pub async fn version(
     path: web::Path<(uuid::Uuid, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
-    let dto = state
-        .db
-        .run(move |conn| {
-            let loaded = loaded::visible(conn, &caller, &id.to_string())?;
-            find_version(&loaded, number)
-        })
-        .await?;
+    let dto = state.db.run(move |conn| versions::get(conn, &caller, &id.to_string(), number)).await?;
     Ok(HttpResponse::Ok().json(dto))
 }
 
@@ -279,15 +250,8 @@ pub async fn diff(
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
     let against = query.against.unwrap_or(number - 1);
-    let diff = state
-        .db
-        .run(move |conn| {
-            let loaded = loaded::visible(conn, &caller, &id.to_string())?;
-            let after = find_version(&loaded, number)?;
-            let before = if against == 0 { None } else { Some(find_version(&loaded, against)?.content) };
-            Ok(content::diff(against, before.as_ref(), number, &after.content))
-        })
-        .await?;
+    let diff =
+        state.db.run(move |conn| versions::diff(conn, &caller, &id.to_string(), number, against)).await?;
     Ok(HttpResponse::Ok().json(diff))
 }
 
@@ -312,7 +276,7 @@ pub async fn document(
         .db
         .run(move |conn| {
             let loaded = loaded::visible(conn, &caller, &id.to_string())?;
-            let version = find_version(&loaded, number)?;
+            let version = versions::find(&loaded, number)?;
             let signers: Vec<String> = version.signatures.iter().map(|s| s.signed_by.clone()).collect();
             let names = Names::load(conn, &version.content.parties, &signers)?;
             Ok(document::render(language, &version, loaded.status().as_str(), &names))

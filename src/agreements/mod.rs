@@ -12,6 +12,7 @@ pub mod loaded;
 pub mod repo;
 pub mod service;
 mod steps;
+pub mod versions;
 
 use actix_web::web;
 

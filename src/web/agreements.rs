@@ -15,12 +15,14 @@ use crate::agreements::document::{self, Language, Names};
 use crate::agreements::dto::{AgreementDto, CheckInDto, VersionDto};
 use crate::auth::Caller;
 use crate::commitments::dto::{CommitmentDto, CommitmentQuery};
+use crate::commitments::terms::CommitmentTerms;
 use crate::db::page::PageRequest;
 use crate::domain::workflow::{AgreementAction, CommitmentAction, CommitmentStatus, VersionStatus};
 use crate::domain::{Party, PartyType};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
+use super::agreement_steps::{drafting, notice_key, Drafting, Typed};
 use super::form::Errors;
 use super::format;
 use super::home::Turn;
@@ -93,6 +95,8 @@ struct AgreementPage {
     print_href: String,
     commitments: Vec<CommitmentLine>,
     check_ins: Vec<CheckInLine>,
+    /// What the person may do to draft and run the agreement: edit, propose, amend, check-ins.
+    drafting: Drafting,
     errors: Vec<(String, String)>,
 }
 
@@ -178,6 +182,7 @@ fn page(
     loaded: Loaded,
     notice: Option<&str>,
     errors: Errors,
+    typed: &Typed,
 ) -> AgreementPage {
     let lang = chrome.lang;
     let agreement = &loaded.agreement;
@@ -237,7 +242,7 @@ fn page(
             (kind, format!("{}{amount}", p.description))
         })
         .collect();
-    let commitments = loaded
+    let mut commitments: Vec<CommitmentLine> = loaded
         .commitments
         .iter()
         .map(|c| CommitmentLine {
@@ -251,6 +256,10 @@ fn page(
             can_complete: c.allowed_actions.contains(&CommitmentAction::Complete),
         })
         .collect();
+    if commitments.is_empty() {
+        // Not signed yet: the commitments the text proposes, which signing makes real.
+        commitments = content.commitments.iter().map(|c| proposed_commitment(lang, names, c)).collect();
+    }
     let check_ins = loaded
         .check_ins
         .iter()
@@ -262,6 +271,7 @@ fn page(
         })
         .collect();
     let turn = if sign_as.is_empty() { Turn::Nobody } else { Turn::Yours };
+    let drafting = drafting(&chrome, caller, agreement, typed, &errors);
     AgreementPage {
         title: content.title.clone(),
         notice: notice.map(|key| lang.t(key)),
@@ -283,8 +293,23 @@ fn page(
         print_href: format!("/agreements/{}/print", agreement.id),
         commitments,
         check_ins,
+        drafting,
         errors: errors.0,
         chrome,
+    }
+}
+
+/// A commitment as a version's text states it, before signing turns it into one to keep.
+fn proposed_commitment(lang: Lang, names: &Names, terms: &CommitmentTerms) -> CommitmentLine {
+    CommitmentLine {
+        id: terms.key.clone().unwrap_or_default(),
+        party: names.party(&terms.party),
+        description: terms.description.clone(),
+        due: terms.due_on.map(|d| format::date(lang, d)),
+        status: lang.t("commitment-status-proposed"),
+        done: false,
+        note: None,
+        can_complete: false,
     }
 }
 
@@ -299,7 +324,7 @@ fn saved_notice(req: &HttpRequest) -> Option<&'static str> {
     match query.saved.as_deref()? {
         "signed" => Some("agreement-signed-notice"),
         "commitment" => Some("commitment-done-notice"),
-        _ => None,
+        saved => notice_key(saved),
     }
 }
 
@@ -313,7 +338,12 @@ pub async fn show(
     let id = id.into_inner();
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let Some(loaded) = load(&state, caller.clone(), id).await? else { return not_found(chrome, cookies) };
-    html(StatusCode::OK, cookies, &page(chrome, &caller, loaded, saved_notice(&req), Errors::default()))
+    let notice = saved_notice(&req);
+    html(
+        StatusCode::OK,
+        cookies,
+        &page(chrome, &caller, loaded, notice, Errors::default(), &Typed::default()),
+    )
 }
 
 /// `GET /agreements/{id}/print`: the version the page shows, as a clean document to print or
@@ -386,7 +416,7 @@ pub async fn sign(
 }
 
 /// After a step on an agreement: its page with a notice, or with what was refused.
-async fn step_outcome(
+pub(super) async fn step_outcome(
     state: &AppState,
     req: &HttpRequest,
     caller: Caller,
@@ -400,72 +430,27 @@ async fn step_outcome(
         Err(err) if err.code.status().is_client_error() => err,
         Err(err) => return Err(err),
     };
+    if err.code == ErrorCode::NotFound {
+        let (chrome, cookies) = chrome(state, req, Some(&caller));
+        return not_found(chrome, cookies);
+    }
+    let lang = super::session::language(req, Some(&caller)).0;
+    let errors = Errors::one(field, refusal(lang, &err));
+    show_again(state, req, caller, id, errors, &Typed::default(), StatusCode::CONFLICT).await
+}
+
+/// The agreement's page again after a step that was refused or a form that needs fixing:
+/// what to fix beside the fields, what was typed kept.
+pub(super) async fn show_again(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller,
+    id: String,
+    errors: Errors,
+    typed: &Typed,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
     let (chrome, cookies) = chrome(state, req, Some(&caller));
     let Some(loaded) = load(state, caller.clone(), id).await? else { return not_found(chrome, cookies) };
-    if err.code == ErrorCode::NotFound {
-        return not_found(chrome, cookies);
-    }
-    let errors = Errors::one(field, refusal(chrome.lang, &err));
-    html(StatusCode::CONFLICT, cookies, &page(chrome, &caller, loaded, None, errors))
-}
-
-/// `GET /commitments/{id}` (the link in reminders): the commitment on its agreement's page.
-pub async fn commitment(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    SignedIn(caller): SignedIn,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let target = id.clone();
-    let found =
-        visible(state.db.run(move |conn| crate::commitments::service::get(conn, &caller, &target)).await)?;
-    match found {
-        Some(c) => Ok(see_other(&format!("/agreements/{}#commitment-{id}", c.agreement_id))),
-        None => {
-            let (chrome, cookies) = super::layout::chrome(&state, &req, None);
-            not_found(chrome, cookies)
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DoneForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    note: String,
-}
-
-/// `POST /commitments/{id}/done`: marks the network's own commitment done, with an optional
-/// note, then the agreement's page.
-pub async fn done(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    SignedIn(caller): SignedIn,
-    id: web::Path<String>,
-    form: web::Form<DoneForm>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let DoneForm { csrf, note } = form.into_inner();
-    if !csrf_ok(&req, &csrf) {
-        return refused(&state, &req, Some(&caller));
-    }
-    let (actor, target) = (caller.clone(), id.clone());
-    let found =
-        visible(state.db.run(move |conn| crate::commitments::service::get(conn, &actor, &target)).await)?;
-    let Some(commitment) = found else {
-        let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-        return not_found(chrome, cookies);
-    };
-    let note = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
-    let actor = caller.clone();
-    let outcome = state
-        .db
-        .run(move |conn| {
-            crate::commitments::service::act(conn, &actor, &id, CommitmentAction::Complete, note).map(|_| ())
-        })
-        .await;
-    let field = format!("commitment-{}", commitment.id);
-    step_outcome(&state, &req, caller, commitment.agreement_id, outcome, "commitment", &field).await
+    html(status, cookies, &page(chrome, &caller, loaded, None, errors, typed))
 }

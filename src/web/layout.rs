@@ -63,14 +63,16 @@ pub fn chrome(
     )
 }
 
-/// The municipality's pages a person's roles open: officers decide, finance pays, admins
-/// manage, auditors read the trail; everyone of a municipality sees the overview. A volunteer
-/// of a network alone gets none (their home page is their work).
+/// The municipality's pages a person's roles open: officers decide and draft agreements and
+/// visions, finance pays, admins manage, auditors read the trail (and the agreements); everyone
+/// of a municipality sees the overview. A volunteer of a network alone gets none (their home
+/// page is their work).
 fn staff_nav(lang: Lang, caller: &crate::auth::Caller) -> Vec<(&'static str, String)> {
     use crate::domain::MunicipalityRole as R;
     let has = |roles: &[R]| caller.municipalities.iter().any(|m| roles.contains(&m.role));
     [
         ("/work", "nav-work", has(&[R::Officer, R::MunicipalAdmin])),
+        ("/agreements", "nav-agreements", has(&[R::Officer, R::MunicipalAdmin, R::Auditor])),
         ("/payments", "nav-payments", has(&[R::Finance])),
         ("/overview", "nav-overview", !caller.municipalities.is_empty()),
         ("/admin", "nav-admin", has(&[R::MunicipalAdmin])),

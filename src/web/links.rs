@@ -31,7 +31,7 @@ struct LinksPage {
 }
 
 /// The municipality's networks with `status` (`requested`, `active`).
-fn networks_with(
+pub(super) fn networks_with(
     conn: &mut crate::db::DbConnection,
     caller: &Caller,
     municipality_id: &str,

@@ -4,12 +4,19 @@
 
 pub mod account;
 pub mod admin;
+pub mod agreement_drafts;
+pub mod agreement_form;
+pub mod agreement_form_page;
+pub mod agreement_list;
+pub mod agreement_steps;
+pub mod agreement_versions;
 pub mod agreements;
 pub mod api_tokens;
 pub mod applications;
 pub mod assets;
 pub mod audit;
 pub mod batches;
+pub mod commitment_pages;
 pub mod contacts;
 pub mod decisions;
 pub mod form;
@@ -27,6 +34,7 @@ pub mod links;
 pub mod members;
 pub mod networks;
 pub mod overview;
+pub mod party_choices;
 pub mod passwords;
 pub mod payments;
 pub mod queue;
@@ -38,6 +46,8 @@ pub mod review;
 pub mod service_accounts;
 pub mod session;
 pub mod settlement;
+pub mod vision_drafts;
+pub mod vision_steps;
 pub mod visions;
 pub mod webhook_deliveries;
 pub mod webhooks;
@@ -46,6 +56,12 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(queue::routes).configure(decisions::routes).configure(settlement::routes);
+    // Fixed paths (`/agreements/new`, `/visions/new`) before `/agreements/{id}` and the like.
+    cfg.configure(agreement_list::routes)
+        .configure(agreement_drafts::routes)
+        .configure(agreement_versions::routes)
+        .configure(vision_drafts::routes)
+        .configure(vision_steps::routes);
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(
             web::resource("/sign-in")
@@ -101,8 +117,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/agreements/{id}").route(web::get().to(agreements::show)))
         .service(web::resource("/agreements/{id}/print").route(web::get().to(agreements::print)))
         .service(web::resource("/agreements/{id}/sign").route(web::post().to(agreements::sign)))
-        .service(web::resource("/commitments/{id}").route(web::get().to(agreements::commitment)))
-        .service(web::resource("/commitments/{id}/done").route(web::post().to(agreements::done)))
+        .service(web::resource("/commitments/{id}").route(web::get().to(commitment_pages::commitment)))
+        .service(web::resource("/commitments/{id}/done").route(web::post().to(commitment_pages::done)))
         .service(web::resource("/visions/{id}").route(web::get().to(visions::show)))
         .service(web::resource("/visions/{id}/endorse").route(web::post().to(visions::endorse)))
         .service(web::resource("/networks/{id}").route(web::get().to(networks::show)))
@@ -123,5 +139,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/admin").route(web::get().to(admin::index)))
         .service(web::resource("/audit").route(web::get().to(audit::trail_page)))
         .service(web::resource("/sign-out").route(web::post().to(account::sign_out)))
+        // Steps by name (`/agreements/{id}/propose`...), after the paths they share a shape with.
+        .configure(agreement_steps::routes)
+        .configure(vision_steps::step_routes)
         .service(web::resource("/assets/{version}/{file}").route(web::get().to(assets::file)));
 }

@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
 use crate::agreements::document::Names;
 use crate::auth::Caller;
@@ -19,6 +20,7 @@ use super::form::Errors;
 use super::format;
 use super::layout::{chrome, html, not_found, refused, see_other, visible, Chrome};
 use super::session::{csrf_ok, SignedIn};
+use super::vision_steps::{drafting, notice_key, VisionDrafting};
 
 #[derive(Template)]
 #[template(path = "vision.html")]
@@ -33,6 +35,7 @@ struct VisionPage {
     goals: Vec<(String, Option<String>)>,
     themes: String,
     signing: Signing,
+    drafting: VisionDrafting,
     errors: Vec<(String, String)>,
 }
 
@@ -41,7 +44,7 @@ fn page(
     caller: &Caller,
     vision: VisionDto,
     names: &Names,
-    notice: bool,
+    notice: Option<&str>,
     errors: Errors,
 ) -> VisionPage {
     let lang = chrome.lang;
@@ -75,7 +78,8 @@ fn page(
     };
     VisionPage {
         title: vision.title.clone(),
-        notice: notice.then(|| lang.t("vision-endorsed-notice")),
+        notice: notice.map(|key| lang.t(key)),
+        drafting: drafting(lang, &vision),
         status: lang.t(&format!("vision-status-{}", vision.status.as_str())),
         statement: vision
             .statement
@@ -124,8 +128,11 @@ pub async fn show(
     let Some((vision, names)) = load(&state, caller.clone(), id).await? else {
         return not_found(chrome, cookies);
     };
-    let endorsed = req.query_string().contains("saved=endorsed");
-    html(StatusCode::OK, cookies, &page(chrome, &caller, vision, &names, endorsed, Errors::default()))
+    let notice = web::Query::<ShowQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().saved)
+        .and_then(|saved| notice_key(&saved));
+    html(StatusCode::OK, cookies, &page(chrome, &caller, vision, &names, notice, Errors::default()))
 }
 
 /// `POST /visions/{id}/endorse`: endorses for the party named, then the vision's page.
@@ -149,15 +156,35 @@ pub async fn endorse(
         .await;
     let err = match outcome {
         Ok(_) => return Ok(see_other(&format!("/visions/{id}?saved=endorsed"))),
+        Err(err) if err.code == ErrorCode::NotFound => {
+            let (chrome, cookies) = chrome(&state, &req, Some(&caller));
+            return not_found(chrome, cookies);
+        }
         Err(err) if err.code.status().is_client_error() => err,
         Err(err) => return Err(err),
     };
-    let (chrome, cookies) = chrome(&state, &req, Some(&caller));
-    let found = load(&state, caller.clone(), id).await?;
-    let (Some((vision, names)), false) = (found, err.code == ErrorCode::NotFound) else {
+    let key = if err.code == ErrorCode::ValidationFailed { "party-not-yours" } else { "step-not-now" };
+    show_again(&state, &req, caller, id, "endorse", key).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+/// The vision's page again after a refused step: what was refused beside `field`.
+pub(super) async fn show_again(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller,
+    id: String,
+    field: &str,
+    key: &str,
+) -> Result<HttpResponse, ApiError> {
+    let (chrome, cookies) = chrome(state, req, Some(&caller));
+    let Some((vision, names)) = load(state, caller.clone(), id).await? else {
         return not_found(chrome, cookies);
     };
-    let key = if err.code == ErrorCode::ValidationFailed { "party-not-yours" } else { "step-not-now" };
-    let errors = Errors::one("endorse", chrome.t(key));
-    html(StatusCode::CONFLICT, cookies, &page(chrome, &caller, vision, &names, false, errors))
+    let errors = Errors::one(field, chrome.t(key));
+    html(StatusCode::CONFLICT, cookies, &page(chrome, &caller, vision, &names, None, errors))
 }

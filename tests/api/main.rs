@@ -23,6 +23,7 @@ mod openapi;
 mod pages;
 mod pages_admin;
 mod pages_agreements;
+mod pages_drafting;
 mod pages_finance;
 mod pages_grants;
 mod pages_integrations;
