@@ -145,9 +145,11 @@ fn operations(openapi: &mut Spec) -> impl Iterator<Item = (&str, &'static str, &
 }
 
 /// The spec as pretty JSON with a trailing newline, exactly as committed: the generated
-/// document with the top-level `webhooks` section (which utoipa does not model) added.
+/// document with the top-level `webhooks` section (which utoipa does not model) added and the
+/// list pages referring to their item schemas.
 pub fn to_json() -> String {
     let mut spec = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    schemas::page_schemas(&mut spec);
     spec["webhooks"] = webhooks::spec::section();
     spec["components"]["schemas"]["WebhookEvent"] = webhooks::spec::envelope_schema();
     let mut json = serde_json::to_string_pretty(&spec).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

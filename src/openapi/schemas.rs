@@ -1,5 +1,6 @@
-//! The shape of the schemas: one id type.
+//! The shape of the schemas: one id type; pages of a list refer to their item schema.
 
+use serde_json::Value;
 use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat, SchemaType};
 use utoipa::openapi::{OpenApi as Spec, RefOr, Schema, Type};
 use utoipa::Modify;
@@ -51,6 +52,46 @@ fn mark_uuid_ids(schema: &mut RefOr<Schema>) {
                 mark_uuid_ids(items);
             }
         }
+        _ => {}
+    }
+}
+
+/// Each generated `Page_X` (utoipa copies `X` inline into it) becomes `XPage`, a PascalCase
+/// name, whose `items` refer to `X`, so generated clients type list items as the one `X`.
+pub fn page_schemas(spec: &mut Value) {
+    let Some(schemas) = spec["components"]["schemas"].as_object_mut() else { return };
+    let pages: Vec<String> = schemas.keys().filter(|name| name.starts_with("Page_")).cloned().collect();
+    let mut renamed = Vec::new();
+    for old in pages {
+        let item = old["Page_".len()..].to_owned();
+        if !schemas.contains_key(&item) {
+            continue;
+        }
+        let Some(mut page) = schemas.remove(&old) else { continue };
+        page["properties"]["items"]["items"] =
+            serde_json::json!({"$ref": format!("#/components/schemas/{item}")});
+        let new = format!("{item}Page");
+        schemas.insert(new.clone(), page);
+        renamed.push((format!("#/components/schemas/{old}"), format!("#/components/schemas/{new}")));
+    }
+    rename_refs(spec, &renamed);
+}
+
+fn rename_refs(value: &mut Value, renamed: &[(String, String)]) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object.iter_mut() {
+                match child {
+                    Value::String(reference) if key == "$ref" => {
+                        if let Some((_, new)) = renamed.iter().find(|(old, _)| old == reference) {
+                            *reference = new.clone();
+                        }
+                    }
+                    _ => rename_refs(child, renamed),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rename_refs(item, renamed)),
         _ => {}
     }
 }
