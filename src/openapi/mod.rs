@@ -8,7 +8,7 @@ mod security;
 use actix_web::{web, HttpResponse};
 use responses::{ApiVersionHeader, OptionalBodies, ProblemResponses, ResponseHeaders};
 use schemas::UuidIds;
-use security::{BearerAuth, IdempotencyKeyHeader, ScopeRequirements};
+use security::{BearerAuth, IdempotencyKeyHeader, PublicOperations, ScopeRequirements};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::OpenApi as Spec;
 use utoipa::OpenApi;
@@ -119,7 +119,7 @@ use crate::{
     ),
     modifiers(
         &BearerAuth, &ScopeRequirements, &IdempotencyKeyHeader, &ProblemResponses, &ResponseHeaders,
-        &OptionalBodies, &ApiVersionHeader, &UuidIds,
+        &OptionalBodies, &ApiVersionHeader, &UuidIds, &PublicOperations,
     ),
 )]
 pub struct ApiDoc;

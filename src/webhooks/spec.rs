@@ -96,6 +96,7 @@ pub fn section() -> Value {
                 "summary": event.summary(),
                 "operationId": format!("webhook_{}", name.replace('.', "_")),
                 "tags": ["webhooks"],
+                "security": [],
                 "parameters": headers,
                 "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
                 "responses": {
