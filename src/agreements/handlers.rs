@@ -249,7 +249,7 @@ pub async fn diff(
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
-    let against = query.against.unwrap_or(number - 1);
+    let against = query.against.unwrap_or(number.saturating_sub(1));
     let diff =
         state.db.run(move |conn| versions::diff(conn, &caller, &id.to_string(), number, against)).await?;
     Ok(HttpResponse::Ok().json(diff))
