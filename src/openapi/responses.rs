@@ -14,8 +14,8 @@ use super::operations;
 
 /// Documents the problem responses every operation can give, so each handler lists only its
 /// own: 400 and 500 everywhere; 401, 403, 409 (on changes) and 429 where a token is needed; 404
-/// where the path, the body or a query names an object; 412 where `If-Match` is read; 413 and
-/// 422 where there is a body.
+/// where the path, the body or a query names an object; 412 where `If-Match` is read; 413 where
+/// there is a body; 422 where there is a body or an `Idempotency-Key`.
 pub struct ProblemResponses;
 
 /// What a 409 on a change can mean, by its problem `code`.
@@ -23,6 +23,13 @@ const CONFLICT: &str = "Not possible now; `code` says why: `invalid_transition` 
     `allowed_actions` on the object lists what is), `conflict`, `last_admin`, `insufficient_budget`, \
     `overpayment`, `budget_below_committed`, `tranche_in_payment_batch`, \
     `secret_shown_once`, or `idempotency_key_in_flight` (a request with this `Idempotency-Key` is still running)";
+
+/// The 422s: a body with invalid values, an `Idempotency-Key` sent before with another request.
+const INVALID: &str = "`validation_failed`: valid JSON with invalid values; `errors` names the fields";
+const KEY_REUSED: &str = "`idempotency_key_reused`: this `Idempotency-Key` was used for a different request";
+const INVALID_OR_KEY_REUSED: &str =
+    "`validation_failed`: valid JSON with invalid values; `errors` names the \
+    fields; or `idempotency_key_reused`: this `Idempotency-Key` was used for a different request";
 
 fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
     RefOr::T(
@@ -74,7 +81,12 @@ impl Modify for ProblemResponses {
             }
             if operation.request_body.is_some() {
                 wanted.push(("413", "The body is larger than the limit"));
-                wanted.push(("422", "Valid JSON with invalid values; `errors` names the fields"));
+            }
+            match (operation.request_body.is_some(), reads_header(operation, "Idempotency-Key")) {
+                (true, true) => wanted.push(("422", INVALID_OR_KEY_REUSED)),
+                (true, false) => wanted.push(("422", INVALID)),
+                (false, true) => wanted.push(("422", KEY_REUSED)),
+                (false, false) => {}
             }
             if secured {
                 wanted.push((
