@@ -26,6 +26,7 @@ crate::domain::text_enum! {
     }
 }
 
+/// Something one side offers in an agreement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provision {

@@ -24,6 +24,7 @@ use super::content::{AgreementContent, Provision};
     "commitments": [{"party": {"type": "network", "id": "01934f6e-5d2a-7c3b-9a1e-2f3d4c5b6a80"},
                      "description": "Verslag van de eerste drie maanden", "due_on": "2027-04-01"}]
 }))]
+/// A new draft agreement.
 pub struct CreateAgreement {
     pub municipality_id: uuid::Uuid,
     pub title: String,
@@ -81,6 +82,7 @@ pub struct ActionRequest {
     pub party: Option<Party>,
 }
 
+/// One party's signature on a version.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SignatureDto {
     pub party: Party,
@@ -90,6 +92,7 @@ pub struct SignatureDto {
     pub content_hash: String,
 }
 
+/// One version of an agreement: its content and who signed it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VersionDto {
     pub number: i32,
@@ -102,11 +105,13 @@ pub struct VersionDto {
     pub signed_at: Option<DateTime<Utc>>,
 }
 
+/// An agreement's versions, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionList {
     pub items: Vec<VersionDto>,
 }
 
+/// A collaboration agreement: its status, the version in force and any amendment being negotiated.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgreementDto {
     pub id: String,
@@ -129,6 +134,7 @@ pub struct AgreementDto {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"held_on": "2027-02-14", "participants": ["Sanne de Vries", "Fatima El Amrani"],
     "notes": "Goede opkomst; de buurtkamer is te klein.", "agreed_actions": ["Gemeente zoekt een grotere ruimte"]}))]
+/// Recording a check-in.
 pub struct CheckInRequest {
     pub held_on: NaiveDate,
     #[serde(default)]
@@ -139,6 +145,7 @@ pub struct CheckInRequest {
     pub agreed_actions: Vec<String>,
 }
 
+/// A check-in: the parties met to see how the agreement works.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckInDto {
     pub id: String,
@@ -151,6 +158,7 @@ pub struct CheckInDto {
     pub created_at: DateTime<Utc>,
 }
 
+/// An agreement's check-ins, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckInList {
     pub items: Vec<CheckInDto>,

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::workflow::{CommitmentAction, CommitmentStatus};
 use crate::domain::{Party, PartyType};
 
+/// What one party of a signed agreement committed to, and whether it was done.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CommitmentDto {
     pub id: String,
@@ -24,6 +25,7 @@ pub struct CommitmentDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An optional note with a commitment action.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"note": "Verslag gemaild op 28 maart."}))]

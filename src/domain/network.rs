@@ -1,6 +1,7 @@
 //! What kind of network this is and how it is organised.
 
 text_enum! {
+    /// What kind of informal network it is.
     pub enum NetworkKind {
         SelfOrganisation,
         VolunteerInitiative,

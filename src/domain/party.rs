@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 text_enum! {
+    /// Which kind of party: the municipality, a network or a partner organisation.
     pub enum PartyType {
         Municipality,
         Network,

@@ -4,6 +4,7 @@
 //! status strings; who may take an action is the policy's business, not this module's.
 
 text_enum! {
+    /// Where a vision is: `draft -> proposed -> endorsed -> archived`; editing a proposed vision sends it back to draft.
     pub enum VisionStatus {
         Draft,
         Proposed,
@@ -13,6 +14,7 @@ text_enum! {
 }
 
 text_enum! {
+    /// An action on a vision.
     pub enum VisionAction {
         Edit,
         Propose,
@@ -37,6 +39,7 @@ impl VisionStatus {
 }
 
 text_enum! {
+    /// Where an agreement is: `draft -> proposed -> signed -> active -> completed | terminated | expired`; `suspended` from active (back by `resume`); asking for changes sends a proposal back to draft.
     pub enum AgreementStatus {
         Draft,
         Proposed,
@@ -50,6 +53,7 @@ text_enum! {
 }
 
 text_enum! {
+    /// An action on an agreement (a path under it: `POST /api/v1/agreements/{id}/{action}`).
     pub enum AgreementAction {
         Edit,
         Propose,
@@ -174,6 +178,7 @@ impl AgreementState {
 }
 
 text_enum! {
+    /// Where a commitment is: `open -> done | missed | waived`.
     pub enum CommitmentStatus {
         Open,
         Done,
@@ -183,6 +188,7 @@ text_enum! {
 }
 
 text_enum! {
+    /// An action on a commitment (`POST /api/v1/commitments/{id}/{action}`).
     pub enum CommitmentAction {
         Complete,
         Miss,
@@ -202,6 +208,7 @@ impl CommitmentStatus {
 }
 
 text_enum! {
+    /// Where a grant is: `draft -> submitted -> in_review -> approved | rejected`, with `info_requested` (back to submitted when the network answers) and `withdrawn`; after approval `active` (first tranche paid) `-> reporting` (period over) `-> settled -> closed`; `cancelled` from approved or active.
     pub enum GrantStatus {
         Draft,
         Submitted,
@@ -219,6 +226,7 @@ text_enum! {
 }
 
 text_enum! {
+    /// An action on a grant (a path under it: `POST /api/v1/grants/{id}/{action}`).
     pub enum GrantAction {
         Edit,
         Submit,
@@ -281,6 +289,7 @@ impl GrantStatus {
 }
 
 text_enum! {
+    /// Where a report is: `draft -> submitted -> accepted`; asking for changes sends it back to draft.
     pub enum ReportStatus {
         Draft,
         Submitted,
@@ -289,6 +298,7 @@ text_enum! {
 }
 
 text_enum! {
+    /// An action on a spending report (`POST /api/v1/reports/{id}/{action}`).
     pub enum ReportAction {
         Edit,
         Submit,
@@ -311,6 +321,7 @@ impl ReportStatus {
 }
 
 text_enum! {
+    /// Where a tranche is: `scheduled -> paid | cancelled`.
     pub enum TrancheStatus {
         Scheduled,
         Paid,
@@ -329,6 +340,7 @@ text_enum! {
 }
 
 text_enum! {
+    /// An action on a payment batch.
     pub enum PaymentBatchAction {
         Confirm,
         Cancel,

@@ -51,6 +51,7 @@ pub fn default_tiers() -> Vec<ReportingTier> {
     "debtor_iban": "NL91 ABNA 0417 1643 00",
     "debtor_bic": "ABNANL2A"
 }))]
+/// A new fund (subsidieregeling); money in euro cents.
 pub struct CreateFund {
     pub municipality_id: uuid::Uuid,
     pub name: String,
@@ -107,6 +108,7 @@ pub struct UpdateFund {
     pub debtor_bic: Option<Option<String>>,
 }
 
+/// A fund: its budget, rules and balances; money in euro cents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FundDto {
     pub id: String,

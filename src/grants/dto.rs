@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::workflow::{GrantAction, GrantStatus, TrancheStatus};
 use crate::funds::dto::ReportRequirement;
 
+/// One line of an application's budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLine {
@@ -38,6 +39,7 @@ pub struct Payee {
                      {"description": "Flyers", "amount_cents": 60000}],
     "payee": {"iban": "NL91ABNA0417164300", "name": "Stichting Welzijn Lindendaal"}
 }))]
+/// A new application (a draft until submitted); money in euro cents.
 pub struct CreateGrant {
     pub fund_id: uuid::Uuid,
     pub network_id: uuid::Uuid,
@@ -80,6 +82,7 @@ pub struct GrantActionRequest {
     pub answer: Option<String>,
 }
 
+/// One tranche to schedule with an approval.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TranchePlan {
@@ -107,6 +110,7 @@ pub struct PendingApproval {
     pub approved_by: String,
 }
 
+/// A grant: the application, the decision and the money; amounts in euro cents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GrantDto {
     pub id: String,
@@ -172,12 +176,14 @@ pub struct GrantQuery {
 }
 
 crate::domain::text_enum! {
+    /// An action on a tranche.
     pub enum TrancheAction {
         Pay,
         Cancel,
     }
 }
 
+/// One scheduled payment of an approved grant; euro cents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrancheDto {
     pub id: String,
@@ -191,11 +197,13 @@ pub struct TrancheDto {
     pub version: i64,
 }
 
+/// A grant's tranches, in the order they were scheduled.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrancheList {
     pub items: Vec<TrancheDto>,
 }
 
+/// A new scheduled tranche of an approved grant.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"due_on": "2027-05-01", "amount_cents": 50000}))]
@@ -204,6 +212,7 @@ pub struct CreateTranche {
     pub amount_cents: i64,
 }
 
+/// Marking a tranche paid.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"paid_on": "2027-02-03", "payment_reference": "BATCH-2027-02-03-17"}))]

@@ -34,6 +34,7 @@ pub struct GrantSummary {
     pub report_requirement: crate::funds::dto::ReportRequirement,
 }
 
+/// A network's grants with what was awarded, paid and is still to come; euro cents.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NetworkGrants {
     pub network_id: String,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::{Locale, MunicipalityRole, NetworkRole};
 
+/// Signing in.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "anna@gemeente.example", "password": "a long passphrase"}))]
@@ -14,6 +15,7 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// Exchanging a refresh token for a new pair.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"refresh_token": "prt_3q2-7wEJY5s8m0xUOv6N2Lk1cHb9dRfTgQzXyAaBbCc"}))]
@@ -21,6 +23,7 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// Asking for a password reset link by email.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "anna@gemeente.example"}))]
@@ -29,6 +32,7 @@ pub struct PasswordResetRequest {
     pub email: String,
 }
 
+/// A new password, with the token from the reset email.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"password": "a new long passphrase"}))]
@@ -37,6 +41,7 @@ pub struct NewPasswordRequest {
     pub password: String,
 }
 
+/// Changing your own password; every other session ends.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"current_password": "a long passphrase", "new_password": "a new long passphrase"}))]
@@ -61,6 +66,7 @@ pub struct TokenResponse {
     pub refresh_token_expires_at: DateTime<Utc>,
 }
 
+/// A role of the signed-in person in a municipality.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MunicipalityRoleDto {
     pub municipality_id: String,
@@ -68,6 +74,7 @@ pub struct MunicipalityRoleDto {
     pub role: MunicipalityRole,
 }
 
+/// A role of the signed-in person in a network.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NetworkRoleDto {
     pub network_id: String,

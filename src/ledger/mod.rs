@@ -13,6 +13,7 @@ use crate::db::DbConnection;
 use crate::domain::time::{now, utc};
 
 crate::domain::text_enum! {
+    /// Which way a ledger entry moves money.
     pub enum EntryKind {
         /// An approval takes money out of the fund's available budget.
         Commit,
@@ -128,6 +129,7 @@ pub struct EntryRow {
     pub created_at: NaiveDateTime,
 }
 
+/// One ledger entry: every change of money is one, written with the change it records.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryDto {
     pub id: String,

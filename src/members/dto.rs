@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Inviting someone by email.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "fatima@example.nl", "name": "Fatima El Amrani", "role": "treasurer"}))]
@@ -15,6 +16,7 @@ pub struct InviteRequest {
     pub role: String,
 }
 
+/// A person's new role in the organisation.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "officer"}))]
@@ -22,6 +24,7 @@ pub struct ChangeRoleRequest {
     pub role: String,
 }
 
+/// Accepting an invitation: someone new chooses a name and password and consents to the privacy statement; an existing account sends none of these.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"password": "a long passphrase", "name": "Fatima El Amrani"}))]
@@ -34,6 +37,7 @@ pub struct AcceptInvitationRequest {
     pub name: Option<String>,
 }
 
+/// A person in an organisation, with their role.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberDto {
     pub user_id: String,
@@ -43,11 +47,13 @@ pub struct MemberDto {
     pub since: DateTime<Utc>,
 }
 
+/// The people of an organisation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberList {
     pub items: Vec<MemberDto>,
 }
 
+/// An invitation waiting to be accepted; the link goes by email only.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationDto {
     pub id: String,
@@ -63,6 +69,7 @@ pub struct InvitationDto {
     pub sent_by_email: bool,
 }
 
+/// Invitations not yet accepted.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationList {
     pub items: Vec<InvitationDto>,

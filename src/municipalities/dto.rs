@@ -8,6 +8,7 @@ use crate::domain::time::utc;
 
 use super::repo::MunicipalityRow;
 
+/// A new municipality (platform admins only).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Gemeente Utrecht", "cbs_code": "GM0344", "time_zone": "Europe/Amsterdam"}))]
@@ -38,6 +39,7 @@ pub struct UpdateMunicipality {
     pub open_data_prefix: Option<Option<String>>,
 }
 
+/// A municipality (gemeente), the tenant everything else belongs to.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MunicipalityDto {
     pub id: String,

@@ -142,6 +142,7 @@ pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError>
     state.public_limits.take(&address).map_err(ApiError::rate_limited)
 }
 
+/// A message from the public to a listed network; Pactum forwards it without showing the network's address.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Jan Jansen", "email": "jan@example.nl", "message": "Ik wil graag helpen met de koffie-ochtenden."}))]

@@ -29,6 +29,7 @@ pub struct Intermediary {
     "contact_email": "buurtkracht@example.nl",
     "listed_publicly": true
 }))]
+/// Registering an informal network.
 pub struct CreateNetwork {
     pub name: String,
     pub kind: NetworkKind,
@@ -71,6 +72,7 @@ pub struct UpdateNetwork {
 }
 
 crate::domain::text_enum! {
+    /// Whether the municipality accepted a network's link.
     pub enum LinkStatus {
         /// Asked for by the network; the municipality has not accepted yet.
         Requested,
@@ -79,12 +81,14 @@ crate::domain::text_enum! {
     }
 }
 
+/// A network's link with one municipality.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MunicipalityLink {
     pub municipality_id: String,
     pub status: LinkStatus,
 }
 
+/// An informal network: its profile and the municipalities it works with.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NetworkDto {
     pub id: String,
@@ -108,6 +112,7 @@ pub struct NetworkDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A network asking a municipality to work together.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"municipality_id": "01934f6e-5d2a-7c3b-9a1e-2f3d4c5b6a79"}))]

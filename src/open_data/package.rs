@@ -20,6 +20,7 @@ pub struct GrantPackage {
     pub grants: Vec<Grant>,
 }
 
+/// Who publishes the open data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Publisher {
     pub identifier: String,
@@ -52,6 +53,7 @@ pub struct Grant {
     pub disbursement_transaction: Vec<Transaction>,
 }
 
+/// A grant's activity period, in 360Giving terms.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedDates {
@@ -66,6 +68,7 @@ pub struct Organization {
     pub name: String,
 }
 
+/// The fund of a grant, in 360Giving terms.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrantProgramme {
     /// The fund's id.

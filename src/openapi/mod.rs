@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers and types. `openapi/pactum.json` is
 //! this document, committed; a test fails when the two differ.
 
+mod glossary;
 mod responses;
 mod schemas;
 mod security;
@@ -145,13 +146,14 @@ fn operations(openapi: &mut Spec) -> impl Iterator<Item = (&str, &'static str, &
 }
 
 /// The spec as pretty JSON with a trailing newline, exactly as committed: the generated
-/// document with the top-level `webhooks` section (which utoipa does not model) added and the
-/// list pages referring to their item schemas.
+/// document with the top-level `webhooks` section (which utoipa does not model) added, the
+/// list pages referring to their item schemas, and every property described from the glossary.
 pub fn to_json() -> String {
     let mut spec = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     schemas::page_schemas(&mut spec);
-    spec["webhooks"] = webhooks::spec::section();
     spec["components"]["schemas"]["WebhookEvent"] = webhooks::spec::envelope_schema();
+    glossary::describe(&mut spec);
+    spec["webhooks"] = webhooks::spec::section();
     let mut json = serde_json::to_string_pretty(&spec).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json

@@ -5,7 +5,8 @@ use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat, SchemaType}
 use utoipa::openapi::{OpenApi as Spec, RefOr, Schema, Type};
 use utoipa::Modify;
 
-/// One id type: every id a body or an answer carries (`id`, `..._id`) is a UUID, as in the
+/// One id type: every id a body or an answer carries (`id`, `..._id`, and `..._by` naming who
+/// did something) is a UUID, as in the
 /// paths; but for the 360Giving types (their ids are 360Giving identifiers) and the few ids that
 /// are not Pactum's (SEPA references, request ids).
 pub struct UuidIds;
@@ -38,7 +39,7 @@ fn mark_uuid_ids(schema: &mut RefOr<Schema>) {
                         _ => false,
                     };
                     if string
-                        && (field == "id" || field.ends_with("_id"))
+                        && (field == "id" || field.ends_with("_id") || field.ends_with("_by"))
                         && !NOT_UUID.contains(&field.as_str())
                     {
                         value.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid));

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
+/// Whether the service is up.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// `ok` while the process runs; `ready` when it can also reach its database.

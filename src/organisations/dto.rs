@@ -9,6 +9,7 @@ use crate::domain::time::utc;
 use super::repo::OrganisationRow;
 
 crate::domain::text_enum! {
+    /// What kind of partner organisation it is.
     pub enum OrganisationKind {
         Welfare,
         Care,
@@ -22,6 +23,7 @@ crate::domain::text_enum! {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"municipality_id": "01934f6e-5d2a-7c3b-9a1e-2f3d4c5b6a79",
     "name": "Stichting Welzijn Lindendaal", "kind": "welfare", "kvk_number": "41234567"}))]
+/// Registering a partner organisation.
 pub struct CreateOrganisation {
     pub municipality_id: uuid::Uuid,
     pub name: String,
@@ -29,6 +31,7 @@ pub struct CreateOrganisation {
     pub kvk_number: Option<String>,
 }
 
+/// Changing a partner organisation; only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Stichting Welzijn Lindendaal-Oost"}))]
@@ -40,6 +43,7 @@ pub struct UpdateOrganisation {
     pub kvk_number: Option<Option<String>>,
 }
 
+/// A partner organisation (welfare, care, housing, ...).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganisationDto {
     pub id: String,

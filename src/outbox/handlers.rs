@@ -14,6 +14,7 @@ use crate::state::AppState;
 use super::repo::OutboxRow;
 
 crate::domain::text_enum! {
+    /// Where an email is: queued, sending, sent, dead (gave up) or cancelled.
     pub enum OutboxStatus {
         Queued,
         Sending,

@@ -29,6 +29,7 @@ pub struct FundFigures {
     pub remaining_cents: i64,
 }
 
+/// How many grants have one status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StatusCount {
     pub status: GrantStatus,
@@ -64,6 +65,7 @@ pub struct NetworkFigures {
     pub neighbourhoods: Vec<String>,
 }
 
+/// The figures over every fund.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OverviewTotals {
     pub people_reached: i64,
@@ -74,6 +76,7 @@ pub struct OverviewTotals {
     pub neighbourhoods: Vec<String>,
 }
 
+/// A municipality's figures: per fund budget, committed, paid and remaining; grants by status; decision terms; reach. Euro cents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Overview {
     pub municipality_id: String,

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 pub use crate::domain::workflow::ItemStatus;
 use crate::domain::workflow::{PaymentBatchAction, PaymentBatchStatus};
 
+/// A SEPA batch of a fund's scheduled tranches due before a day.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"due_before": "2027-03-01", "requested_execution_date": "2027-02-26"}))]
@@ -17,6 +18,7 @@ pub struct CreatePaymentBatch {
     pub requested_execution_date: Option<NaiveDate>,
 }
 
+/// Confirming that the bank paid a batch; its tranches become paid.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"paid_on": "2027-02-26"}))]
@@ -48,6 +50,7 @@ pub struct PaymentBatchItemDto {
     pub remittance: String,
 }
 
+/// A SEPA payment batch: the transfers in its pain.001 file and its status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaymentBatchDto {
     pub id: String,

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 use super::settings;
 
+/// When the municipality's people and networks are reminded of deadlines.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"offsets_days": [-14, -3, 0, 7]}))]
@@ -61,6 +62,7 @@ pub struct FeedQuery {
     pub token: String,
 }
 
+/// A private calendar feed of the caller's deadlines.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarLink {
     /// Subscribe to this in a calendar app; it works until a new one is made.

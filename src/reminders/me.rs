@@ -16,6 +16,7 @@ use super::deadlines::{self, Deadline};
 /// How far ahead the list and the feed look.
 const AHEAD_DAYS: i64 = 120;
 
+/// One of the signed-in person's deadlines.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyDeadline {
     /// `commitment`, `report`, `decision`, `tranche`, `agreement_review` or `agreement_end`.
@@ -27,6 +28,7 @@ pub struct MyDeadline {
     pub path: String,
 }
 
+/// The signed-in person's deadlines, overdue first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyDeadlines {
     pub items: Vec<MyDeadline>,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::domain::workflow::{ReportAction, ReportStatus};
 
 crate::domain::text_enum! {
+    /// Which report it is.
     pub enum ReportKind {
         /// Along the way.
         Interim,
@@ -35,6 +36,7 @@ pub struct Expense {
     "people_reached": 64,
     "expenses": [{"spent_on": "2027-03-02", "description": "Koffie en thee", "category": "catering", "amount_cents": 4250}]
 }))]
+/// A new spending report (a draft until submitted).
 pub struct CreateReport {
     pub kind: ReportKind,
     /// What was done and for whom.
@@ -55,6 +57,7 @@ pub struct UpdateReport {
     pub expenses: Option<Vec<Expense>>,
 }
 
+/// An optional reason with a report action (required to ask for changes).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Voeg de bon van de flyers toe."}))]
@@ -63,6 +66,7 @@ pub struct ReportActionRequest {
     pub reason: Option<String>,
 }
 
+/// A receipt (photo or PDF) uploaded to a spending report.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReceiptDto {
     pub id: String,
@@ -74,6 +78,7 @@ pub struct ReceiptDto {
     pub created_at: DateTime<Utc>,
 }
 
+/// A spending report: what was done and spent, with receipts; euro cents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReportDto {
     pub id: String,
@@ -94,6 +99,7 @@ pub struct ReportDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A grant's spending reports.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportList {
     pub items: Vec<ReportDto>,

@@ -13,6 +13,7 @@ use super::repo::{ServiceAccountRow, TokenRow};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Financieel systeem", "scopes": ["grants:read", "payments:write"],
     "expires_at": "2027-12-31T23:00:00Z"}))]
+/// A new service account for another system of the municipality.
 pub struct CreateServiceAccount {
     pub name: String,
     /// At least one.
@@ -21,6 +22,7 @@ pub struct CreateServiceAccount {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// Changing a service account; only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"scopes": ["grants:read"], "active": false}))]
@@ -34,6 +36,7 @@ pub struct UpdateServiceAccount {
     pub active: Option<bool>,
 }
 
+/// Another system of the municipality, with what its tokens may do.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceAccountDto {
     /// Also the actor id of its calls in the audit trail.
@@ -66,6 +69,7 @@ impl From<ServiceAccountRow> for ServiceAccountDto {
     }
 }
 
+/// A new API token for a service account.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"label": "Productie, koppeling Key2Financiën", "expires_at": "2027-06-30T22:00:00Z"}))]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Settling a grant at an amount (vaststelling).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"settled_cents": 230000, "note": "Flyers niet gedrukt; de rest zoals begroot."}))]
@@ -12,6 +13,7 @@ pub struct SettleRequest {
     pub note: Option<String>,
 }
 
+/// Money the network paid back after settlement.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_cents": 20000, "received_on": "2027-09-15"}))]

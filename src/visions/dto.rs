@@ -25,6 +25,7 @@ pub struct Goal {
     "themes": ["loneliness"],
     "parties": [{"type": "network", "id": "01934f6e-5d2a-7c3b-9a1e-2f3d4c5b6a80"}]
 }))]
+/// A new draft shared vision.
 pub struct CreateVision {
     pub municipality_id: uuid::Uuid,
     pub title: String,
@@ -58,6 +59,7 @@ pub struct EndorseRequest {
     pub party: Option<Party>,
 }
 
+/// One party's endorsement of a vision.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EndorsementDto {
     pub party: Party,
@@ -67,6 +69,7 @@ pub struct EndorsementDto {
     pub revision: i32,
 }
 
+/// A shared vision: what the parties want to achieve together, and who endorsed it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VisionDto {
     pub id: String,
@@ -97,6 +100,7 @@ pub struct VisionContent {
     pub parties: Vec<Party>,
 }
 
+/// One saved revision of a vision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionDto {
     pub revision: i32,
@@ -105,6 +109,7 @@ pub struct RevisionDto {
     pub created_at: DateTime<Utc>,
 }
 
+/// A vision's revisions, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionList {
     pub items: Vec<RevisionDto>,

@@ -14,6 +14,7 @@ use super::repo::{AttemptRow, DeliveryRow, SubscriptionRow};
 #[schema(example = json!({"municipality_id": "01934f6e-5d2a-7c3b-9a1e-2f3d4c5b6a79",
     "url": "https://financien.lindendaal.example/pactum/webhooks",
     "event_types": ["grant.approved", "tranche.paid"], "description": "Financieel systeem"}))]
+/// A new webhook subscription; its signing secret is in the answer, once.
 pub struct CreateSubscription {
     pub municipality_id: uuid::Uuid,
     /// HTTPS (plain HTTP only to this machine outside production).
@@ -24,6 +25,7 @@ pub struct CreateSubscription {
     pub description: Option<String>,
 }
 
+/// Changing a webhook subscription; only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"active": false}))]
@@ -35,6 +37,7 @@ pub struct UpdateSubscription {
     pub active: Option<bool>,
 }
 
+/// A webhook subscription: where events go and which.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubscriptionDto {
     pub id: String,
@@ -76,6 +79,7 @@ pub struct CreatedSubscriptionDto {
 }
 
 crate::domain::text_enum! {
+    /// Where a webhook delivery is: pending, delivered, or dead after the last attempt.
     pub enum DeliveryStatus {
         /// Waiting for its turn or for a retry.
         Pending,
@@ -85,6 +89,7 @@ crate::domain::text_enum! {
     }
 }
 
+/// One attempt to deliver a webhook message.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AttemptDto {
     pub attempted_at: DateTime<Utc>,
