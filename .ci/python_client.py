@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 
-generator, python, out = sys.argv[1], sys.argv[2], sys.argv[3]
+generator, python, out = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 spec = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "openapi", "pactum.json")
 shutil.rmtree(out, ignore_errors=True)
 os.makedirs(out)
@@ -31,7 +31,7 @@ unexpected = [(where, why) for where, why in warnings if "Unsupported content_ty
 other = [line for line in output.splitlines() if line.startswith(("Unable", "Error", "Skipping"))]
 if unexpected or other:
     sys.exit("openapi-python-client warned:\n" + "\n".join(f"{w}: {why}" for w, why in unexpected) + "\n".join(other))
-print(f"generated with {len(warnings)} warnings, all unsupported media types")
+print(f"generated with {len(warnings)} warnings, all unsupported media types", flush=True)
 check = """
 from pactum_api_client import AuthenticatedClient
 from pactum_api_client.api.grants import approve_grant
