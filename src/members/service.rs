@@ -242,12 +242,20 @@ pub fn accept(
     signed_in: Option<&Caller>,
     request_id: String,
 ) -> Result<AcceptedInvitation, ApiError> {
-    let invitation = repo::find_invitation_by_hash(conn, &secrets::hash(token))?
-        .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))?;
+    let find = |conn: &mut DbConnection| {
+        repo::find_invitation_by_hash(conn, &secrets::hash(token))?
+            .ok_or_else(|| ApiError::not_found("No such invitation. Ask for a new one."))
+    };
+    let invitation = find(conn)?;
     check_usable(&invitation)?;
     let existing = identity_repo::find_user_by_email(conn, &invitation.email)?;
     if let Some(user) = &existing {
-        ensure_signed_in_as(user, signed_in)?;
+        if let Err(not_signed_in) = ensure_signed_in_as(user, signed_in) {
+            // The account may be one a concurrent accept of this invitation just made: then
+            // the invitation is used, and that is the answer.
+            check_usable(&find(conn)?)?;
+            return Err(not_signed_in);
+        }
     }
     // The slow password hash happens before the write lock is taken.
     let new_user = match existing {
