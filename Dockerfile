@@ -3,9 +3,14 @@ FROM rust:1-bookworm AS build
 WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
 COPY Cargo.toml Cargo.lock build.rs rustfmt.toml clippy.toml ./
+COPY .cargo ./.cargo
 COPY src ./src
 COPY migrations ./migrations
 COPY openapi ./openapi
+COPY templates ./templates
+COPY locales ./locales
+COPY assets ./assets
+COPY bench ./bench
 COPY tests ./tests
 RUN cargo build --release --locked --bin pactum
 
