@@ -1,10 +1,12 @@
 //! Queries on `audit_events`: insert and a scoped, paginated read. No update, no delete.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
+use crate::db::page::merge;
 use crate::db::schema::{audit_events, municipality_networks, service_accounts};
-use crate::db::DbConnection;
+use crate::db::{Backend, DbConnection};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -50,30 +52,48 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Events of the given municipalities, including those about networks linked to them.
+/// Events of the given municipalities, including those about networks linked to them: a page
+/// per municipality (`audit_events_municipality`) and one of the events that belong to no
+/// municipality (`audit_events_without_municipality`, a partial index), merged; so a page costs
+/// the same however long the trail grows.
 pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<AuditEventRow>> {
-    let mut query = audit_events::table.select(AuditEventRow::as_select()).into_boxed();
-    if let Some(ids) = &filter.municipality_ids {
-        let linked_networks = municipality_networks::table
-            .filter(municipality_networks::municipality_id.eq_any(ids.clone()))
-            .select(municipality_networks::network_id.nullable());
-        query = query.filter(audit_events::municipality_id.eq_any(ids.clone()).or(
-            audit_events::network_id.eq_any(linked_networks).and(audit_events::municipality_id.is_null()),
-        ));
+    let Some(ids) = &filter.municipality_ids else {
+        return page_query(filter).load(conn);
+    };
+    let mut parts = Vec::with_capacity(ids.len() + 1);
+    for municipality_id in ids {
+        parts.push(page_query(filter).filter(audit_events::municipality_id.eq(municipality_id)).load(conn)?);
     }
+    let linked_networks = municipality_networks::table
+        .filter(municipality_networks::municipality_id.eq_any(ids))
+        .select(municipality_networks::network_id.nullable());
+    parts.push(
+        page_query(filter)
+            .filter(audit_events::municipality_id.is_null())
+            .filter(audit_events::network_id.eq_any(linked_networks))
+            .load(conn)?,
+    );
+    Ok(merge(parts, filter.limit, |event: &AuditEventRow| &event.id))
+}
+
+/// The filter's conditions, in id order after the cursor, at most one page.
+fn page_query(
+    filter: &AuditFilter,
+) -> audit_events::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<AuditEventRow, Backend>>> {
+    let mut query = audit_events::table.select(AuditEventRow::as_select()).into_boxed();
     if let Some(entity_type) = &filter.entity_type {
-        query = query.filter(audit_events::entity_type.eq(entity_type.clone()));
+        query = query.filter(audit_events::entity_type.eq(entity_type));
     }
     if let Some(entity_id) = &filter.entity_id {
-        query = query.filter(audit_events::entity_id.eq(entity_id.clone()));
+        query = query.filter(audit_events::entity_id.eq(entity_id));
     }
     if let Some(since) = filter.since {
         query = query.filter(audit_events::created_at.ge(since));
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(audit_events::id.gt(after.clone()));
+        query = query.filter(audit_events::id.gt(after));
     }
-    query.order(audit_events::id.asc()).limit(filter.limit).load(conn)
+    query.order(audit_events::id.asc()).limit(filter.limit)
 }
 
 /// Which of these actor ids are service accounts (the trail names them so).

@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
+use crate::db::page::Reach;
 use crate::db::Database;
 use crate::domain::{MunicipalityRole, NetworkRole, Scope};
 use crate::error::ApiError;
@@ -53,6 +54,25 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The municipalities and networks whose records this caller may read, as lists query
+    /// them: a service account reaches its municipality, a person the municipalities and
+    /// networks they have a role in.
+    pub fn reach(&self) -> Reach {
+        if let Some(account) = &self.service_account {
+            return Reach::Within {
+                municipalities: vec![account.municipality_id.clone()],
+                networks: Vec::new(),
+            };
+        }
+        if self.is_platform_admin {
+            return Reach::Everywhere;
+        }
+        Reach::Within {
+            municipalities: self.municipalities.iter().map(|m| m.municipality_id.clone()).collect(),
+            networks: self.networks.iter().map(|n| n.network_id.clone()).collect(),
+        }
+    }
+
     /// Nobody in particular, with no role anywhere: for views of a record that are not for one
     /// person (webhook payloads), which then list no allowed actions.
     pub fn observer() -> Self {
@@ -119,8 +139,14 @@ impl FromRequest for Caller {
                 return service_account_caller(&auth, token, resolved, request_id, operation).await;
             }
             let claims = auth.tokens.verify(&token)?;
-            let caller =
-                auth.db.run(move |conn| Ok(callers::session_caller(conn, &claims.sub, &claims.sid)?)).await?;
+            let caller = auth
+                .db
+                .run(move |conn| {
+                    crate::db::read_snapshot(conn, |conn| {
+                        Ok(callers::session_caller(conn, &claims.sub, &claims.sid)?)
+                    })
+                })
+                .await?;
             let mut caller = caller.ok_or_else(|| {
                 ApiError::unauthenticated("This sign-in has ended or the account is disabled. Sign in again.")
             })?;

@@ -10,6 +10,26 @@ use utoipa::ToSchema;
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
+/// Where a caller's reading reaches: every record (a platform admin), or the records of some
+/// municipalities and networks. A list reads each of them apart, on an index that leads with it
+/// and ends with the id, so a page costs the same however large the table grows; then
+/// [`merge`] makes one page of the parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    Everywhere,
+    Within { municipalities: Vec<String>, networks: Vec<String> },
+}
+
+/// One page, in id order, of pages read apart (each already in id order and at most `limit`
+/// long): a record reached twice (through its municipality and its network) counts once.
+pub fn merge<R>(parts: Vec<Vec<R>>, limit: i64, id_of: impl Fn(&R) -> &str) -> Vec<R> {
+    let mut rows: Vec<R> = parts.into_iter().flatten().collect();
+    rows.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+    rows.dedup_by(|a, b| id_of(a) == id_of(b));
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    rows
+}
+
 /// A validated page request.
 #[derive(Debug, Clone)]
 pub struct PageRequest {
@@ -73,5 +93,17 @@ impl<T> Page<T> {
             None
         };
         Self { items: rows.into_iter().map(to_item).collect(), next_cursor }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_keeps_id_order_counts_a_record_once_and_stops_at_the_limit() {
+        let parts = vec![vec!["a", "c", "e"], vec!["b", "c", "d"], vec![]];
+        assert_eq!(merge(parts, 4, |r| r), vec!["a", "b", "c", "d"]);
+        assert_eq!(merge(Vec::<Vec<&str>>::new(), 4, |r| r), Vec::<&str>::new());
     }
 }

@@ -193,7 +193,7 @@ pub fn list(
 ) -> Result<Page<GrantDto>, ApiError> {
     caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
     let filter = GrantFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
         fund_id: query.fund_id.map(|f| f.to_string()),
         network_id: query.network_id.map(|n| n.to_string()),
         status: query.status.map(|s| s.as_str().to_owned()),

@@ -4,12 +4,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    grants, municipality_memberships, network_memberships, payment_batch_items, tranches,
-};
-use crate::db::DbConnection;
+use diesel::dsl::{AsSelect, SqlTypeOf};
+
+use crate::db::page::{merge, Reach};
+use crate::db::schema::{funds, grants, payment_batch_items, tranches};
+use crate::db::{Backend, DbConnection};
 use crate::domain::workflow::{GrantStatus, ItemStatus, TrancheStatus};
-use crate::service_accounts::repo::municipality_of;
+use crate::funds::repo::FundRow;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grants)]
@@ -73,6 +74,16 @@ pub fn insert(conn: &mut DbConnection, row: &GrantRow) -> QueryResult<()> {
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<GrantRow>> {
     grants::table.find(id).select(GrantRow::as_select()).first(conn).optional()
+}
+
+/// A grant with its fund, in one query.
+pub fn find_with_fund(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(GrantRow, FundRow)>> {
+    grants::table
+        .inner_join(funds::table)
+        .filter(grants::id.eq(id))
+        .select((GrantRow::as_select(), FundRow::as_select()))
+        .first(conn)
+        .optional()
 }
 
 /// Takes the row lock (PostgreSQL) before reading, so concurrent actions on one grant queue
@@ -148,8 +159,7 @@ pub fn ids_in_status(conn: &mut DbConnection, status: GrantStatus) -> QueryResul
 }
 
 pub struct GrantFilter {
-    /// `None` for platform admins.
-    pub visible_to: Option<String>,
+    pub reach: Reach,
     pub fund_id: Option<String>,
     pub network_id: Option<String>,
     pub status: Option<String>,
@@ -159,31 +169,36 @@ pub struct GrantFilter {
     pub limit: i64,
 }
 
-/// Grants of the caller's municipalities and networks.
+/// A page of the grants the filter reaches: one query per municipality and per network reached,
+/// each on an index that leads with it and ends with the id (`grants_municipality_status`,
+/// `grants_network_status`), merged.
 pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<GrantRow>> {
-    let mut query = grants::table.select(GrantRow::as_select()).into_boxed();
-    if let Some(user_id) = &filter.visible_to {
-        let municipalities = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.clone()))
-            .select(municipality_memberships::municipality_id);
-        let networks = network_memberships::table
-            .filter(network_memberships::user_id.eq(user_id.clone()))
-            .select(network_memberships::network_id);
-        query = query.filter(
-            grants::municipality_id
-                .eq_any(municipalities)
-                .or(grants::network_id.eq_any(networks))
-                .or(grants::municipality_id.eq_any(municipality_of(user_id.clone()))),
-        );
+    let Reach::Within { municipalities, networks } = &filter.reach else {
+        return page_query(filter).load(conn);
+    };
+    let mut parts = Vec::with_capacity(municipalities.len() + networks.len());
+    for municipality_id in municipalities {
+        parts.push(page_query(filter).filter(grants::municipality_id.eq(municipality_id)).load(conn)?);
     }
+    for network_id in networks {
+        parts.push(page_query(filter).filter(grants::network_id.eq(network_id)).load(conn)?);
+    }
+    Ok(merge(parts, filter.limit, |row: &GrantRow| &row.id))
+}
+
+/// The filter's conditions, in id order after the cursor, at most one page.
+fn page_query(
+    filter: &GrantFilter,
+) -> grants::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<GrantRow, Backend>>> {
+    let mut query = grants::table.select(GrantRow::as_select()).into_boxed();
     if let Some(fund_id) = &filter.fund_id {
-        query = query.filter(grants::fund_id.eq(fund_id.clone()));
+        query = query.filter(grants::fund_id.eq(fund_id));
     }
     if let Some(network_id) = &filter.network_id {
-        query = query.filter(grants::network_id.eq(network_id.clone()));
+        query = query.filter(grants::network_id.eq(network_id));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(grants::status.eq(status.clone()));
+        query = query.filter(grants::status.eq(status));
     }
     if let Some(before) = filter.decision_due_before {
         query = query.filter(grants::decision_due_on.lt(before));
@@ -192,9 +207,9 @@ pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<Gr
         query = query.filter(grants::report_due_on.lt(before));
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(grants::id.gt(after.clone()));
+        query = query.filter(grants::id.gt(after));
     }
-    query.order(grants::id.asc()).limit(filter.limit).load(conn)
+    query.order(grants::id.asc()).limit(filter.limit)
 }
 
 pub fn insert_tranche(conn: &mut DbConnection, row: &TrancheRow) -> QueryResult<()> {

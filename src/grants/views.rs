@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::Reach;
 use crate::db::DbConnection;
 use crate::domain::money::euros;
 use crate::domain::spreadsheet::Sheet;
@@ -54,7 +55,7 @@ pub fn network_grants(
     caller.authorize(Action::Read, Target::Network(&scope))?;
     caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
     let filter = GrantFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
         fund_id: None,
         network_id: Some(network_id.to_owned()),
         status: None,
@@ -113,7 +114,7 @@ pub fn fund_grants_csv(conn: &mut DbConnection, caller: &Caller, fund_id: &str) 
         return Err(ApiError::forbidden("The export is for the municipality's people."));
     }
     let filter = GrantFilter {
-        visible_to: None,
+        reach: Reach::Everywhere,
         fund_id: Some(fund_id.to_owned()),
         network_id: None,
         status: None,

@@ -146,7 +146,7 @@ pub fn overview(
     for row in crate::funds::repo::list(conn, None, Some(municipality_id), None, MANY)? {
         let fund = crate::funds::service::to_dto(conn, row)?;
         let filter = GrantFilter {
-            visible_to: None,
+            reach: crate::db::page::Reach::Everywhere,
             fund_id: Some(fund.id.clone()),
             network_id: None,
             status: None,

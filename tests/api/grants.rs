@@ -21,6 +21,7 @@ on_both_backends!(
     receipts_are_recognised_by_content_and_bounded,
     treasurers_overview_exports_and_the_reporting_date,
     a_question_an_answer_and_a_cancellation,
+    someone_in_the_municipality_and_the_network_pages_through_each_grant_once,
 );
 
 struct Money {
@@ -739,4 +740,42 @@ async fn a_question_an_answer_and_a_cancellation(app: TestApp) {
         .await
         .assert_problem(409, "invalid_transition");
     verify_ledger(&app).await;
+}
+
+/// Lists read a page per municipality and per network the caller reaches, then merge: an
+/// officer who is also in the network reaches its grants twice, yet pages through each once,
+/// in id order, with filters applied to every part.
+async fn someone_in_the_municipality_and_the_network_pages_through_each_grant_once(app: TestApp) {
+    let Money { a, b, .. } = setup(&app).await;
+    let mut expected = vec![a.grant_id.clone()];
+    for cents in [10_000, 20_000, 30_000, 40_000] {
+        expected.push(grant_in_review(&app, &a, &a.fund_id, cents).await);
+    }
+    expected.sort();
+    let network_members = format!("/api/v1/networks/{}/members", a.network_id);
+    let both = app.join(&a.coordinator, &network_members, &a.officer.email, "member").await;
+    let both = User { id: a.officer.id.clone(), ..both };
+    let (mut seen, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page = ok(&app.get_as(&both, &format!("/api/v1/grants?limit=2{cursor}")).await);
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|g| g["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every grant once, in id order");
+    let in_review = ok(&app.get_as(&both, "/api/v1/grants?status=in_review&limit=200").await);
+    assert_eq!(in_review["items"].as_array().unwrap().len(), 4);
+    // B's people reach none of A's grants, through either kind of membership.
+    for outsider in [&b.officer, &b.coordinator] {
+        let page = ok(&app.get_as(outsider, "/api/v1/grants?limit=200").await);
+        assert!(page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| !expected.contains(&g["id"].as_str().unwrap().to_owned())));
+    }
 }
