@@ -23,6 +23,9 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// The backend of [`DbConnection`], for naming boxed queries.
+pub type Backend = <DbConnection as Connection>::Backend;
+
 /// Which database `PACTUM_DATABASE_URL` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbTarget {
@@ -164,6 +167,20 @@ impl Database {
     /// A connection for work outside a request (CLI commands, start-up).
     pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
         self.pool.get().map_err(ApiError::unavailable)
+    }
+}
+
+/// Several reads as one: on SQLite they share one read transaction (one snapshot of the WAL,
+/// and one round of its shared-memory locks instead of one per statement); PostgreSQL runs them
+/// as they come (a transaction there would cost two more round trips). Never write inside.
+pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => conn.transaction(work),
+        DbConnection::Postgres(_) => work(conn),
     }
 }
 

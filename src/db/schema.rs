@@ -163,6 +163,7 @@ diesel::joinable!(municipality_memberships -> users (user_id));
 diesel::joinable!(network_memberships -> networks (network_id));
 diesel::joinable!(network_memberships -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(grants -> funds (fund_id));
 diesel::table! {
     web_sessions (token_hash) {
         token_hash -> Text,

@@ -35,15 +35,12 @@ pub fn visible(
     id: &str,
     lock: bool,
 ) -> Result<(GrantRow, FundRow), ApiError> {
-    let row = repo::find(conn, id)?
-        .filter(|r| caller.can_see(Target::Grant(&scope(r))))
+    let (row, fund) = repo::find_with_fund(conn, id)?
+        .filter(|(r, _)| caller.can_see(Target::Grant(&scope(r))))
         .ok_or_else(|| ApiError::not_found("No such grant."))?;
-    let (row, fund) = if lock {
-        lock_with_fund(conn, &row.fund_id, id)?
-    } else {
-        let fund = funds_repo::find(conn, &row.fund_id)?;
-        (row, fund.ok_or_else(|| ApiError::not_found("No such fund."))?)
-    };
+    if lock {
+        return lock_with_fund(conn, &row.fund_id, id);
+    }
     Ok((row, fund))
 }
 
