@@ -86,6 +86,9 @@ impl Application {
         }
         let body_limit = settings.body_limit_bytes;
         let workers = settings.workers;
+        // Every query runs on the blocking pool and holds a pooled connection: threads beyond the
+        // pool's size would only wait for one, each with its own stack and malloc arena.
+        let blocking_threads = usize::try_from(settings.database_pool_size).unwrap_or(1).max(1);
         let auth = std::sync::Arc::new(Authenticator {
             db: db.clone(),
             tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
@@ -114,7 +117,6 @@ impl Application {
             ),
             settings,
             metrics: std::sync::Arc::new(metrics::Metrics::new()?),
-            openapi_json: openapi::to_json(),
         });
 
         let app_state = state.clone();
@@ -134,6 +136,7 @@ impl Application {
                 .configure(extra_routes)
         })
         .listen(listener)?
+        .worker_max_blocking_threads(blocking_threads)
         .shutdown_timeout(30);
         if let Some(workers) = workers {
             server = server.workers(workers);

@@ -26,6 +26,4 @@ pub struct AppState {
     pub settings: Settings,
     /// Also app data of its own, for the middleware that records requests.
     pub metrics: Arc<Metrics>,
-    /// Serialized once at start-up.
-    pub openapi_json: String,
 }

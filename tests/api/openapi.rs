@@ -8,7 +8,7 @@ use strum::IntoEnumIterator;
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 
-const COMMITTED: &str = include_str!("../../openapi/pactum.json");
+use pactum::openapi::COMMITTED;
 
 #[test]
 fn the_committed_spec_is_what_the_code_generates() {
