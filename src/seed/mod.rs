@@ -96,13 +96,17 @@ pub fn run(conn: &mut DbConnection, plan: Plan) -> Result<Seeded, ApiError> {
     if crate::municipalities::repo::find_by_cbs_code(conn, CBS_CODE)?.is_some() {
         return Err(ApiError::conflict("This database was seeded already; seed an empty one."));
     }
-    let hash = crate::auth::password::hash(PASSWORD)
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let hash =
+        crate::auth::password::hash(PASSWORD).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     let created = now();
     let municipality_id = crate::municipalities::service::create(
         conn,
         &Actor::default(),
-        CreateMunicipality { name: "Gemeente Meetstad".into(), cbs_code: Some(CBS_CODE.into()), time_zone: None },
+        CreateMunicipality {
+            name: "Gemeente Meetstad".into(),
+            cbs_code: Some(CBS_CODE.into()),
+            time_zone: None,
+        },
     )?
     .id;
     let people = [
@@ -110,8 +114,10 @@ pub fn run(conn: &mut DbConnection, plan: Plan) -> Result<Seeded, ApiError> {
         (OFFICER, "Otto Beoordelaar", MunicipalityRole::Officer),
         (FINANCE, "Fenna Financiën", MunicipalityRole::Finance),
     ];
-    let staff: Vec<SeedUser> =
-        people.iter().map(|(email, name, _)| user(email.to_string(), name.to_string(), &hash, created)).collect();
+    let staff: Vec<SeedUser> = people
+        .iter()
+        .map(|(email, name, _)| user(email.to_string(), name.to_string(), &hash, created))
+        .collect();
     let members: Vec<SeedMunicipalityMember> = staff
         .iter()
         .zip(people.iter())

@@ -4,7 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{grants, municipality_memberships, municipality_networks, network_memberships, networks, users};
+use crate::db::schema::{
+    grants, municipality_memberships, municipality_networks, network_memberships, networks, users,
+};
 use crate::db::DbConnection;
 
 /// Rows per statement. A grant binds 32 values, so a batch binds 32,000: below SQLite's
@@ -126,7 +128,10 @@ pub fn insert_users(conn: &mut DbConnection, rows: &[SeedUser]) -> QueryResult<u
     insert_rows!(conn, users::table, rows)
 }
 
-pub fn insert_municipality_members(conn: &mut DbConnection, rows: &[SeedMunicipalityMember]) -> QueryResult<usize> {
+pub fn insert_municipality_members(
+    conn: &mut DbConnection,
+    rows: &[SeedMunicipalityMember],
+) -> QueryResult<usize> {
     insert_rows!(conn, municipality_memberships::table, rows)
 }
 
