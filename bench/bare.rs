@@ -120,7 +120,8 @@ fn seed(conn: &mut SqliteConnection, grants: usize) -> QueryResult<()> {
          CREATE INDEX bare_grants_status ON bare_grants (status, id);",
     )?;
     let municipality = uuid::Uuid::now_v7().to_string();
-    let networks: Vec<String> = (0..(grants / 100).max(1)).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let networks: Vec<String> =
+        (0..(grants / 100).max(1)).map(|_| uuid::Uuid::now_v7().to_string()).collect();
     let now = chrono::Utc::now().naive_utc();
     for start in (0..grants).step_by(10_000) {
         let rows: Vec<Grant> = (start..(start + 10_000).min(grants))
@@ -160,17 +161,19 @@ async fn run<T: Send + 'static>(
 
 async fn get(pool: web::Data<DbPool>, id: web::Path<String>) -> Result<HttpResponse, actix_web::Error> {
     let id = id.into_inner();
-    let grant = run(&pool, move |conn| {
-        bare_grants::table.find(id).select(Grant::as_select()).first(conn).optional()
-    })
-    .await?;
+    let grant =
+        run(&pool, move |conn| bare_grants::table.find(id).select(Grant::as_select()).first(conn).optional())
+            .await?;
     Ok(match grant {
         Some(grant) => HttpResponse::Ok().json(grant),
         None => HttpResponse::NotFound().finish(),
     })
 }
 
-async fn list(pool: web::Data<DbPool>, query: web::Query<ListQuery>) -> Result<HttpResponse, actix_web::Error> {
+async fn list(
+    pool: web::Data<DbPool>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
     let ListQuery { status, limit, after } = query.into_inner();
     let limit = limit.unwrap_or(50).clamp(1, 200);
     let items = run(&pool, move |conn| {
@@ -181,12 +184,16 @@ async fn list(pool: web::Data<DbPool>, query: web::Query<ListQuery>) -> Result<H
         query.order(bare_grants::id.asc()).limit(limit).select(Grant::as_select()).load(conn)
     })
     .await?;
-    let next_cursor =
-        (i64::try_from(items.len()).unwrap_or_default() == limit).then(|| items.last().map(|g| g.id.clone())).flatten();
+    let next_cursor = (i64::try_from(items.len()).unwrap_or_default() == limit)
+        .then(|| items.last().map(|g| g.id.clone()))
+        .flatten();
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 
-async fn create(pool: web::Data<DbPool>, body: web::Json<NewGrant>) -> Result<HttpResponse, actix_web::Error> {
+async fn create(
+    pool: web::Data<DbPool>,
+    body: web::Json<NewGrant>,
+) -> Result<HttpResponse, actix_web::Error> {
     let body = body.into_inner();
     let grant = Grant {
         id: uuid::Uuid::now_v7().to_string(),
