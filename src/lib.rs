@@ -30,6 +30,7 @@ pub mod parties;
 pub mod payment_batches;
 pub mod reminders;
 pub mod reports;
+pub mod seed;
 pub mod service_accounts;
 pub mod settlements;
 pub mod startup;

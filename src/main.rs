@@ -55,6 +55,22 @@ enum Command {
         #[arg(long = "env", env = "PACTUM_ENV", value_enum, default_value_t = Environment::Development)]
         environment: Environment,
     },
+    /// Fill an empty database with many grants for the load benchmark (bench/load.py): one
+    /// municipality, a fund, a network per hundred grants; prints the logins.
+    Seed {
+        /// How many grants.
+        #[arg(long, default_value_t = 10_000)]
+        grants: usize,
+        /// How many undecided applications have a decision date in the coming weeks (a tenth of
+        /// the grants when left out).
+        #[arg(long = "open-deadlines")]
+        open_deadlines: Option<usize>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Refused in production.
+        #[arg(long = "env", env = "PACTUM_ENV", value_enum, default_value_t = Environment::Development)]
+        environment: Environment,
+    },
     /// Check the books: every fund's and grant's counters agree with the ledger.
     Ledger {
         #[command(subcommand)]
@@ -117,6 +133,9 @@ fn main() -> ExitCode {
             create_user_from_stdin(&database, &email, &name, admin)
         }
         Command::Demo { database, environment } => demo(&database, environment),
+        Command::Seed { grants, open_deadlines, database, environment } => {
+            seed(&database, environment, pactum::seed::Plan::new(grants, open_deadlines))
+        }
         Command::Ledger { command: LedgerCommand::Verify { database } } => verify_ledger(&database),
         Command::Secrets { command: SecretsCommand::Rotate(args) } => rotate_secrets(args),
         Command::Version => {
@@ -212,6 +231,43 @@ fn demo(database: &DatabaseArgs, environment: Environment) -> anyhow::Result<()>
     migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
     let logins = pactum::demo::seed(&mut conn).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     print_logins(&logins);
+    Ok(())
+}
+
+fn seed(database: &DatabaseArgs, environment: Environment, plan: pactum::seed::Plan) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Pretty);
+    if environment == Environment::Production {
+        anyhow::bail!("seed data is refused with PACTUM_ENV=production");
+    }
+    let db = open_database(database)?;
+    let mut conn = db.connection().map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = std::time::Instant::now();
+    let seeded = pactum::seed::run(&mut conn, plan).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let counts: Vec<String> = pactum::seed::STATUSES
+        .iter()
+        .zip(seeded.by_status)
+        .map(|((status, _), n)| format!("{n} {}", status.as_str()))
+        .collect();
+    println!(
+        "Seeded {} grants ({}; {} with an open decision deadline) in {} networks in {:.1} s.",
+        seeded.grants,
+        counts.join(", "),
+        seeded.open_deadlines,
+        seeded.networks,
+        started.elapsed().as_secs_f64()
+    );
+    println!("Municipality {}, fund {}.", seeded.municipality_id, seeded.fund_id);
+    println!("Seed logins (password for all: {}):", pactum::seed::PASSWORD);
+    println!("  {:<36} municipal_admin", pactum::seed::ADMIN);
+    println!("  {:<36} officer", pactum::seed::OFFICER);
+    println!("  {:<36} finance", pactum::seed::FINANCE);
+    println!(
+        "  {:<36} coordinator of network 1 (up to {} for network {})",
+        pactum::seed::coordinator_email(1),
+        pactum::seed::coordinator_email(seeded.networks),
+        seeded.networks
+    );
     Ok(())
 }
 

@@ -376,3 +376,24 @@ fn tokens_never_reach_the_logs() {
     assert!(!logs.contains(&invitation[4..]), "an invitation token is in the logs");
     assert!(logs.contains("/api/v1/invitations/{token}/accept"), "the path is logged without it: {logs}");
 }
+
+#[test]
+fn seed_prints_the_logins_and_is_refused_in_production() {
+    let Some(database) = TestDatabase::create(Backend::Sqlite) else { return };
+    let url = database.url();
+    let refused = pactum(
+        &["seed", "--grants", "200"],
+        &[("PACTUM_DATABASE_URL", url.as_str()), ("PACTUM_ENV", "production")],
+        None,
+    );
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("refused"), "{}", text(&refused.stderr));
+    let seeded = pactum(&["seed", "--grants", "200"], &[("PACTUM_DATABASE_URL", url.as_str())], None);
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let out = text(&seeded.stdout);
+    for expected in
+        ["Seeded 200 grants", "20 with an open decision deadline", "pactum-seed-2026", "officer@seed.example"]
+    {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+}

@@ -35,6 +35,7 @@ mod payment_batches;
 mod reminders;
 mod scopes;
 mod security;
+mod seed;
 mod service_accounts;
 mod smtp_sink;
 mod tenancy;
