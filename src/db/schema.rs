@@ -343,6 +343,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tranches,
     ledger_entries,
     idempotency_keys,
+    rate_limits,
     users,
     municipalities,
     networks,
@@ -585,6 +586,14 @@ diesel::table! {
 }
 
 diesel::joinable!(service_account_tokens -> service_accounts (service_account_id));
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        count -> Integer,
+        window_ends_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     webhook_subscriptions (id) {
