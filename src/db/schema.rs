@@ -607,6 +607,7 @@ diesel::table! {
         previous_secret_until -> Nullable<Timestamp>,
         active -> Bool,
         delivering_until -> Nullable<Timestamp>,
+        delivering_by -> Nullable<Text>,
         created_by -> Text,
         version -> BigInt,
         created_at -> Timestamp,
