@@ -92,28 +92,36 @@ impl Application {
         let auth = std::sync::Arc::new(Authenticator {
             db: db.clone(),
             tokens: TokenKeys::new(&settings.jwt_secret, &settings.public_url),
-            token_limits: RateLimiter::new(
+            token_limits: std::sync::Arc::new(RateLimiter::new(
+                "token",
                 settings.token_requests_per_minute,
                 std::time::Duration::from_secs(60),
-            ),
+                &db,
+            )),
         });
         let state = web::Data::new(AppState {
-            db,
+            db: db.clone(),
             mailer,
             auth,
             login_limits: LoginLimits::new(
+                ["login-account", "login-address"],
                 settings.login_attempts_per_account,
                 settings.login_attempts_per_address,
                 std::time::Duration::from_secs(15 * 60),
+                &db,
             ),
             password_reset_limits: LoginLimits::new(
+                ["reset-account", "reset-address"],
                 settings.login_attempts_per_account,
                 settings.login_attempts_per_address,
                 std::time::Duration::from_secs(15 * 60),
+                &db,
             ),
             public_limits: RateLimiter::new(
+                "public",
                 settings.public_requests_per_minute,
                 std::time::Duration::from_secs(60),
+                &db,
             ),
             settings,
             metrics: std::sync::Arc::new(metrics::Metrics::new()?),

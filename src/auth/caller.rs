@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -104,13 +105,25 @@ pub struct Authenticator {
     pub db: Database,
     pub tokens: TokenKeys,
     /// Requests per service account token.
-    pub token_limits: RateLimiter,
+    pub token_limits: Arc<RateLimiter>,
 }
 
 impl Authenticator {
-    /// The service account behind an API token, if it is live (its use is noted).
+    /// The service account behind an API token, if it is live (its use is noted), with this
+    /// request counted against the token's limit on the same connection (429 past it). The
+    /// idempotency guard and the caller extractor both come here, and a request resolved by
+    /// the guard is not looked up, nor counted, again.
     pub async fn service_account(&self, token: String) -> Result<Option<Caller>, ApiError> {
-        self.db.run(move |conn| callers::service_account_caller(conn, &token)).await
+        let limits = self.token_limits.clone();
+        self.db
+            .run(move |conn| {
+                let caller = callers::service_account_caller(conn, &token)?;
+                if let Some(account) = caller.as_ref().and_then(|c| c.service_account.as_ref()) {
+                    limits.take_on(conn, &account.token_id)?;
+                }
+                Ok(caller)
+            })
+            .await
     }
 }
 
@@ -162,7 +175,8 @@ struct Operation {
     route: Option<String>,
 }
 
-/// A service account's token: live, within its rate limit, and with a scope the operation names.
+/// A service account's token: live, within its rate limit (counted where it was looked up), and
+/// with a scope the operation names.
 async fn service_account_caller(
     auth: &Authenticator,
     token: String,
@@ -179,9 +193,6 @@ async fn service_account_caller(
             "This API token is not valid: it is unknown, revoked or expired, or its service account is inactive.",
         )
     })?;
-    if let Some(account) = &caller.service_account {
-        auth.token_limits.take(&account.token_id).map_err(ApiError::rate_limited)?;
-    }
     caller.authorize_operation(&operation.method, operation.route.as_deref())?;
     caller.request_id = request_id;
     Ok(caller)

@@ -7,6 +7,7 @@ pub mod operations;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;
+pub mod rate_windows;
 pub mod rotation;
 pub mod seal;
 pub mod secrets;

@@ -344,6 +344,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tranches,
     ledger_entries,
     idempotency_keys,
+    rate_limits,
     users,
     municipalities,
     networks,
@@ -588,6 +589,14 @@ diesel::table! {
 diesel::joinable!(service_account_tokens -> service_accounts (service_account_id));
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        count -> Integer,
+        window_ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     webhook_subscriptions (id) {
         id -> Text,
         municipality_id -> Text,
@@ -599,6 +608,7 @@ diesel::table! {
         previous_secret_until -> Nullable<Timestamp>,
         active -> Bool,
         delivering_until -> Nullable<Timestamp>,
+        delivering_by -> Nullable<Text>,
         created_by -> Text,
         version -> BigInt,
         created_at -> Timestamp,

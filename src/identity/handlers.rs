@@ -36,10 +36,16 @@ pub async fn login(
     let LoginRequest { email, password } = body.into_inner();
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = email.trim().to_lowercase();
-    state.login_limits.take(&account, &address)?;
     let app = state.clone();
-    let tokens = state.db.run(move |conn| service::login(conn, &app.auth.tokens, &email, &password)).await?;
-    state.login_limits.succeeded(&account);
+    let tokens = state
+        .db
+        .run(move |conn| {
+            app.login_limits.take_on(conn, &account, &address)?;
+            let tokens = service::login(conn, &app.auth.tokens, &email, &password)?;
+            app.login_limits.succeeded_on(conn, &account)?;
+            Ok(tokens)
+        })
+        .await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
 }
 
@@ -129,9 +135,14 @@ pub async fn request_password_reset(
     let email = body.into_inner().email;
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = email.trim().to_lowercase();
-    state.password_reset_limits.take(&account, &address)?;
     let app = state.clone();
-    state.db.run(move |conn| passwords::request_reset(conn, &email, app.settings.link_mail())).await?;
+    state
+        .db
+        .run(move |conn| {
+            app.password_reset_limits.take_on(conn, &account, &address)?;
+            passwords::request_reset(conn, &email, app.settings.link_mail())
+        })
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -191,13 +202,18 @@ pub async fn change_password(
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = caller.email.to_lowercase();
-    // A wrong current password counts as a failed sign-in.
-    state.login_limits.take(&account, &address)?;
-    let outcome =
-        state.db.run(move |conn| passwords::change(conn, &caller, &current_password, &new_password)).await;
-    if !matches!(&outcome, Err(e) if e.code == ErrorCode::WrongPassword) {
-        state.login_limits.succeeded(&account);
-    }
-    outcome?;
+    let app = state.clone();
+    state
+        .db
+        .run(move |conn| {
+            // A wrong current password counts as a failed sign-in.
+            app.login_limits.take_on(conn, &account, &address)?;
+            let outcome = passwords::change(conn, &caller, &current_password, &new_password);
+            if !matches!(&outcome, Err(e) if e.code == ErrorCode::WrongPassword) {
+                app.login_limits.succeeded_on(conn, &account)?;
+            }
+            outcome
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

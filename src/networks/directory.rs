@@ -62,7 +62,7 @@ pub async fn list(
     req: HttpRequest,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    limit(&state, &req)?;
+    limit(&state, &req).await?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let filter = NetworkFilter {
@@ -127,7 +127,7 @@ pub async fn confirm_contact(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    limit(&state, &req)?;
+    limit(&state, &req).await?;
     let token = token.into_inner();
     if token.len() > 200 {
         return Err(ApiError::not_found("This confirmation link is unknown, used or expired."));
@@ -137,9 +137,10 @@ pub async fn confirm_contact(
     Ok(HttpResponse::Ok().json(confirmed))
 }
 
-pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+/// Counts a request against the client address's limit (429 past it).
+pub(crate) async fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    state.public_limits.take(&address).map_err(ApiError::rate_limited)
+    state.public_limits.take(&address).await
 }
 
 /// A message from the public to a listed network; Pactum forwards it without showing the network's address.
@@ -170,7 +171,7 @@ pub async fn message(
     id: web::Path<uuid::Uuid>,
     body: web::Json<ContactMessage>,
 ) -> Result<HttpResponse, ApiError> {
-    limit(&state, &req)?;
+    limit(&state, &req).await?;
     let input = body.into_inner();
     let mut errors = Vec::new();
     let name =

@@ -88,7 +88,7 @@ async fn publication(
     let period = Period::parse(query.from.as_deref(), query.to.as_deref())?;
     let caller = optional_caller(req).await?;
     if caller.is_none() {
-        crate::networks::directory::limit(state, req)?;
+        crate::networks::directory::limit(state, req).await?;
     }
     let id = municipality_id.to_string();
     state.db.run(move |conn| service::publication(conn, caller.as_ref(), &id, period)).await

@@ -135,6 +135,17 @@ pub fn claim(
     }
 }
 
+/// Renews `worker`'s claim on a message just before it is sent (`claimed_at = at`); false when
+/// another worker took the message over after the claim ran out, and then it is not sent here.
+pub fn renew_claim(conn: &mut DbConnection, id: &str, worker: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        outbox::table.find(id).filter(outbox::claimed_by.eq(worker)).filter(outbox::status.eq("sending")),
+    )
+    .set(outbox::claimed_at.eq(at))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// Records a delivery, if this worker still holds the claim.
 pub fn mark_sent(conn: &mut DbConnection, id: &str, worker: &str, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(

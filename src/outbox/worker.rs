@@ -65,7 +65,17 @@ pub fn run_once(
     // Oldest first (RETURNING keeps no order).
     claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     let mut pass = DeliveryPass::default();
+    let started = std::time::Instant::now();
     for row in claimed {
+        // A claim runs out after the lease, and another worker may then take the message: so
+        // each message is claimed anew just before it goes out (the lease then has to cover one
+        // send, which the SMTP timeouts bound, not the whole batch), and skipped when it was
+        // taken over. Time moves on from `at` by the time this pass has taken.
+        let elapsed = chrono::Duration::from_std(started.elapsed()).unwrap_or(lease);
+        if !repo::renew_claim(&mut conn, &row.id, worker, at + elapsed)? {
+            tracing::warn!(outbox_id = %row.id, "another worker took this email over; not sending it here");
+            continue;
+        }
         // A sealed body (it holds a one-time link) is opened only here, for sending.
         let sent = opened(row.clone(), &config.seal_keys).and_then(|row| mailer.send(&outgoing(&row)));
         match sent {

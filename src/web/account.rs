@@ -104,20 +104,24 @@ pub async fn sign_in(
     if errors.is_empty() {
         let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         let account = email.trim().to_lowercase();
-        let outcome = match state.login_limits.take(&account, &address) {
-            Err(_) => Err(chrome.t("sign-in-too-many")),
-            Ok(()) => {
-                let (e, p) = (email.clone(), password);
-                match state.db.run(move |conn| identity::sign_in_web(conn, &e, &p)).await {
-                    Ok(token) => Ok(token),
-                    Err(err) if err.code == ErrorCode::Unauthenticated => Err(chrome.t("sign-in-failed")),
-                    Err(err) => return Err(err),
-                }
-            }
+        let (app, e, p) = (state.clone(), email.clone(), password);
+        let signed_in = state
+            .db
+            .run(move |conn| {
+                app.login_limits.take_on(conn, &account, &address)?;
+                let token = identity::sign_in_web(conn, &e, &p)?;
+                app.login_limits.succeeded_on(conn, &account)?;
+                Ok(token)
+            })
+            .await;
+        let outcome = match signed_in {
+            Ok(token) => Ok(token),
+            Err(err) if err.code == ErrorCode::RateLimited => Err(chrome.t("sign-in-too-many")),
+            Err(err) if err.code == ErrorCode::Unauthenticated => Err(chrome.t("sign-in-failed")),
+            Err(err) => return Err(err),
         };
         match outcome {
             Ok(token) => {
-                state.login_limits.succeeded(&account);
                 let mut response = see_other(&next);
                 let cookie = session::cookie(&state, SESSION_COOKIE, token);
                 response.add_cookie(&cookie).map_err(ApiError::internal)?;

@@ -52,13 +52,22 @@ pub async fn send_link(
         return html(StatusCode::UNPROCESSABLE_ENTITY, cookies, &forgot_form(chrome, email, errors));
     }
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    if state.password_reset_limits.take(&email.trim().to_lowercase(), &address).is_err() {
-        let errors = Errors::one("email", chrome.t("sign-in-too-many"));
-        return html(StatusCode::TOO_MANY_REQUESTS, cookies, &forgot_form(chrome, email, errors));
+    let (app, asked) = (state.clone(), email.clone());
+    let outcome = state
+        .db
+        .run(move |conn| {
+            app.password_reset_limits.take_on(conn, &asked.trim().to_lowercase(), &address)?;
+            passwords::request_reset(conn, &asked, app.settings.link_mail())
+        })
+        .await;
+    match outcome {
+        Ok(()) => Ok(see_other("/password-reset/sent")),
+        Err(err) if err.code == ErrorCode::RateLimited => {
+            let errors = Errors::one("email", chrome.t("sign-in-too-many"));
+            html(StatusCode::TOO_MANY_REQUESTS, cookies, &forgot_form(chrome, email, errors))
+        }
+        Err(err) => Err(err),
     }
-    let app = state.clone();
-    state.db.run(move |conn| passwords::request_reset(conn, &email, app.settings.link_mail())).await?;
-    Ok(see_other("/password-reset/sent"))
 }
 
 /// `GET /password-reset/sent`.
@@ -195,16 +204,25 @@ pub async fn change(
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = caller.email.to_lowercase();
-    if state.login_limits.take(&account, &address).is_err() {
-        let errors = Errors::one("current_password", chrome.t("sign-in-too-many"));
-        return html(StatusCode::TOO_MANY_REQUESTS, cookies, &change_form(chrome, errors));
-    }
-    let changing = caller.clone();
-    let outcome =
-        state.db.run(move |conn| passwords::change(conn, &changing, &current_password, &new_password)).await;
+    let (app, changing) = (state.clone(), caller.clone());
+    let outcome = state
+        .db
+        .run(move |conn| {
+            app.login_limits.take_on(conn, &account, &address)?;
+            let outcome = passwords::change(conn, &changing, &current_password, &new_password);
+            // A wrong current password counts as a failed sign-in; anything else clears them.
+            if !matches!(&outcome, Err(e) if e.code == ErrorCode::WrongPassword) {
+                app.login_limits.succeeded_on(conn, &account)?;
+            }
+            outcome
+        })
+        .await;
     let errors = match outcome {
+        Err(err) if err.code == ErrorCode::RateLimited => {
+            let errors = Errors::one("current_password", chrome.t("sign-in-too-many"));
+            return html(StatusCode::TOO_MANY_REQUESTS, cookies, &change_form(chrome, errors));
+        }
         Ok(()) => {
-            state.login_limits.succeeded(&account);
             let home = Some(("/".to_owned(), chrome.t("go-home")));
             let page = MessagePage {
                 title: chrome.t("change-password-title"),
@@ -218,7 +236,6 @@ pub async fn change(
             Errors::one("current_password", chrome.t("wrong-current-password"))
         }
         Err(err) if err.code == ErrorCode::ValidationFailed => {
-            state.login_limits.succeeded(&account);
             Errors::one("new_password", chrome.t("password-too-short"))
         }
         Err(err) => return Err(err),

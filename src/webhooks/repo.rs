@@ -223,21 +223,44 @@ pub fn due_subscriptions(conn: &mut DbConnection, at: NaiveDateTime) -> QueryRes
         .load(conn)
 }
 
-/// Takes the subscription's queue until `until`; false when another worker holds it.
-pub fn hold(conn: &mut DbConnection, id: &str, at: NaiveDateTime, until: NaiveDateTime) -> QueryResult<bool> {
+/// Takes the subscription's queue for `holder` until `until`; false when another worker holds it.
+pub fn hold(
+    conn: &mut DbConnection,
+    id: &str,
+    holder: &str,
+    at: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
     let updated = diesel::update(webhook_subscriptions::table.find(id).filter(
         webhook_subscriptions::delivering_until.is_null().or(webhook_subscriptions::delivering_until.lt(at)),
     ))
+    .set((webhook_subscriptions::delivering_until.eq(until), webhook_subscriptions::delivering_by.eq(holder)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Extends `holder`'s hold to `until`; false when another worker took the queue over (the hold
+/// ran out while this one was slow), and then this one must not post.
+pub fn renew(conn: &mut DbConnection, id: &str, holder: &str, until: NaiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        webhook_subscriptions::table.find(id).filter(webhook_subscriptions::delivering_by.eq(holder)),
+    )
     .set(webhook_subscriptions::delivering_until.eq(until))
     .execute(conn)?;
     Ok(updated == 1)
 }
 
-pub fn release(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    diesel::update(webhook_subscriptions::table.find(id))
-        .set(webhook_subscriptions::delivering_until.eq(None::<NaiveDateTime>))
-        .execute(conn)
-        .map(drop)
+/// Lets go of the queue, if `holder` still holds it.
+pub fn release(conn: &mut DbConnection, id: &str, holder: &str) -> QueryResult<()> {
+    diesel::update(
+        webhook_subscriptions::table.find(id).filter(webhook_subscriptions::delivering_by.eq(holder)),
+    )
+    .set((
+        webhook_subscriptions::delivering_until.eq(None::<NaiveDateTime>),
+        webhook_subscriptions::delivering_by.eq(None::<String>),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
 /// The oldest message still waiting: the only one that may go out next.

@@ -4,6 +4,8 @@
 //! holds a subscription's queue while it delivers, so several workers never reorder it. Time is
 //! passed in, so tests move it instead of waiting.
 
+use std::time::Instant;
+
 use chrono::NaiveDateTime;
 
 use crate::db::Database;
@@ -25,16 +27,41 @@ pub fn run_once(
 ) -> Result<DeliveryPass, ApiError> {
     let mut conn = db.connection()?;
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
+    // This pass holds queues under its own name, so it renews and releases only its own holds.
+    let holder = Holder {
+        name: format!("pass-{}", uuid::Uuid::now_v7().simple()),
+        at,
+        started: Instant::now(),
+        lease,
+    };
     let mut pass = DeliveryPass::default();
     for subscription_id in repo::due_subscriptions(&mut conn, at)? {
-        if !repo::hold(&mut conn, &subscription_id, at, at + lease)? {
+        if !repo::hold(&mut conn, &subscription_id, &holder.name, at, holder.until())? {
             continue;
         }
-        let delivered = deliver_queue(&mut conn, sender, config, public_url, &subscription_id, at, &mut pass);
-        repo::release(&mut conn, &subscription_id)?;
+        let delivered =
+            deliver_queue(&mut conn, sender, config, public_url, &subscription_id, &holder, &mut pass);
+        repo::release(&mut conn, &subscription_id, &holder.name)?;
         delivered?;
     }
     Ok(pass)
+}
+
+/// A pass's hold on a queue: its name, and a lease that runs from the time the pass was given,
+/// moved on by the time the pass has taken so far (tests move time instead of waiting).
+struct Holder {
+    name: String,
+    at: NaiveDateTime,
+    started: Instant,
+    lease: chrono::Duration,
+}
+
+impl Holder {
+    /// When the hold runs out if it is taken or renewed now.
+    fn until(&self) -> NaiveDateTime {
+        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or(self.lease);
+        self.at + elapsed + self.lease
+    }
 }
 
 fn deliver_queue(
@@ -43,9 +70,10 @@ fn deliver_queue(
     config: &WorkerConfig,
     public_url: &str,
     subscription_id: &str,
-    at: NaiveDateTime,
+    holder: &Holder,
     pass: &mut DeliveryPass,
 ) -> Result<(), ApiError> {
+    let at = holder.at;
     let Some(subscription) = repo::find(conn, subscription_id)? else { return Ok(()) };
     let signer = match open_secrets(config, &subscription) {
         Ok(signer) => signer,
@@ -58,6 +86,12 @@ fn deliver_queue(
     for _ in 0..config.batch {
         let Some(delivery) = repo::head(conn, subscription_id)? else { break };
         if delivery.next_attempt_at > at {
+            break;
+        }
+        // Each post starts with the lease renewed: a pass slower than its lease stops here, so
+        // a message never goes out from two workers (each post is bounded by the timeouts).
+        if !repo::renew(conn, subscription_id, &holder.name, holder.until())? {
+            tracing::warn!(subscription_id, "another worker took this webhook queue over; stopping");
             break;
         }
         let outcome = send(sender, &signer, &delivery, public_url, at);

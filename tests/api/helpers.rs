@@ -120,6 +120,12 @@ impl TestDatabase {
         }
     }
 
+    /// The same database, not owned: for a second server beside the app that created it (the
+    /// first one drops it).
+    pub fn shared(&self) -> Self {
+        Self { target: self.target.clone(), dir: tempfile::tempdir().expect("temp dir"), postgres_name: None }
+    }
+
     pub fn url(&self) -> String {
         match &self.target {
             DbTarget::Sqlite(path) => format!("sqlite://{}", path.display()),
@@ -218,6 +224,24 @@ impl TestApp {
     ) -> Option<Self> {
         let database = TestDatabase::create(backend)?;
         let settings = test_settings(&database, flags);
+        Some(Self::start(backend, database, settings, extra_routes))
+    }
+
+    /// A second server on this app's database and data folder (so the same generated keys), as
+    /// a second `pactum serve` behind the same proxy would be: its own pool, limiters and
+    /// workers. Its `database` does not own the database; this app drops it.
+    pub fn spawn_beside(&self, flags: &[&str]) -> Self {
+        let data_dir = self.database.dir.path().to_str().expect("utf-8 temp path");
+        let settings = settings_for(&self.database.url(), data_dir, flags);
+        Self::start(self.backend, self.database.shared(), settings, |_| {})
+    }
+
+    fn start(
+        backend: Backend,
+        database: TestDatabase,
+        settings: Settings,
+        extra_routes: ExtraRoutes,
+    ) -> Self {
         let app = Application::build_with(settings, extra_routes).expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
@@ -225,7 +249,7 @@ impl TestApp {
         let handle = server.handle();
         actix_web::rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-        Some(Self { address, backend, state, client, handle, database })
+        Self { address, backend, state, client, handle, database }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -413,20 +437,24 @@ pub fn api_path_in(text: &str, prefix: &str) -> String {
 
 /// Settings as `pactum serve` would resolve them, pointed at the test database and port 0.
 pub fn test_settings(database: &TestDatabase, extra_flags: &[&str]) -> Settings {
-    let url = database.url();
-    let data_dir = database.dir.path().to_str().expect("utf-8 temp path").to_owned();
+    let data_dir = database.dir.path().to_str().expect("utf-8 temp path");
+    settings_for(&database.url(), data_dir, extra_flags)
+}
+
+/// Settings for a server on the database at `url` with this data folder.
+fn settings_for(url: &str, data_dir: &str, extra_flags: &[&str]) -> Settings {
     let mut argv = vec![
         "serve",
         "--env",
         "development",
         "--database-url",
-        &url,
+        url,
         "--database-pool-size",
         "4",
         "--bind",
         "127.0.0.1:0",
         "--data-dir",
-        &data_dir,
+        data_dir,
         "--jwt-secret",
         "test-secret-that-is-long-enough-for-hs256",
         "--workers",

@@ -16,6 +16,7 @@ mod grants;
 mod health;
 mod idempotency;
 mod identity;
+mod instances;
 mod mail;
 mod migrations;
 mod open_data;

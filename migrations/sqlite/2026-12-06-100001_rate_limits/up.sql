@@ -1,0 +1,9 @@
+-- Rate limit windows shared by every instance on this database: one fixed window per key,
+-- `<limit>:<account hash | client address | token id>` (never a secret in clear), counted by
+-- one atomic upsert; rows whose window ended are swept now and then.
+CREATE TABLE rate_limits (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    window_ends_at TIMESTAMP NOT NULL
+);
+CREATE INDEX rate_limits_window_ends ON rate_limits (window_ends_at);
