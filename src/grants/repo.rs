@@ -12,8 +12,10 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::workflow::{GrantStatus, ItemStatus, TrancheStatus};
 use crate::funds::repo::FundRow;
 
+/// Inserted with `None` as NULL (every optional column's default), so many rows go in one
+/// statement (`pactum seed`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = grants)]
+#[diesel(table_name = grants, treat_none_as_default_value = false)]
 pub struct GrantRow {
     pub id: String,
     pub municipality_id: String,

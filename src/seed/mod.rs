@@ -15,9 +15,10 @@ use crate::domain::workflow::GrantStatus;
 use crate::domain::{MunicipalityRole, NetworkKind, NetworkRole};
 use crate::error::ApiError;
 use crate::funds::dto::CreateFund;
+use crate::grants::repo::GrantRow;
 use crate::municipalities::dto::CreateMunicipality;
 
-use repo::{SeedGrant, SeedLink, SeedMunicipalityMember, SeedNetwork, SeedNetworkMember, SeedUser, BATCH};
+use repo::{SeedLink, SeedMunicipalityMember, SeedNetwork, SeedNetworkMember, SeedUser, BATCH};
 
 /// Every seeded account signs in with this password.
 pub const PASSWORD: &str = "pactum-seed-2026";
@@ -309,12 +310,12 @@ struct GrantContext {
 impl GrantContext {
     /// The `index`th grant: in network `index % networks`, applied for by its coordinator.
     /// The `n`th open deadline falls `n % 42 + 1` days from today.
-    fn grant(&self, index: usize, status: usize, open_deadline: Option<usize>) -> SeedGrant {
+    fn grant(&self, index: usize, status: usize, open_deadline: Option<usize>) -> GrantRow {
         let (network_id, coordinator_id) = &self.networks[index % self.networks.len()];
         let status_name = STATUSES[status].0;
         let submitted = status_name != GrantStatus::Draft;
         let cents = 10_000 + i64::try_from(index.wrapping_mul(7919) % 1900).unwrap_or_default() * 100;
-        SeedGrant {
+        GrantRow {
             id: uuid::Uuid::now_v7().to_string(),
             municipality_id: self.municipality_id.clone(),
             fund_id: self.fund_id.clone(),

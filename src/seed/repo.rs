@@ -1,13 +1,14 @@
 //! The seed's rows and their multi-row inserts: one statement per batch, every column bound
 //! (no `DEFAULT`), so SQLite and PostgreSQL both take a thousand rows in one statement.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{
     grants, municipality_memberships, municipality_networks, network_memberships, networks, users,
 };
 use crate::db::DbConnection;
+use crate::grants::repo::GrantRow;
 
 /// Rows per statement. A grant binds 32 values, so a batch binds 32,000: below SQLite's
 /// limit of 32,766 variables and PostgreSQL's 65,535.
@@ -85,45 +86,6 @@ pub struct SeedMunicipalityMember {
     pub created_at: NaiveDateTime,
 }
 
-/// An application that carries no money yet: draft, submitted, in review, rejected or
-/// withdrawn (so no ledger entry is owed).
-#[derive(Insertable)]
-#[diesel(table_name = grants, treat_none_as_default_value = false)]
-pub struct SeedGrant {
-    pub id: String,
-    pub municipality_id: String,
-    pub fund_id: String,
-    pub network_id: String,
-    pub agreement_id: Option<String>,
-    pub status: String,
-    pub status_reason: Option<String>,
-    pub title: String,
-    pub purpose: String,
-    pub requested_cents: i64,
-    pub approved_cents: Option<i64>,
-    pub scheduled_cents: i64,
-    pub paid_cents: i64,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub budget_lines: String,
-    pub payee_iban: String,
-    pub payee_name: String,
-    pub info_question: Option<String>,
-    pub submitted_by: Option<String>,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub decision_due_on: Option<NaiveDate>,
-    pub first_approval_by: Option<String>,
-    pub first_approval_cents: Option<i64>,
-    pub approved_by: Option<String>,
-    pub approved_at: Option<NaiveDateTime>,
-    pub version: i64,
-    pub created_by: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub report_due_on: Option<NaiveDate>,
-    pub four_eyes_threshold_cents: Option<i64>,
-}
-
 pub fn insert_users(conn: &mut DbConnection, rows: &[SeedUser]) -> QueryResult<usize> {
     insert_rows!(conn, users::table, rows)
 }
@@ -147,6 +109,8 @@ pub fn insert_network_members(conn: &mut DbConnection, rows: &[SeedNetworkMember
     insert_rows!(conn, network_memberships::table, rows)
 }
 
-pub fn insert_grants(conn: &mut DbConnection, rows: &[SeedGrant]) -> QueryResult<usize> {
+/// Applications that carry no money yet (draft, submitted, in review, rejected, withdrawn), so no
+/// ledger entry is owed.
+pub fn insert_grants(conn: &mut DbConnection, rows: &[GrantRow]) -> QueryResult<usize> {
     insert_rows!(conn, grants::table, rows)
 }
