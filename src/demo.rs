@@ -304,7 +304,13 @@ fn grants(conn: &mut DbConnection, municipality_id: &str, network_ids: &[String]
     use crate::settlements::service as settlement;
 
     const FUND: &str = "Buurtbudget Lindendaal 2026";
-    let existing = crate::funds::repo::list(conn, None, Some(municipality_id), None, 1000)?;
+    let existing = crate::funds::repo::list(
+        conn,
+        &crate::db::page::Reach::Everywhere,
+        Some(municipality_id),
+        None,
+        1000,
+    )?;
     if existing.iter().any(|f| f.name == FUND) {
         return Ok(());
     }

@@ -1,14 +1,14 @@
 //! Queries on agreements, their versions, signatures and check-ins.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    agreement_signatures, agreement_versions, agreements, check_ins, municipalities, municipality_memberships,
-};
-use crate::db::DbConnection;
+use crate::db::page::{read_apart, Reach};
+use crate::db::schema::{agreement_signatures, agreement_versions, agreements, check_ins, municipalities};
+use crate::db::{Backend, DbConnection};
 use crate::domain::workflow::AgreementStatus;
-use crate::service_accounts::repo::municipality_of;
+use crate::parties;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = agreements)]
@@ -168,39 +168,45 @@ pub fn clear_signatures(conn: &mut DbConnection, agreement_id: &str, number: i32
 }
 
 pub struct AgreementFilter {
-    /// `None` for platform admins.
-    pub visible_to: Option<String>,
-    /// Agreements the caller's networks or organisations are a party to.
-    pub as_party: Vec<String>,
+    pub reach: Reach,
     pub municipality_id: Option<String>,
     pub status: Option<String>,
     pub after_id: Option<String>,
     pub limit: i64,
 }
 
+/// A page of the agreements of the municipalities reached and of those the networks and
+/// organisations reached are a party to, each read apart on its own index.
 pub fn list(conn: &mut DbConnection, filter: &AgreementFilter) -> QueryResult<Vec<AgreementRow>> {
+    let Reach::Within { municipalities, networks, organisations } = &filter.reach else {
+        return page_query(filter).load(conn);
+    };
+    let as_party = page_query(filter).filter(agreements::id.eq_any(parties::records_of(
+        parties::AGREEMENT,
+        networks,
+        organisations,
+    )));
+    let parts = municipalities
+        .iter()
+        .map(|id| page_query(filter).filter(agreements::municipality_id.eq(id)))
+        .chain((!networks.is_empty() || !organisations.is_empty()).then_some(as_party));
+    read_apart(parts, filter.limit, |part| part.load(conn), |row: &AgreementRow| &row.id)
+}
+
+fn page_query(
+    filter: &AgreementFilter,
+) -> agreements::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<AgreementRow, Backend>>> {
     let mut query = agreements::table.select(AgreementRow::as_select()).into_boxed();
-    if let Some(user_id) = &filter.visible_to {
-        let mine = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.clone()))
-            .select(municipality_memberships::municipality_id);
-        query = query.filter(
-            agreements::municipality_id
-                .eq_any(mine)
-                .or(agreements::id.eq_any(filter.as_party.clone()))
-                .or(agreements::municipality_id.eq_any(municipality_of(user_id.clone()))),
-        );
-    }
     if let Some(municipality_id) = &filter.municipality_id {
-        query = query.filter(agreements::municipality_id.eq(municipality_id.clone()));
+        query = query.filter(agreements::municipality_id.eq(municipality_id));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(agreements::status.eq(status.clone()));
+        query = query.filter(agreements::status.eq(status));
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(agreements::id.gt(after.clone()));
+        query = query.filter(agreements::id.gt(after));
     }
-    query.order(agreements::id.asc()).limit(filter.limit).load(conn)
+    query.order(agreements::id.asc()).limit(filter.limit)
 }
 
 /// An agreement the date job may have to move, with its municipality's time zone.

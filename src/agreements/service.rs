@@ -110,14 +110,8 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<Page<AgreementDto>, ApiError> {
     caller.authorize_listing(&[crate::domain::Scope::AgreementsRead])?;
-    let as_party = if caller.is_platform_admin {
-        Vec::new()
-    } else {
-        parties::records_of_user(conn, &caller.user_id, AGREEMENT)?
-    };
     let filter = AgreementFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
-        as_party,
+        reach: caller.reach(),
         municipality_id: query.municipality_id.map(|m| m.to_string()),
         status: query.status.map(|s| s.as_str().to_owned()),
         after_id: page.after_id.clone(),

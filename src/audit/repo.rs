@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
-use crate::db::page::merge;
+use crate::db::page::read_apart;
 use crate::db::schema::{audit_events, municipality_networks, service_accounts};
 use crate::db::{Backend, DbConnection};
 
@@ -60,20 +60,17 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<Au
     let Some(ids) = &filter.municipality_ids else {
         return page_query(filter).load(conn);
     };
-    let mut parts = Vec::with_capacity(ids.len() + 1);
-    for municipality_id in ids {
-        parts.push(page_query(filter).filter(audit_events::municipality_id.eq(municipality_id)).load(conn)?);
-    }
     let linked_networks = municipality_networks::table
         .filter(municipality_networks::municipality_id.eq_any(ids))
         .select(municipality_networks::network_id.nullable());
-    parts.push(
-        page_query(filter)
-            .filter(audit_events::municipality_id.is_null())
-            .filter(audit_events::network_id.eq_any(linked_networks))
-            .load(conn)?,
-    );
-    Ok(merge(parts, filter.limit, |event: &AuditEventRow| &event.id))
+    let without_municipality = page_query(filter)
+        .filter(audit_events::municipality_id.is_null())
+        .filter(audit_events::network_id.eq_any(linked_networks));
+    let parts = ids
+        .iter()
+        .map(|id| page_query(filter).filter(audit_events::municipality_id.eq(id)))
+        .chain(std::iter::once(without_municipality));
+    read_apart(parts, filter.limit, |part| part.load(conn), |event: &AuditEventRow| &event.id)
 }
 
 /// The filter's conditions, in id order after the cursor, at most one page.

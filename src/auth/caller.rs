@@ -55,14 +55,16 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The municipalities and networks whose records this caller may read, as lists query
-    /// them: a service account reaches its municipality, a person the municipalities and
-    /// networks they have a role in.
+    /// The municipalities, networks and organisations whose records this caller may read, as
+    /// lists query them: a service account reaches its municipality, a person the
+    /// municipalities and networks they have a role in and the organisations they are a
+    /// contact of.
     pub fn reach(&self) -> Reach {
         if let Some(account) = &self.service_account {
             return Reach::Within {
                 municipalities: vec![account.municipality_id.clone()],
                 networks: Vec::new(),
+                organisations: Vec::new(),
             };
         }
         if self.is_platform_admin {
@@ -70,7 +72,8 @@ impl Caller {
         }
         Reach::Within {
             municipalities: self.municipalities.iter().map(|m| m.municipality_id.clone()).collect(),
-            networks: self.networks.iter().map(|n| n.network_id.clone()).collect(),
+            networks: self.network_ids(),
+            organisations: self.organisations.clone(),
         }
     }
 

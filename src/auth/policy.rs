@@ -294,6 +294,11 @@ impl Caller {
         ids
     }
 
+    /// The networks the caller has a role in.
+    pub fn network_ids(&self) -> Vec<String> {
+        self.networks.iter().map(|n| n.network_id.clone()).collect()
+    }
+
     /// `Ok` when allowed; else 404 for what the caller cannot see, 403 for what it can.
     pub fn authorize(&self, action: Action, target: Target<'_>) -> Result<(), ApiError> {
         if !self.can_see(target) {

@@ -2,12 +2,14 @@
 //! agreements.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
-use crate::db::schema::{commitments, municipality_memberships};
-use crate::db::DbConnection;
+use crate::db::page::{read_apart, Reach};
+use crate::db::schema::commitments;
+use crate::db::{Backend, DbConnection};
 use crate::domain::workflow::CommitmentStatus;
-use crate::service_accounts::repo::municipality_of;
+use crate::parties;
 
 use super::terms::CommitmentTerms;
 
@@ -99,10 +101,7 @@ pub fn close(
 }
 
 pub struct CommitmentFilter {
-    /// `None` for platform admins.
-    pub visible_to: Option<String>,
-    /// Agreements the caller's networks or organisations are a party to.
-    pub as_party: Vec<String>,
+    pub reach: Reach,
     pub status: Option<String>,
     pub due_before: Option<NaiveDate>,
     pub party_type: Option<String>,
@@ -112,36 +111,45 @@ pub struct CommitmentFilter {
     pub limit: i64,
 }
 
+/// A page of the commitments in the agreements of the municipalities reached and in those the
+/// networks and organisations reached are a party to, each read apart on its own index.
 pub fn list(conn: &mut DbConnection, filter: &CommitmentFilter) -> QueryResult<Vec<CommitmentRow>> {
+    let Reach::Within { municipalities, networks, organisations } = &filter.reach else {
+        return page_query(filter).load(conn);
+    };
+    let as_party = page_query(filter).filter(commitments::agreement_id.eq_any(parties::records_of(
+        parties::AGREEMENT,
+        networks,
+        organisations,
+    )));
+    let parts = municipalities
+        .iter()
+        .map(|id| page_query(filter).filter(commitments::municipality_id.eq(id)))
+        .chain((!networks.is_empty() || !organisations.is_empty()).then_some(as_party));
+    read_apart(parts, filter.limit, |part| part.load(conn), |row: &CommitmentRow| &row.id)
+}
+
+fn page_query(
+    filter: &CommitmentFilter,
+) -> commitments::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<CommitmentRow, Backend>>> {
     let mut query = commitments::table.select(CommitmentRow::as_select()).into_boxed();
-    if let Some(user_id) = &filter.visible_to {
-        let mine = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.clone()))
-            .select(municipality_memberships::municipality_id);
-        query = query.filter(
-            commitments::municipality_id
-                .eq_any(mine)
-                .or(commitments::agreement_id.eq_any(filter.as_party.clone()))
-                .or(commitments::municipality_id.eq_any(municipality_of(user_id.clone()))),
-        );
-    }
     if let Some(status) = &filter.status {
-        query = query.filter(commitments::status.eq(status.clone()));
+        query = query.filter(commitments::status.eq(status));
     }
     if let Some(due_before) = filter.due_before {
         query = query.filter(commitments::due_on.lt(due_before));
     }
     if let Some(party_type) = &filter.party_type {
-        query = query.filter(commitments::party_type.eq(party_type.clone()));
+        query = query.filter(commitments::party_type.eq(party_type));
     }
     if let Some(party_id) = &filter.party_id {
-        query = query.filter(commitments::party_id.eq(party_id.clone()));
+        query = query.filter(commitments::party_id.eq(party_id));
     }
     if let Some(agreement_id) = &filter.agreement_id {
-        query = query.filter(commitments::agreement_id.eq(agreement_id.clone()));
+        query = query.filter(commitments::agreement_id.eq(agreement_id));
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(commitments::id.gt(after.clone()));
+        query = query.filter(commitments::id.gt(after));
     }
-    query.order(commitments::id.asc()).limit(filter.limit).load(conn)
+    query.order(commitments::id.asc()).limit(filter.limit)
 }

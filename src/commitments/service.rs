@@ -153,14 +153,8 @@ pub fn list(
         return Err(ApiError::bad_request("party_type and party_id go together."));
     }
     caller.authorize_listing(&[crate::domain::Scope::AgreementsRead])?;
-    let as_party = if caller.is_platform_admin {
-        Vec::new()
-    } else {
-        parties::records_of_user(conn, &caller.user_id, AGREEMENT)?
-    };
     let filter = CommitmentFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
-        as_party,
+        reach: caller.reach(),
         status: query.status.map(|s| s.as_str().to_owned()),
         due_before: query.due_before,
         party_type: query.party_type.map(|t| t.as_str().to_owned()),

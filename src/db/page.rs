@@ -11,18 +11,28 @@ pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
 /// Where a caller's reading reaches: every record (a platform admin), or the records of some
-/// municipalities and networks. A list reads each of them apart, on an index that leads with it
-/// and ends with the id, so a page costs the same however large the table grows; then
-/// [`merge`] makes one page of the parts.
+/// municipalities, networks and partner organisations. A list reads each of them apart, on an
+/// index that leads with it and ends with the id, so a page costs the same however large the
+/// table grows; then [`read_apart`] makes one page of the parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
     Everywhere,
-    Within { municipalities: Vec<String>, networks: Vec<String> },
+    Within { municipalities: Vec<String>, networks: Vec<String>, organisations: Vec<String> },
 }
 
-/// One page, in id order, of pages read apart (each already in id order and at most `limit`
-/// long): a record reached twice (through its municipality and its network) counts once.
-pub fn merge<R>(parts: Vec<Vec<R>>, limit: i64, id_of: impl Fn(&R) -> &str) -> Vec<R> {
+/// One page, in id order, of the pages `read` gives for each part (each in id order and at most
+/// `limit` long): a record reached twice (through its municipality and its network) counts once.
+pub fn read_apart<P, R, E>(
+    parts: impl IntoIterator<Item = P>,
+    limit: i64,
+    mut read: impl FnMut(P) -> Result<Vec<R>, E>,
+    id_of: impl Fn(&R) -> &str,
+) -> Result<Vec<R>, E> {
+    let pages = parts.into_iter().map(&mut read).collect::<Result<Vec<_>, E>>()?;
+    Ok(merge(pages, limit, id_of))
+}
+
+fn merge<R>(parts: Vec<Vec<R>>, limit: i64, id_of: impl Fn(&R) -> &str) -> Vec<R> {
     let mut rows: Vec<R> = parts.into_iter().flatten().collect();
     rows.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     rows.dedup_by(|a, b| id_of(a) == id_of(b));
@@ -101,9 +111,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merging_keeps_id_order_counts_a_record_once_and_stops_at_the_limit() {
+    fn reading_apart_keeps_id_order_counts_a_record_once_and_stops_at_the_limit() {
         let parts = vec![vec!["a", "c", "e"], vec!["b", "c", "d"], vec![]];
-        assert_eq!(merge(parts, 4, |r| r), vec!["a", "b", "c", "d"]);
-        assert_eq!(merge(Vec::<Vec<&str>>::new(), 4, |r| r), Vec::<&str>::new());
+        let read = |part: Vec<&'static str>| Ok::<_, ()>(part);
+        assert_eq!(read_apart(parts, 4, read, |r| r), Ok(vec!["a", "b", "c", "d"]));
+        assert_eq!(read_apart(Vec::new(), 4, read, |r| r), Ok(Vec::new()));
+        assert_eq!(read_apart([1, 2], 4, |_| Err::<Vec<&str>, _>("down"), |r| r), Err("down"));
     }
 }

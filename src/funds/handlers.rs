@@ -46,9 +46,8 @@ pub async fn list(
         .db
         .run(move |conn| {
             caller.authorize_listing(&crate::auth::policy::GRANT_READERS)?;
-            let visible_to = (!caller.is_platform_admin).then(|| caller.user_id.clone());
             let municipality = query.municipality_id.map(|m| m.to_string());
-            service::list(conn, visible_to.as_deref(), municipality.as_deref(), &page)
+            service::list(conn, &caller.reach(), municipality.as_deref(), &page)
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))

@@ -4,9 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{funds, municipality_memberships, municipality_networks, network_memberships};
-use crate::db::DbConnection;
-use crate::service_accounts::repo::municipality_of;
+use crate::db::page::{read_apart, Reach};
+use crate::db::schema::{funds, municipality_networks};
+use crate::db::{Backend, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = funds)]
@@ -107,41 +107,41 @@ pub fn add_refunded(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResul
         .map(drop)
 }
 
+/// A page of the funds of the municipalities reached and of those the networks reached work
+/// with (an active link), read apart per municipality on `funds_municipality`.
 pub fn list(
     conn: &mut DbConnection,
-    visible_to: Option<&str>,
+    reach: &Reach,
     municipality_id: Option<&str>,
     after_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<FundRow>> {
-    let mut query = funds::table.select(FundRow::as_select()).into_boxed();
-    if let Some(user_id) = visible_to {
-        let mine = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.to_owned()))
-            .select(municipality_memberships::municipality_id);
-        let linked = linked_municipalities(conn, user_id)?;
-        query = query.filter(
-            funds::municipality_id
-                .eq_any(mine)
-                .or(funds::municipality_id.eq_any(linked))
-                .or(funds::municipality_id.eq_any(municipality_of(user_id.to_owned()))),
-        );
-    }
-    if let Some(municipality_id) = municipality_id {
-        query = query.filter(funds::municipality_id.eq(municipality_id.to_owned()));
-    }
-    if let Some(after) = after_id {
-        query = query.filter(funds::id.gt(after.to_owned()));
-    }
-    query.order(funds::id.asc()).limit(limit).load(conn)
+    let page_query = |owner: Option<&str>| {
+        let mut query = funds::table.select(FundRow::as_select()).into_boxed::<Backend>();
+        for id in [owner, municipality_id].into_iter().flatten() {
+            query = query.filter(funds::municipality_id.eq(id.to_owned()));
+        }
+        if let Some(after) = after_id {
+            query = query.filter(funds::id.gt(after.to_owned()));
+        }
+        query.order(funds::id.asc()).limit(limit)
+    };
+    let Reach::Within { municipalities, networks, .. } = reach else {
+        return page_query(None).load(conn);
+    };
+    let mut reached = municipalities.clone();
+    reached.extend(linked_municipalities(conn, networks)?);
+    reached.sort();
+    reached.dedup();
+    read_apart(reached, limit, |id| page_query(Some(&id)).load(conn), |row: &FundRow| &row.id)
 }
 
-/// Municipalities that one of the user's networks works with (an active link): their funds are
+/// Municipalities that one of these networks works with (an active link): their funds are
 /// open to the network's applications.
-pub fn linked_municipalities(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<String>> {
-    let networks = network_memberships::table
-        .filter(network_memberships::user_id.eq(user_id.to_owned()))
-        .select(network_memberships::network_id);
+pub fn linked_municipalities(conn: &mut DbConnection, networks: &[String]) -> QueryResult<Vec<String>> {
+    if networks.is_empty() {
+        return Ok(Vec::new());
+    }
     municipality_networks::table
         .filter(municipality_networks::network_id.eq_any(networks))
         .filter(municipality_networks::status.eq("active"))

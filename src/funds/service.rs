@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::{Action, Caller, Target};
-use crate::db::page::{Page, PageRequest};
+use crate::db::page::{Page, PageRequest, Reach};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::money::{currency, positive_cents};
 use crate::domain::sepa::{self, Bic};
@@ -27,11 +27,11 @@ pub fn tiers_of(row: &FundRow) -> Vec<ReportingTier> {
 /// municipality, with their live balances.
 pub fn list(
     conn: &mut DbConnection,
-    visible_to: Option<&str>,
+    reach: &Reach,
     municipality_id: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<FundDto>, ApiError> {
-    let rows = repo::list(conn, visible_to, municipality_id, page.after_id.as_deref(), page.fetch_limit())?;
+    let rows = repo::list(conn, reach, municipality_id, page.after_id.as_deref(), page.fetch_limit())?;
     let page = Page::from_rows(rows, page, |r| &r.id, |r| r);
     let items = page.items.into_iter().map(|r| to_dto(conn, r)).collect::<Result<Vec<_>, _>>()?;
     Ok(Page { items, next_cursor: page.next_cursor })
@@ -67,8 +67,7 @@ pub fn to_dto(conn: &mut DbConnection, row: FundRow) -> Result<FundDto, ApiError
 pub fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<FundRow, ApiError> {
     let row = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("No such fund."))?;
     let sees = caller.can_see(Target::Municipality(&row.municipality_id))
-        || (!caller.networks.is_empty()
-            && repo::linked_municipalities(conn, &caller.user_id)?.contains(&row.municipality_id));
+        || repo::linked_municipalities(conn, &caller.network_ids())?.contains(&row.municipality_id);
     if sees {
         Ok(row)
     } else {

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use diesel::dsl::{AsSelect, SqlTypeOf};
 
-use crate::db::page::{merge, Reach};
+use crate::db::page::{read_apart, Reach};
 use crate::db::schema::{funds, grants, payment_batch_items, tranches};
 use crate::db::{Backend, DbConnection};
 use crate::domain::workflow::{GrantStatus, ItemStatus, TrancheStatus};
@@ -175,17 +175,14 @@ pub struct GrantFilter {
 /// each on an index that leads with it and ends with the id (`grants_municipality_status`,
 /// `grants_network_status`), merged.
 pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<GrantRow>> {
-    let Reach::Within { municipalities, networks } = &filter.reach else {
+    let Reach::Within { municipalities, networks, .. } = &filter.reach else {
         return page_query(filter).load(conn);
     };
-    let mut parts = Vec::with_capacity(municipalities.len() + networks.len());
-    for municipality_id in municipalities {
-        parts.push(page_query(filter).filter(grants::municipality_id.eq(municipality_id)).load(conn)?);
-    }
-    for network_id in networks {
-        parts.push(page_query(filter).filter(grants::network_id.eq(network_id)).load(conn)?);
-    }
-    Ok(merge(parts, filter.limit, |row: &GrantRow| &row.id))
+    let parts = municipalities
+        .iter()
+        .map(|id| page_query(filter).filter(grants::municipality_id.eq(id)))
+        .chain(networks.iter().map(|id| page_query(filter).filter(grants::network_id.eq(id))));
+    read_apart(parts, filter.limit, |part| part.load(conn), |row: &GrantRow| &row.id)
 }
 
 /// The filter's conditions, in id order after the cursor, at most one page.
@@ -227,6 +224,19 @@ pub fn tranches_of(conn: &mut DbConnection, grant_id: &str) -> QueryResult<Vec<T
         .filter(tranches::grant_id.eq(grant_id))
         .order(tranches::id.asc())
         .select(TrancheRow::as_select())
+        .load(conn)
+}
+
+/// The earliest due date of the scheduled tranches of each of these grants that has one.
+pub fn next_payments(
+    conn: &mut DbConnection,
+    grant_ids: &[String],
+) -> QueryResult<Vec<(String, Option<NaiveDate>)>> {
+    tranches::table
+        .filter(tranches::grant_id.eq_any(grant_ids))
+        .filter(tranches::status.eq(TrancheStatus::Scheduled.as_str()))
+        .group_by(tranches::grant_id)
+        .select((tranches::grant_id, diesel::dsl::min(tranches::due_on)))
         .load(conn)
 }
 

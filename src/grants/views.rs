@@ -1,6 +1,9 @@
 //! Views people ask for: a network treasurer's overview of its grants, and a fund's grants as CSV
 //! for spreadsheets (UTF-8, a header row, amounts in euros with two decimals, one row per record).
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,7 +20,6 @@ use crate::networks::service as networks;
 
 use super::record::{requirement, status};
 use super::repo::{self, GrantFilter};
-use super::tranches;
 
 /// One grant as a treasurer follows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,19 +66,27 @@ pub fn network_grants(
         after_id: None,
         limit: 1000,
     };
+    let rows = repo::list(conn, &filter)?;
+    let grant_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let next_payments: BTreeMap<String, Option<NaiveDate>> =
+        repo::next_payments(conn, &grant_ids)?.into_iter().collect();
+    let mut funds_of = BTreeMap::new();
     let mut items = Vec::new();
-    for row in repo::list(conn, &filter)? {
-        let Some(fund) = funds_repo::find(conn, &row.fund_id)? else { continue };
+    for row in rows {
+        if !funds_of.contains_key(&row.fund_id) {
+            funds_of.insert(row.fund_id.clone(), funds_repo::find(conn, &row.fund_id)?);
+        }
+        let Some(Some(fund)) = funds_of.get(&row.fund_id) else { continue };
         let status = status(&row)?;
         let live = matches!(
             status,
             GrantStatus::Approved | GrantStatus::Active | GrantStatus::Reporting | GrantStatus::Settled
         );
         let awarded = if live { row.approved_cents.unwrap_or(0) } else { 0 };
-        let next_payment_on = tranches::scheduled(conn, &row.id)?.into_iter().map(|t| t.due_on).min();
+        let next_payment_on = next_payments.get(&row.id).copied().flatten();
         items.push(GrantSummary {
             report_requirement: requirement(
-                &funds::tiers_of(&fund),
+                &funds::tiers_of(fund),
                 row.approved_cents.unwrap_or(row.requested_cents),
             ),
             status,

@@ -55,8 +55,8 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let member = (!caller.is_platform_admin).then(|| caller.user_id.clone());
-    let result = state.db.run(move |conn| service::list(conn, member.as_deref(), &page)).await?;
+    let reach = caller.reach();
+    let result = state.db.run(move |conn| service::list(conn, &reach, &page)).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{municipalities, municipality_memberships};
+use crate::db::page::Reach;
+use crate::db::schema::municipalities;
 use crate::db::DbConnection;
-use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = municipalities)]
@@ -58,26 +58,19 @@ pub fn update(conn: &mut DbConnection, row: &MunicipalityRow) -> QueryResult<boo
     Ok(updated == 1)
 }
 
-/// Municipalities the user belongs to (`None`: all, for platform admins), in id order.
+/// The municipalities reached, in id order.
 pub fn list(
     conn: &mut DbConnection,
-    member: Option<&str>,
+    reach: &Reach,
     after_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<MunicipalityRow>> {
     let mut query = municipalities::table.select(MunicipalityRow::as_select()).into_boxed();
-    if let Some(user_id) = member {
-        let mine = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.to_owned()))
-            .select(municipality_memberships::municipality_id);
-        query = query.filter(
-            municipalities::id
-                .eq_any(mine)
-                .or(municipalities::id.eq_any(municipality_of(user_id.to_owned()))),
-        );
+    if let Reach::Within { municipalities: reached, .. } = reach {
+        query = query.filter(municipalities::id.eq_any(reached));
     }
     if let Some(after) = after_id {
-        query = query.filter(municipalities::id.gt(after.to_owned()));
+        query = query.filter(municipalities::id.gt(after));
     }
     query.order(municipalities::id.asc()).limit(limit).load(conn)
 }

@@ -2,7 +2,7 @@
 //! optimistic concurrency, and an audit event for every change.
 
 use crate::audit::{self, Actor, Event};
-use crate::db::page::{Page, PageRequest};
+use crate::db::page::{Page, PageRequest, Reach};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::time::now;
 use crate::domain::{BoundedText, CbsCode, OpenDataPrefix, TimeZone};
@@ -143,12 +143,12 @@ pub fn update(
     })
 }
 
-/// A page of the municipalities `member` belongs to (all of them for `None`).
+/// A page of the municipalities reached.
 pub fn list(
     conn: &mut DbConnection,
-    member: Option<&str>,
+    reach: &Reach,
     page: &PageRequest,
 ) -> Result<Page<MunicipalityDto>, ApiError> {
-    let rows = repo::list(conn, member, page.after_id.as_deref(), page.fetch_limit())?;
+    let rows = repo::list(conn, reach, page.after_id.as_deref(), page.fetch_limit())?;
     Ok(Page::from_rows(rows, page, |r| &r.id, MunicipalityDto::from))
 }

@@ -6,6 +6,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::db::page::Reach;
 use crate::domain::text::escape_markup;
 use crate::domain::{BoundedText, Email, NetworkKind};
 use crate::error::{ApiError, FieldError};
@@ -66,7 +67,8 @@ pub async fn list(
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let filter = NetworkFilter {
-        visible_to: None,
+        reach: Reach::Everywhere,
+        active_links_only: true,
         theme: query.theme,
         kind: None,
         neighbourhood: query.neighbourhood,

@@ -53,7 +53,8 @@ pub async fn list(
         return Err(ApiError::bad_request("link_status needs municipality_id."));
     }
     let filter = NetworkFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
+        active_links_only: caller.service_account.is_some(),
         theme: query.theme,
         kind: query.kind.map(|k| k.as_str().to_owned()),
         neighbourhood: query.neighbourhood,

@@ -1,13 +1,14 @@
 //! Queries on networks, their tags (themes, neighbourhoods) and their municipality links.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    municipality_memberships, municipality_networks, network_memberships, network_tags, networks,
-};
-use crate::db::DbConnection;
-use crate::service_accounts::repo::municipality_of;
+use crate::db::page::{read_apart, Reach};
+use crate::db::schema::{municipality_networks, network_memberships, network_tags, networks};
+use crate::db::{Backend, DbConnection};
+
+use super::dto::LinkStatus;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -266,8 +267,12 @@ pub fn delete_link(conn: &mut DbConnection, municipality_id: &str, network_id: &
 }
 
 pub struct NetworkFilter {
-    /// `None` for platform admins: every network.
-    pub visible_to: Option<String>,
+    /// Every network (platform admins, the public directory), or a caller's own and those
+    /// linked to the municipalities reached.
+    pub reach: Reach,
+    /// Only an active link reaches a network through a municipality (a service account);
+    /// its people also see the networks that asked to work with it or stopped.
+    pub active_links_only: bool,
     pub theme: Option<String>,
     pub kind: Option<String>,
     pub neighbourhood: Option<String>,
@@ -290,26 +295,34 @@ pub fn has_coordinator(conn: &mut DbConnection, network_id: &str) -> QueryResult
     Ok(coordinators > 0)
 }
 
+/// A page of the networks reached: the caller's own, and per municipality reached those linked
+/// to it (read apart on the links' key), merged.
 pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<NetworkRow>> {
+    let Reach::Within { municipalities, networks: own, .. } = &filter.reach else {
+        return page_query(filter).load(conn);
+    };
+    let reaching = if filter.active_links_only {
+        vec![LinkStatus::Active.as_str()]
+    } else {
+        vec![LinkStatus::Requested.as_str(), LinkStatus::Active.as_str()]
+    };
+    let parts = municipalities
+        .iter()
+        .map(|municipality_id| {
+            let linked = municipality_networks::table
+                .filter(municipality_networks::municipality_id.eq(municipality_id))
+                .filter(municipality_networks::status.eq_any(&reaching))
+                .select(municipality_networks::network_id);
+            page_query(filter).filter(networks::id.eq_any(linked))
+        })
+        .chain((!own.is_empty()).then(|| page_query(filter).filter(networks::id.eq_any(own))));
+    read_apart(parts, filter.limit, |part| part.load(conn), |row: &NetworkRow| &row.id)
+}
+
+fn page_query(
+    filter: &NetworkFilter,
+) -> networks::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<NetworkRow, Backend>>> {
     let mut query = networks::table.select(NetworkRow::as_select()).into_boxed();
-    if let Some(user_id) = &filter.visible_to {
-        let own = network_memberships::table
-            .filter(network_memberships::user_id.eq(user_id.clone()))
-            .select(network_memberships::network_id);
-        let my_municipalities = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.clone()))
-            .select(municipality_memberships::municipality_id);
-        let linked = municipality_networks::table
-            .filter(
-                municipality_networks::municipality_id.eq_any(my_municipalities).or(
-                    municipality_networks::municipality_id
-                        .eq_any(municipality_of(user_id.clone()))
-                        .and(municipality_networks::status.eq("active")),
-                ),
-            )
-            .select(municipality_networks::network_id);
-        query = query.filter(networks::id.eq_any(own).or(networks::id.eq_any(linked)));
-    }
     for (tag_type, value) in [(THEME, &filter.theme), (NEIGHBOURHOOD, &filter.neighbourhood)] {
         if let Some(value) = value {
             let tagged = network_tags::table
@@ -320,7 +333,7 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
         }
     }
     if let Some(kind) = &filter.kind {
-        query = query.filter(networks::kind.eq(kind.clone()));
+        query = query.filter(networks::kind.eq(kind));
     }
     if filter.listed_only {
         // The directory (as `find_in_directory`): listed, working with a municipality, with a
@@ -339,18 +352,19 @@ pub fn list(conn: &mut DbConnection, filter: &NetworkFilter) -> QueryResult<Vec<
     }
     if let Some(municipality_id) = &filter.municipality_id {
         let linked = municipality_networks::table
-            .filter(municipality_networks::municipality_id.eq(municipality_id.clone()))
+            .filter(municipality_networks::municipality_id.eq(municipality_id))
             .select(municipality_networks::network_id);
         query = match &filter.link_status {
-            Some(status) => query
-                .filter(networks::id.eq_any(linked.filter(municipality_networks::status.eq(status.clone())))),
+            Some(status) => {
+                query.filter(networks::id.eq_any(linked.filter(municipality_networks::status.eq(status))))
+            }
             None => query.filter(networks::id.eq_any(linked)),
         };
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(networks::id.gt(after.clone()));
+        query = query.filter(networks::id.gt(after));
     }
-    query.order(networks::id.asc()).limit(filter.limit).load(conn)
+    query.order(networks::id.asc()).limit(filter.limit)
 }
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<NetworkRow>> {

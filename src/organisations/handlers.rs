@@ -47,7 +47,7 @@ pub async fn list(
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     caller.authorize_listing(&[Scope::AgreementsRead])?;
     let filter = OrganisationFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
         municipality_id: query.municipality_id.map(|m| m.to_string()),
         kind: query.kind.map(|k| k.as_str().to_owned()),
         after_id: page.after_id.clone(),

@@ -1,11 +1,12 @@
 //! Queries on partner organisations.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
-use crate::db::schema::{municipality_memberships, organisation_memberships, organisations};
-use crate::db::DbConnection;
-use crate::service_accounts::repo::municipality_of;
+use crate::db::page::{read_apart, Reach};
+use crate::db::schema::organisations;
+use crate::db::{Backend, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -44,39 +45,38 @@ pub fn update(conn: &mut DbConnection, row: &OrganisationRow) -> QueryResult<boo
 }
 
 pub struct OrganisationFilter {
-    /// `None` for platform admins.
-    pub visible_to: Option<String>,
+    pub reach: Reach,
     pub municipality_id: Option<String>,
     pub kind: Option<String>,
     pub after_id: Option<String>,
     pub limit: i64,
 }
 
-/// Organisations of the caller's municipalities and those they are a contact of.
+/// A page of the organisations of the municipalities reached and of those the caller is a
+/// contact of, each read apart on its own index.
 pub fn list(conn: &mut DbConnection, filter: &OrganisationFilter) -> QueryResult<Vec<OrganisationRow>> {
+    let Reach::Within { municipalities, organisations: own, .. } = &filter.reach else {
+        return page_query(filter).load(conn);
+    };
+    let parts = municipalities
+        .iter()
+        .map(|id| page_query(filter).filter(organisations::municipality_id.eq(id)))
+        .chain((!own.is_empty()).then(|| page_query(filter).filter(organisations::id.eq_any(own))));
+    read_apart(parts, filter.limit, |part| part.load(conn), |row: &OrganisationRow| &row.id)
+}
+
+fn page_query(
+    filter: &OrganisationFilter,
+) -> organisations::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<OrganisationRow, Backend>>> {
     let mut query = organisations::table.select(OrganisationRow::as_select()).into_boxed();
-    if let Some(user_id) = &filter.visible_to {
-        let my_municipalities = municipality_memberships::table
-            .filter(municipality_memberships::user_id.eq(user_id.clone()))
-            .select(municipality_memberships::municipality_id);
-        let mine = organisation_memberships::table
-            .filter(organisation_memberships::user_id.eq(user_id.clone()))
-            .select(organisation_memberships::organisation_id);
-        query = query.filter(
-            organisations::municipality_id
-                .eq_any(my_municipalities)
-                .or(organisations::id.eq_any(mine))
-                .or(organisations::municipality_id.eq_any(municipality_of(user_id.clone()))),
-        );
-    }
     if let Some(municipality_id) = &filter.municipality_id {
-        query = query.filter(organisations::municipality_id.eq(municipality_id.clone()));
+        query = query.filter(organisations::municipality_id.eq(municipality_id));
     }
     if let Some(kind) = &filter.kind {
-        query = query.filter(organisations::kind.eq(kind.clone()));
+        query = query.filter(organisations::kind.eq(kind));
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(organisations::id.gt(after.clone()));
+        query = query.filter(organisations::id.gt(after));
     }
-    query.order(organisations::id.asc()).limit(filter.limit).load(conn)
+    query.order(organisations::id.asc()).limit(filter.limit)
 }

@@ -5,8 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
+use crate::db::page::read_apart;
 use crate::db::schema::outbox;
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Backend, DbConnection};
 use crate::domain::time::now;
 
 use super::Email;
@@ -190,6 +191,8 @@ pub fn retry(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
     Ok(updated == 1)
 }
 
+/// A page of the messages of these municipalities (`None`: all), read apart per municipality
+/// on `outbox_municipality_status`.
 pub fn list(
     conn: &mut DbConnection,
     municipalities: Option<&[String]>,
@@ -197,17 +200,23 @@ pub fn list(
     after_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
-    let mut query = outbox::table.select(OutboxRow::as_select()).into_boxed();
-    if let Some(ids) = municipalities {
-        query = query.filter(outbox::municipality_id.eq_any(ids.to_vec()));
-    }
-    if let Some(status) = status {
-        query = query.filter(outbox::status.eq(status.to_owned()));
-    }
-    if let Some(after) = after_id {
-        query = query.filter(outbox::id.gt(after.to_owned()));
-    }
-    query.order(outbox::id.asc()).limit(limit).load(conn)
+    let page_query = |municipality_id: Option<&String>| {
+        let mut query = outbox::table.select(OutboxRow::as_select()).into_boxed::<Backend>();
+        if let Some(id) = municipality_id {
+            query = query.filter(outbox::municipality_id.eq(id.clone()));
+        }
+        if let Some(status) = status {
+            query = query.filter(outbox::status.eq(status.to_owned()));
+        }
+        if let Some(after) = after_id {
+            query = query.filter(outbox::id.gt(after.to_owned()));
+        }
+        query.order(outbox::id.asc()).limit(limit)
+    };
+    let Some(ids) = municipalities else {
+        return page_query(None).load(conn);
+    };
+    read_apart(ids, limit, |id| page_query(Some(id)).load(conn), |row: &OutboxRow| &row.id)
 }
 
 /// `(id, dedupe_key)` of the queued messages of one kind.

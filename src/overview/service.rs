@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::not_found;
 use crate::auth::{Action, Caller, Target};
+use crate::db::page::Reach;
 use crate::db::DbConnection;
 use crate::domain::workflow::{GrantStatus, ReportStatus};
 use crate::error::ApiError;
@@ -143,10 +144,10 @@ pub fn overview(
 
     let mut funds = Vec::new();
     let mut grants: Vec<(GrantRow, GrantStatus)> = Vec::new();
-    for row in crate::funds::repo::list(conn, None, Some(municipality_id), None, MANY)? {
+    for row in crate::funds::repo::list(conn, &Reach::Everywhere, Some(municipality_id), None, MANY)? {
         let fund = crate::funds::service::to_dto(conn, row)?;
         let filter = GrantFilter {
-            reach: crate::db::page::Reach::Everywhere,
+            reach: Reach::Everywhere,
             fund_id: Some(fund.id.clone()),
             network_id: None,
             status: None,
@@ -195,7 +196,8 @@ pub fn overview(
         .collect();
 
     let filter = crate::networks::repo::NetworkFilter {
-        visible_to: None,
+        reach: Reach::Everywhere,
+        active_links_only: true,
         theme: None,
         kind: None,
         neighbourhood: None,

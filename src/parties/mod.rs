@@ -4,9 +4,7 @@
 use diesel::prelude::*;
 
 use crate::auth::policy::RecordScope;
-use crate::db::schema::{
-    municipality_networks, network_memberships, organisation_memberships, organisations, record_parties,
-};
+use crate::db::schema::{municipality_networks, organisations, record_parties};
 use crate::db::DbConnection;
 use crate::domain::{Party, PartyType};
 use crate::error::{ApiError, FieldError};
@@ -119,34 +117,19 @@ pub fn of_records(
         .collect()
 }
 
-/// Ids of the records of `record_type` that one of the user's networks or organisations is a
-/// party to.
-pub fn records_of_user(
-    conn: &mut DbConnection,
-    user_id: &str,
-    record_type: &str,
-) -> QueryResult<Vec<String>> {
-    let networks: Vec<String> = network_memberships::table
-        .filter(network_memberships::user_id.eq(user_id))
-        .select(network_memberships::network_id)
-        .load(conn)?;
-    let organisations: Vec<String> = organisation_memberships::table
-        .filter(organisation_memberships::user_id.eq(user_id))
-        .select(organisation_memberships::organisation_id)
-        .load(conn)?;
+/// The ids of the records of `record_type` that one of these networks or organisations is a
+/// party to, as a subquery (`eq_any`): read on `record_parties_party`, its cost grows with
+/// their records, not with the table.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn records_of<'a>(record_type: &'a str, networks: &'a [String], organisations: &'a [String]) -> _ {
+    let network: &'static str = PartyType::Network.as_str();
+    let organisation: &'static str = PartyType::Organisation.as_str();
     record_parties::table
         .filter(record_parties::record_type.eq(record_type))
-        .filter(
-            record_parties::party_type
-                .eq(PartyType::Network.as_str())
-                .and(record_parties::party_id.eq_any(networks))
-                .or(record_parties::party_type
-                    .eq(PartyType::Organisation.as_str())
-                    .and(record_parties::party_id.eq_any(organisations))),
-        )
+        .filter(record_parties::party_type.eq(network).and(record_parties::party_id.eq_any(networks)).or(
+            record_parties::party_type.eq(organisation).and(record_parties::party_id.eq_any(organisations)),
+        ))
         .select(record_parties::record_id)
-        .distinct()
-        .load(conn)
 }
 
 /// Ids of the records of `record_type` that this party is a party to, newest first.

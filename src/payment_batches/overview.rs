@@ -51,10 +51,9 @@ pub fn funds_payments(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<Fu
     if caller.municipalities.is_empty() && !caller.is_platform_admin {
         return Err(ApiError::forbidden("Payments are for the municipality's people."));
     }
-    let visible_to = (!caller.is_platform_admin).then(|| caller.user_id.clone());
     let all = PageRequest { limit: SHOWN, after_id: None };
     let mut result = Vec::new();
-    for fund in funds::list(conn, visible_to.as_deref(), None, &all)?.items {
+    for fund in funds::list(conn, &caller.reach(), None, &all)?.items {
         if !caller.can_see(Target::Municipality(&fund.municipality_id)) {
             continue;
         }

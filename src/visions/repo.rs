@@ -1,12 +1,13 @@
 //! Queries on visions, their revisions and endorsements.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
 
-use crate::db::schema::{municipality_memberships, vision_endorsements, vision_revisions, visions};
-use crate::db::DbConnection;
+use crate::db::page::{read_apart, Reach};
+use crate::db::schema::{vision_endorsements, vision_revisions, visions};
+use crate::db::{Backend, DbConnection};
 use crate::parties;
-use crate::service_accounts::repo::municipality_of;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = visions)]
@@ -120,39 +121,43 @@ pub fn clear_endorsements(conn: &mut DbConnection, vision_id: &str) -> QueryResu
 }
 
 pub struct VisionFilter {
-    /// `None` for platform admins.
-    pub visible_to: Option<String>,
+    pub reach: Reach,
     pub municipality_id: Option<String>,
     pub status: Option<String>,
     pub after_id: Option<String>,
     pub limit: i64,
 }
 
-/// Visions of the caller's municipalities and those their networks or organisations are a
-/// party to.
+/// A page of the visions of the municipalities reached and of those the networks and
+/// organisations reached are a party to, each read apart on its own index.
 pub fn list(conn: &mut DbConnection, filter: &VisionFilter) -> QueryResult<Vec<VisionRow>> {
+    let Reach::Within { municipalities, networks, organisations } = &filter.reach else {
+        return page_query(filter).load(conn);
+    };
+    let as_party = page_query(filter).filter(visions::id.eq_any(parties::records_of(
+        parties::VISION,
+        networks,
+        organisations,
+    )));
+    let parts = municipalities
+        .iter()
+        .map(|id| page_query(filter).filter(visions::municipality_id.eq(id)))
+        .chain((!networks.is_empty() || !organisations.is_empty()).then_some(as_party));
+    read_apart(parts, filter.limit, |part| part.load(conn), |row: &VisionRow| &row.id)
+}
+
+fn page_query(
+    filter: &VisionFilter,
+) -> visions::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<VisionRow, Backend>>> {
     let mut query = visions::table.select(VisionRow::as_select()).into_boxed();
-    if let Some(user_id) = &filter.visible_to {
-        let as_party = parties::records_of_user(conn, user_id, parties::VISION)?;
-        query = query.filter(
-            visions::municipality_id
-                .eq_any(
-                    municipality_memberships::table
-                        .filter(municipality_memberships::user_id.eq(user_id.clone()))
-                        .select(municipality_memberships::municipality_id),
-                )
-                .or(visions::id.eq_any(as_party))
-                .or(visions::municipality_id.eq_any(municipality_of(user_id.clone()))),
-        );
-    }
     if let Some(municipality_id) = &filter.municipality_id {
-        query = query.filter(visions::municipality_id.eq(municipality_id.clone()));
+        query = query.filter(visions::municipality_id.eq(municipality_id));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(visions::status.eq(status.clone()));
+        query = query.filter(visions::status.eq(status));
     }
     if let Some(after) = &filter.after_id {
-        query = query.filter(visions::id.gt(after.clone()));
+        query = query.filter(visions::id.gt(after));
     }
-    query.order(visions::id.asc()).limit(filter.limit).load(conn)
+    query.order(visions::id.asc()).limit(filter.limit)
 }

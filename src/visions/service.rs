@@ -305,7 +305,7 @@ pub fn list(
 ) -> Result<Page<VisionDto>, ApiError> {
     caller.authorize_listing(&[Scope::AgreementsRead])?;
     let filter = VisionFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
         municipality_id: query.municipality_id.map(|m| m.to_string()),
         status: query.status.map(|s| s.as_str().to_owned()),
         after_id: page.after_id.clone(),

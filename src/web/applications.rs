@@ -82,14 +82,13 @@ pub async fn new(
     let (chrome, cookies) = chrome(&state, &req, Some(&caller));
     let lang = chrome.lang;
     let query = web::Query::<NewQuery>::from_query(req.query_string()).map(|q| q.into_inner()).ok();
-    let visible_to = (!caller.is_platform_admin).then(|| caller.user_id.clone());
     let today = crate::domain::time::today_in("Europe/Amsterdam");
     let (me, funds) = state
         .db
         .run(move |conn| {
             let me = crate::identity::service::me(conn, &caller)?;
             let page = PageRequest { limit: 200, after_id: None };
-            Ok::<_, ApiError>((me, crate::funds::service::list(conn, visible_to.as_deref(), None, &page)?))
+            Ok::<_, ApiError>((me, crate::funds::service::list(conn, &caller.reach(), None, &page)?))
         })
         .await?;
     let networks = applying_networks(&me);

@@ -237,12 +237,12 @@ pub async fn list(
     if !manages(&caller, &municipality_id) {
         return not_found(chrome, cookies);
     }
-    let (lookup, user) = (municipality_id.clone(), caller.user_id.clone());
+    let (lookup, reach) = (municipality_id.clone(), caller.reach());
     let funds = state
         .db
         .run(move |conn| {
             let first = PageRequest { limit: 100, after_id: None };
-            crate::funds::service::list(conn, Some(&user), Some(&lookup), &first)
+            crate::funds::service::list(conn, &reach, Some(&lookup), &first)
         })
         .await?
         .items;

@@ -38,7 +38,8 @@ pub(super) fn networks_with(
     status: &str,
 ) -> Result<Vec<NetworkDto>, ApiError> {
     let filter = NetworkFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
+        active_links_only: caller.service_account.is_some(),
         theme: None,
         kind: None,
         neighbourhood: None,

@@ -37,7 +37,7 @@ pub fn for_municipality(
         choices.push(PartyChoice { party: Party::new(PartyType::Network, network.id), name: network.name });
     }
     let filter = OrganisationFilter {
-        visible_to: (!caller.is_platform_admin).then(|| caller.user_id.clone()),
+        reach: caller.reach(),
         municipality_id: Some(municipality_id.to_owned()),
         kind: None,
         after_id: None,

@@ -167,7 +167,7 @@ fn find(conn: &mut DbConnection, caller: &Caller, filters: &Filters) -> Result<F
     };
     let today = crate::municipalities::today(conn, &first)?;
     let all = PageRequest { limit: 200, after_id: None };
-    let funds = crate::funds::service::list(conn, Some(&caller.user_id), None, &all)?
+    let funds = crate::funds::service::list(conn, &caller.reach(), None, &all)?
         .items
         .into_iter()
         .filter(|f| municipality_ids.contains(&f.municipality_id))
@@ -176,7 +176,8 @@ fn find(conn: &mut DbConnection, caller: &Caller, filters: &Filters) -> Result<F
     let mut networks = Vec::new();
     for municipality_id in &municipality_ids {
         let filter = crate::networks::repo::NetworkFilter {
-            visible_to: Some(caller.user_id.clone()),
+            reach: caller.reach(),
+            active_links_only: caller.service_account.is_some(),
             theme: None,
             kind: None,
             neighbourhood: None,

@@ -3,8 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::page::read_apart;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhook_subscriptions};
-use crate::db::DbConnection;
+use crate::db::{Backend, DbConnection};
 
 use super::events::EventType;
 
@@ -64,20 +65,29 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Subscriptio
     webhook_subscriptions::table.find(id).select(SubscriptionRow::as_select()).first(conn).optional()
 }
 
+/// A page of the subscriptions of these municipalities (`None`: all), read apart per
+/// municipality on `webhook_subscriptions_municipality`.
 pub fn list(
     conn: &mut DbConnection,
     municipality_ids: Option<&[String]>,
     after_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<SubscriptionRow>> {
-    let mut query = webhook_subscriptions::table.select(SubscriptionRow::as_select()).into_boxed();
-    if let Some(ids) = municipality_ids {
-        query = query.filter(webhook_subscriptions::municipality_id.eq_any(ids.to_vec()));
-    }
-    if let Some(after) = after_id {
-        query = query.filter(webhook_subscriptions::id.gt(after.to_owned()));
-    }
-    query.order(webhook_subscriptions::id.asc()).limit(limit).load(conn)
+    let page_query = |municipality_id: Option<&String>| {
+        let mut query =
+            webhook_subscriptions::table.select(SubscriptionRow::as_select()).into_boxed::<Backend>();
+        if let Some(id) = municipality_id {
+            query = query.filter(webhook_subscriptions::municipality_id.eq(id.clone()));
+        }
+        if let Some(after) = after_id {
+            query = query.filter(webhook_subscriptions::id.gt(after.to_owned()));
+        }
+        query.order(webhook_subscriptions::id.asc()).limit(limit)
+    };
+    let Some(ids) = municipality_ids else {
+        return page_query(None).load(conn);
+    };
+    read_apart(ids, limit, |id| page_query(Some(id)).load(conn), |row: &SubscriptionRow| &row.id)
 }
 
 /// Writes the row if its version is still `row.version - 1`.

@@ -17,6 +17,7 @@ on_both_backends!(
     the_date_job_activates_and_expires_once,
     commitments_are_tracked_by_who_owes_them,
     only_parties_see_an_agreement,
+    someone_in_the_municipality_and_a_party_pages_through_each_agreement_once,
 );
 
 async fn setup(app: &TestApp) -> (Tenant, Tenant) {
@@ -443,4 +444,32 @@ async fn only_parties_see_an_agreement(app: TestApp) {
     for insider in [&a.member, &a.treasurer, &a.contact, &a.auditor] {
         assert_eq!(app.get_as(insider, &path).await.status, 200, "{}", insider.email);
     }
+}
+
+async fn someone_in_the_municipality_and_a_party_pages_through_each_agreement_once(app: TestApp) {
+    let (a, b) = setup(&app).await;
+    for _ in 0..3 {
+        draft_agreement(&app, &a, "2099-01-01", None).await;
+    }
+    let network_members = format!("/api/v1/networks/{}/members", a.network_id);
+    let both = app.join(&a.coordinator, &network_members, &a.officer.email, "member").await;
+    let both = crate::helpers::User { id: a.officer.id.clone(), ..both };
+    // Reached through the municipality and, as a party, through the network: each once, in id
+    // order, the same records the officer reached before joining the network.
+    for list in ["/api/v1/agreements", "/api/v1/agreements?status=draft", "/api/v1/commitments"] {
+        let before = app.page_through(&a.officer, list).await;
+        let seen = app.page_through(&both, list).await;
+        let mut expected = before.clone();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(seen, expected, "{list}: every record once, in id order");
+        assert_eq!(seen, before, "{list}");
+        assert!(seen.len() >= 2, "{list}: {seen:?}");
+        for outsider in [&b.officer, &b.coordinator] {
+            let theirs = app.page_through(outsider, list).await;
+            assert!(theirs.iter().all(|id| !seen.contains(id)), "{list}: B reaches none of A's");
+        }
+    }
+    let drafts = app.page_through(&a.coordinator, "/api/v1/agreements?status=draft").await;
+    assert_eq!(drafts.len(), 3, "the network reaches the drafts it is a party to");
 }

@@ -755,17 +755,7 @@ async fn someone_in_the_municipality_and_the_network_pages_through_each_grant_on
     let network_members = format!("/api/v1/networks/{}/members", a.network_id);
     let both = app.join(&a.coordinator, &network_members, &a.officer.email, "member").await;
     let both = User { id: a.officer.id.clone(), ..both };
-    let (mut seen, mut cursor) = (Vec::new(), String::new());
-    loop {
-        let page = ok(&app.get_as(&both, &format!("/api/v1/grants?limit=2{cursor}")).await);
-        let items = page["items"].as_array().unwrap();
-        assert!(items.len() <= 2);
-        seen.extend(items.iter().map(|g| g["id"].as_str().unwrap().to_owned()));
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => break,
-        }
-    }
+    let seen = app.page_through(&both, "/api/v1/grants").await;
     assert_eq!(seen, expected, "every grant once, in id order");
     let in_review = ok(&app.get_as(&both, "/api/v1/grants?status=in_review&limit=200").await);
     assert_eq!(in_review["items"].as_array().unwrap().len(), 4);

@@ -336,6 +336,25 @@ impl TestApp {
     /// Invites `email` with `role` into the organisation at `members_path` and accepts it with
     /// the link from the invitation email (a new account gets `PASSWORD`; an existing one signs
     /// in first); returns the new member signed in.
+    /// The ids of every item of a list, read page by page with `limit=1` and the cursors, after
+    /// checking each page holds at most one item.
+    pub async fn page_through(&self, user: &User, path: &str) -> Vec<String> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let (mut seen, mut cursor) = (Vec::new(), String::new());
+        loop {
+            let reply = self.get_as(user, &format!("{path}{separator}limit=1{cursor}")).await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            let page = reply.json();
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 1, "{page}");
+            seen.extend(items.iter().map(|item| item["id"].as_str().unwrap().to_owned()));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => return seen,
+            }
+        }
+    }
+
     pub async fn join(&self, inviter: &User, members_path: &str, email: &str, role: &str) -> User {
         let invite = self
             .post_as(inviter, members_path, serde_json::json!({"email": email, "name": email, "role": role}))

@@ -1,0 +1,5 @@
+DROP INDEX outbox_municipality_status;
+DROP INDEX commitments_municipality_status;
+DROP INDEX commitments_municipality;
+DROP INDEX visions_municipality_status;
+DROP INDEX agreements_municipality_status;
