@@ -2,7 +2,10 @@
 //! decisions due, tranches due, agreement reviews and ends. Each knows who is reminded and who
 //! hears about it when it is overdue.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
 use crate::db::schema::{
@@ -52,9 +55,43 @@ impl Deadline {
 type PendingInvitation =
     (String, Option<String>, Option<String>, Option<String>, String, chrono::NaiveDateTime);
 
+/// Whom a deadline reminds, as read from the memberships.
+#[derive(PartialEq, Eq, Hash)]
+enum Whom {
+    Municipality(String, &'static [&'static str]),
+    Network(String, &'static [&'static str]),
+    /// Those who act for a party: its type and id.
+    Party(String, String),
+}
+
+/// The people of each municipality, network and party, read once per pass: a pass meets the
+/// same few of them for every one of thousands of deadlines.
+#[derive(Default)]
+struct People(HashMap<Whom, Vec<Recipient>>);
+
+impl People {
+    fn of(&mut self, conn: &mut DbConnection, whom: Whom) -> QueryResult<Vec<Recipient>> {
+        if let Some(known) = self.0.get(&whom) {
+            return Ok(known.clone());
+        }
+        let found = match &whom {
+            Whom::Municipality(id, roles) => municipality_people(conn, id, roles)?,
+            Whom::Network(id, roles) => network_people(conn, id, roles)?,
+            Whom::Party(party_type, id) => representatives(conn, party_type, id)?,
+        };
+        self.0.insert(whom, found.clone());
+        Ok(found)
+    }
+
+    fn officers(&mut self, conn: &mut DbConnection, municipality_id: &str) -> QueryResult<Vec<Recipient>> {
+        self.of(conn, Whom::Municipality(municipality_id.to_owned(), &OFFICERS))
+    }
+}
+
 /// Every deadline still open today.
 pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     let mut deadlines = Vec::new();
+    let mut people = People::default();
 
     // Only commitments of agreements in force: a terminated or completed agreement asks nothing more.
     let in_force = agreements::table
@@ -76,8 +113,8 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     for (id, municipality_id, party_type, party_id, description, due_on) in open_commitments {
         deadlines.push(Deadline {
             kind: DeadlineKind::Commitment,
-            recipients: representatives(conn, &party_type, &party_id)?,
-            escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            recipients: people.of(conn, Whom::Party(party_type, party_id))?,
+            escalation: people.officers(conn, &municipality_id)?,
             after_date: true,
             path: format!("/api/v1/commitments/{id}"),
             record_id: id,
@@ -87,9 +124,18 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         });
     }
 
+    // A final report sent in or accepted meets the report deadline.
+    let final_report = spending_reports::table
+        .filter(spending_reports::grant_id.eq(grants::id))
+        .filter(spending_reports::kind.eq("final"))
+        .filter(
+            spending_reports::status
+                .eq_any([ReportStatus::Submitted.as_str(), ReportStatus::Accepted.as_str()]),
+        );
     let reporting: Vec<(String, String, String, String, NaiveDate)> = grants::table
         .filter(grants::status.eq_any([GrantStatus::Active.as_str(), GrantStatus::Reporting.as_str()]))
         .filter(grants::report_due_on.is_not_null())
+        .filter(not(exists(final_report)))
         .select((
             grants::id,
             grants::municipality_id,
@@ -99,22 +145,10 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         ))
         .load(conn)?;
     for (id, municipality_id, network_id, title, due_on) in reporting {
-        let accepted: i64 = spending_reports::table
-            .filter(spending_reports::grant_id.eq(&id))
-            .filter(spending_reports::kind.eq("final"))
-            .filter(
-                spending_reports::status
-                    .eq_any([ReportStatus::Submitted.as_str(), ReportStatus::Accepted.as_str()]),
-            )
-            .count()
-            .get_result(conn)?;
-        if accepted > 0 {
-            continue;
-        }
         deadlines.push(Deadline {
             kind: DeadlineKind::Report,
-            recipients: network_people(conn, &network_id, &["coordinator", "treasurer"])?,
-            escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            recipients: people.of(conn, Whom::Network(network_id, &["coordinator", "treasurer"]))?,
+            escalation: people.officers(conn, &municipality_id)?,
             after_date: true,
             path: format!("/api/v1/grants/{id}"),
             record_id: id,
@@ -142,8 +176,8 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     for (id, municipality_id, title, due_on) in undecided {
         deadlines.push(Deadline {
             kind: DeadlineKind::Decision,
-            recipients: municipality_people(conn, &municipality_id, &OFFICERS)?,
-            escalation: municipality_people(conn, &municipality_id, &["municipal_admin"])?,
+            recipients: people.officers(conn, &municipality_id)?,
+            escalation: people.of(conn, Whom::Municipality(municipality_id.clone(), &["municipal_admin"]))?,
             after_date: true,
             path: format!("/api/v1/grants/{id}"),
             record_id: id,
@@ -161,8 +195,8 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
     for (id, municipality_id, title, due_on) in scheduled {
         deadlines.push(Deadline {
             kind: DeadlineKind::Tranche,
-            recipients: municipality_people(conn, &municipality_id, &["finance"])?,
-            escalation: municipality_people(conn, &municipality_id, &OFFICERS)?,
+            recipients: people.of(conn, Whom::Municipality(municipality_id.clone(), &["finance"]))?,
+            escalation: people.officers(conn, &municipality_id)?,
             after_date: true,
             path: format!("/api/v1/tranches/{id}"),
             record_id: id,
@@ -182,7 +216,7 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
         ))
         .load(conn)?;
     for (id, municipality_id, review, ends) in in_force {
-        let mut people = municipality_people(conn, &municipality_id, &OFFICERS)?;
+        let mut told = people.officers(conn, &municipality_id)?;
         let networks: Vec<String> = record_parties::table
             .filter(record_parties::record_type.eq(AGREEMENT))
             .filter(record_parties::record_id.eq(&id))
@@ -190,15 +224,15 @@ pub fn open(conn: &mut DbConnection) -> QueryResult<Vec<Deadline>> {
             .select(record_parties::party_id)
             .load(conn)?;
         for network in networks {
-            people.extend(network_people(conn, &network, &["coordinator"])?);
+            told.extend(people.of(conn, Whom::Network(network, &["coordinator"]))?);
         }
-        people.sort();
-        people.dedup();
+        told.sort();
+        told.dedup();
         for (kind, date) in [(DeadlineKind::AgreementReview, review), (DeadlineKind::AgreementEnd, ends)] {
             if let Some(due_on) = date {
                 deadlines.push(Deadline {
                     kind,
-                    recipients: people.clone(),
+                    recipients: told.clone(),
                     escalation: Vec::new(),
                     after_date: true,
                     path: format!("/api/v1/agreements/{id}"),

@@ -122,13 +122,20 @@ fn cancel_stale(conn: &mut DbConnection, open: &[Deadline]) -> Result<usize, Api
     let queued = outbox::repo::queued_of_kind(conn, "reminder")?;
     let stale: Vec<String> = queued
         .into_iter()
-        .filter(|(_, key)| !valid.iter().any(|prefix| key.starts_with(prefix.as_str())))
+        .filter(|(_, key)| !deadline_key_of(key).is_some_and(|deadline| valid.contains(deadline)))
         .map(|(id, _)| id)
         .collect();
     if stale.is_empty() {
         return Ok(0);
     }
     Ok(outbox::repo::cancel(conn, &stale)?)
+}
+
+/// The part of a reminder's dedupe key (`reminder:kind:record:due:offset:user`) that names its
+/// deadline ([`Deadline::key`]), up to and with the fourth colon.
+fn deadline_key_of(dedupe_key: &str) -> Option<&str> {
+    let end = dedupe_key.match_indices(':').nth(3)?.0;
+    Some(&dedupe_key[..=end])
 }
 
 /// Tells subscribed systems, once per due date, that an open commitment is past it.
@@ -142,4 +149,17 @@ fn overdue(conn: &mut DbConnection, deadline: &Deadline) -> Result<usize, ApiErr
     crate::webhooks::emit(conn, event, |conn| {
         crate::commitments::service::published(conn, &deadline.record_id)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deadline_key_of;
+
+    #[test]
+    fn a_reminders_dedupe_key_names_its_deadline() {
+        let deadline = "reminder:report:0190a1b2-0000-7000-8000-000000000001:2027-03-01:";
+        assert_eq!(deadline_key_of(&format!("{deadline}-7:0190a1b2-user")), Some(deadline));
+        assert_eq!(deadline_key_of(&format!("{deadline}3:invitation-0190")), Some(deadline));
+        assert_eq!(deadline_key_of("reminder:report:0190"), None);
+    }
 }

@@ -3,7 +3,7 @@
 
 use actix_web::http::Method;
 use chrono::NaiveDate;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use pactum::outbox::worker::run_once;
 
@@ -103,6 +103,24 @@ async fn a_report_due_date_reminds_on_the_right_days_once(backend: Backend) {
 
     let metrics = app.get("/metrics").await.text();
     assert!(metrics.lines().any(|l| l == "pactum_outbox_messages{status=\"queued\"} 0"), "{metrics}");
+
+    // An interim report leaves the deadline open; a final one sent in meets it.
+    let reports_due =
+        |page: Value| page["items"].as_array().unwrap().iter().filter(|i| i["kind"] == "report").count();
+    assert_eq!(reports_due(app.get_as(&a.treasurer, "/api/v1/me/reminders").await.json()), 1);
+    let report = app
+        .post_as(
+            &a.treasurer,
+            &format!("/api/v1/grants/{}/reports", a.grant_id),
+            json!({"kind": "final", "narrative": "Klaar.", "people_reached": 12,
+                   "expenses": [{"spent_on": "2027-03-02", "description": "Koffie", "category": "catering", "amount_cents": 10_000}]}),
+        )
+        .await;
+    assert_eq!(report.status, 201, "{}", report.text());
+    let submit = format!("/api/v1/reports/{}/submit", report.json()["id"].as_str().unwrap());
+    let submitted = app.post_as(&a.treasurer, &submit, json!({})).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
+    assert_eq!(reports_due(app.get_as(&a.treasurer, "/api/v1/me/reminders").await.json()), 0);
     let _ = root;
 }
 
