@@ -326,6 +326,10 @@ impl From<diesel::result::Error> for ApiError {
                     "A record with this value was just created by another request. Reload and try again.",
                 )
             },
+            // SQLite's write lock stayed taken past the wait: busy, not broken.
+            Error::DatabaseError(_, info) if info.message() == crate::db::DATABASE_LOCKED => {
+                Self::unavailable(err)
+            }
             _ => Self::internal(err),
         }
     }

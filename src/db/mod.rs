@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, R2D2Connection};
+use diesel::result::DatabaseErrorKind;
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::ApiError;
@@ -184,10 +185,31 @@ where
     }
 }
 
-/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so it takes the write
-/// lock up front and waits (busy timeout) instead of failing half-way with `SQLITE_BUSY`.
-/// Nested calls become savepoints.
+/// SQLite has one writer at a time. This process's writers queue here, in turn, before they
+/// take SQLite's write lock: SQLite's own busy handler polls the lock with sleeps of up to
+/// 100 ms, which made the slowest writes wait hundreds of milliseconds under load. Another
+/// process writing to the same file (a `pactum remind` beside `serve`) still meets the busy
+/// timeout.
+static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+
+/// How long a write waits for its turn, as SQLite's busy timeout.
+const WRITE_WAIT: Duration = Duration::from_secs(5);
+
+/// What SQLite says when its write lock stays taken; the API answers it with a 503.
+pub const DATABASE_LOCKED: &str = "database is locked";
+
+/// A transaction that writes. On SQLite it waits for its turn among this process's writers,
+/// then starts with `BEGIN IMMEDIATE`, so it takes the write lock up front instead of failing
+/// half-way with `SQLITE_BUSY`. Nested calls become savepoints.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    write_in_turn(conn, WRITE_WAIT, work)
+}
+
+fn write_in_turn<T, E, F>(conn: &mut DbConnection, wait: Duration, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -201,6 +223,10 @@ where
     if depth.is_some() {
         return conn.transaction(work);
     }
+    let Some(_turn) = SQLITE_WRITER.try_lock_for(wait) else {
+        let locked = Box::new(DATABASE_LOCKED.to_owned());
+        return Err(E::from(diesel::result::Error::DatabaseError(DatabaseErrorKind::Unknown, locked)));
+    };
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE").map_err(E::from)?;
     let outcome = work(conn);
     let DbConnection::Sqlite(sqlite) = conn else {
@@ -236,5 +262,39 @@ mod tests {
         assert!(matches!(DbTarget::parse("sqlite://"), Err(DbTargetError::EmptySqlitePath)));
         let err = DbTarget::parse("mysql://root:secret@h/db").expect_err("unknown scheme");
         assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn sqlite_writers_take_turns_and_one_kept_waiting_hears_the_database_is_busy() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let target = DbTarget::Sqlite(dir.path().join("turns.db"));
+        let mut setup = target.connect().expect("opens");
+        setup.batch_execute("CREATE TABLE counts (n INTEGER NOT NULL)").expect("creates");
+        let insert = |conn: &mut DbConnection| conn.batch_execute("INSERT INTO counts VALUES (1)");
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                let target = target.clone();
+                std::thread::spawn(move || {
+                    let mut conn = target.connect().expect("opens");
+                    (0..25).try_for_each(|_| write_transaction(&mut conn, insert))
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().expect("no panic").expect("every write commits");
+        }
+        let turn = SQLITE_WRITER.lock();
+        let kept_waiting = write_in_turn(&mut setup, Duration::from_millis(20), insert).expect_err("busy");
+        let answer = actix_web::ResponseError::status_code(&ApiError::from(kept_waiting));
+        assert_eq!(answer, actix_web::http::StatusCode::SERVICE_UNAVAILABLE);
+        drop(turn);
+        write_transaction(&mut setup, insert).expect("its turn came");
+        use diesel::RunQueryDsl;
+        let DbConnection::Sqlite(sqlite) = &mut setup else { unreachable!("a SQLite target") };
+        let counted: i64 =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("(SELECT COUNT(*) FROM counts)"))
+                .get_result(sqlite)
+                .expect("counts");
+        assert_eq!(counted, 101, "every write, none twice");
     }
 }
