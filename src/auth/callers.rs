@@ -2,11 +2,10 @@
 //! service account behind an API token. Here, so that the extractor needs no area.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Nullable, Text};
 
 use crate::db::schema::{
     municipality_memberships, network_memberships, organisation_memberships, service_account_tokens,
-    service_accounts, users,
+    service_accounts, sessions, users,
 };
 use crate::db::DbConnection;
 use crate::domain::time::now;
@@ -32,71 +31,25 @@ pub struct Person {
     pub page_language: Option<String>,
 }
 
-/// The caller behind a token: an enabled user in a live session, with every membership, in one
-/// statement (a round trip on PostgreSQL instead of four): a row for the person, then one per
-/// membership. `$1` and `$2` are bound in the order they first appear, as SQLite numbers them.
-const SESSION_CALLER: &str = "\
-    SELECT 0 AS kind, u.id AS id, u.name AS detail, u.email AS email, u.locale AS locale, \
-           u.page_language AS page_language, u.is_platform_admin AS is_platform_admin \
-      FROM sessions s JOIN users u ON u.id = s.user_id \
-     WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND u.disabled = FALSE \
-    UNION ALL SELECT 1, municipality_id, role, NULL, NULL, NULL, NULL \
-      FROM municipality_memberships WHERE user_id = $2 \
-    UNION ALL SELECT 2, network_id, role, NULL, NULL, NULL, NULL \
-      FROM network_memberships WHERE user_id = $2 \
-    UNION ALL SELECT 3, organisation_id, NULL, NULL, NULL, NULL, NULL \
-      FROM organisation_memberships WHERE user_id = $2 \
-    ORDER BY 1, 2";
-
-/// A row of [`SESSION_CALLER`]: the person (kind 0: `detail` is their name) or one membership
-/// (1 a municipality, 2 a network: `detail` is the role; 3 an organisation).
-#[derive(QueryableByName)]
-struct CallerRow {
-    #[diesel(sql_type = Integer)]
-    kind: i32,
-    #[diesel(sql_type = Text)]
-    id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    detail: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    email: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    locale: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    page_language: Option<String>,
-    #[diesel(sql_type = Nullable<Bool>)]
-    is_platform_admin: Option<bool>,
-}
-
 /// The caller behind a token: an enabled user in a live session, with every membership.
 pub fn session_caller(
     conn: &mut DbConnection,
     user_id: &str,
     session_id: &str,
 ) -> QueryResult<Option<Caller>> {
-    let rows: Vec<CallerRow> =
-        diesel::sql_query(SESSION_CALLER).bind::<Text, _>(session_id).bind::<Text, _>(user_id).load(conn)?;
-    let mut rows = rows.into_iter().peekable();
-    let Some(person) = rows.next_if(|row| row.kind == 0) else {
+    let person = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(users::disabled.eq(false))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(person) = person else {
         return Ok(None);
     };
-    let person = Person {
-        id: person.id,
-        name: person.detail.unwrap_or_default(),
-        email: person.email.unwrap_or_default(),
-        locale: person.locale.unwrap_or_default(),
-        page_language: person.page_language,
-        is_platform_admin: person.is_platform_admin.unwrap_or(false),
-    };
-    let (mut municipalities, mut networks, mut organisations) = (Vec::new(), Vec::new(), Vec::new());
-    for row in rows {
-        match row.kind {
-            1 => municipalities.push((row.id, row.detail.unwrap_or_default())),
-            2 => networks.push((row.id, row.detail.unwrap_or_default())),
-            _ => organisations.push(row.id),
-        }
-    }
-    let mut caller = caller_of(person, municipalities, networks, organisations);
+    let mut caller = person_caller(conn, person)?;
     caller.session_id = Some(session_id.to_owned());
     Ok(Some(caller))
 }
@@ -118,18 +71,7 @@ pub fn person_caller(conn: &mut DbConnection, person: Person) -> QueryResult<Cal
         .select(organisation_memberships::organisation_id)
         .order(organisation_memberships::organisation_id)
         .load(conn)?;
-    Ok(caller_of(person, municipality_roles, network_roles, organisations))
-}
-
-/// A person with these memberships: `(municipality, role)`, `(network, role)` and
-/// organisations. Roles that no longer parse are skipped, never widened.
-fn caller_of(
-    person: Person,
-    municipality_roles: Vec<(String, String)>,
-    network_roles: Vec<(String, String)>,
-    organisations: Vec<String>,
-) -> Caller {
-    Caller {
+    Ok(Caller {
         organisations,
         service_account: None,
         user_id: person.id,
@@ -150,7 +92,7 @@ fn caller_of(
             .into_iter()
             .filter_map(|(network_id, role)| Some(NetworkMembership { network_id, role: role.parse().ok()? }))
             .collect(),
-    }
+    })
 }
 
 /// The live token with this hash and its active account (neither revoked nor expired):
