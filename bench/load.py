@@ -278,6 +278,9 @@ def pactum_env(database, workdir):
         "PACTUM_JWT_SECRET": "bench-jwt-secret-0123456789abcdefghijklmnop",
         "PACTUM_SECRET_KEY": "bench-seal-key-0123456789abcdefghijklmnopqr",
         "PACTUM_LOG_FORMAT": "json",
+        # As the Dockerfile runs it: glibc keeps a fixed mmap threshold, so the argon2 memory of
+        # each sign-in goes back to the system.
+        "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=131072",
         # No emails or webhooks sent, and no date job (its reminder pass is timed on its own).
         "PACTUM_NO_WORKER": "true",
         "PACTUM_SCHEDULE_INTERVAL_SECONDS": "0",
