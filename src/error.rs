@@ -314,6 +314,10 @@ impl ResponseError for ApiError {
     }
 }
 
+/// What SQLite says when its write lock stays taken (and what a writer kept waiting for its
+/// turn is told): the API answers it with a 503.
+pub const DATABASE_LOCKED: &str = "database is locked";
+
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -327,9 +331,7 @@ impl From<diesel::result::Error> for ApiError {
                 )
             },
             // SQLite's write lock stayed taken past the wait: busy, not broken.
-            Error::DatabaseError(_, info) if info.message() == crate::db::DATABASE_LOCKED => {
-                Self::unavailable(err)
-            }
+            Error::DatabaseError(_, info) if info.message() == DATABASE_LOCKED => Self::unavailable(err),
             _ => Self::internal(err),
         }
     }

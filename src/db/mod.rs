@@ -195,9 +195,6 @@ static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
 /// How long a write waits for its turn, as SQLite's busy timeout.
 const WRITE_WAIT: Duration = Duration::from_secs(5);
 
-/// What SQLite says when its write lock stays taken; the API answers it with a 503.
-pub const DATABASE_LOCKED: &str = "database is locked";
-
 /// A transaction that writes. On SQLite it waits for its turn among this process's writers,
 /// then starts with `BEGIN IMMEDIATE`, so it takes the write lock up front instead of failing
 /// half-way with `SQLITE_BUSY`. Nested calls become savepoints.
@@ -224,7 +221,7 @@ where
         return conn.transaction(work);
     }
     let Some(_turn) = SQLITE_WRITER.try_lock_for(wait) else {
-        let locked = Box::new(DATABASE_LOCKED.to_owned());
+        let locked = Box::new(crate::error::DATABASE_LOCKED.to_owned());
         return Err(E::from(diesel::result::Error::DatabaseError(DatabaseErrorKind::Unknown, locked)));
     };
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE").map_err(E::from)?;
