@@ -1,0 +1,2 @@
+DROP INDEX networks_kind;
+DROP INDEX network_tags_lower_value;
