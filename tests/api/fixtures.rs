@@ -313,6 +313,30 @@ pub async fn service_account(
 }
 
 /// Cents as a Dutch page shows them: `€ 1.250,50` (written out here, not by the code under test).
+/// Queues `count` emails straight into the outbox, as a service would, with dedupe keys
+/// `{tag}:0`, `{tag}:1`, ... to `r{i}@{tag}.example`.
+pub async fn queue_emails(app: &TestApp, tag: &'static str, count: usize) {
+    app.state
+        .db
+        .run(move |conn| {
+            for i in 0..count {
+                let email = pactum::outbox::Email {
+                    kind: "test",
+                    dedupe_key: format!("{tag}:{i}"),
+                    municipality_id: None,
+                    recipient: format!("r{i}@{tag}.example"),
+                    subject: format!("Bericht {i}"),
+                    text: "tekst".into(),
+                    html: "<p>tekst</p>".into(),
+                };
+                pactum::outbox::enqueue(conn, &email)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("queued");
+}
+
 pub fn euros(cents: i64) -> String {
     let whole = (cents.abs() / 100).to_string();
     let mut grouped = String::new();

@@ -143,25 +143,7 @@ async fn an_email_queued_once_is_sent_once_by_two_instances(backend: Backend) {
     // One email through the API, and a pile queued directly, all before any worker runs.
     let asked = a.post_json("/api/v1/auth/password-reset", &json!({"email": "gijs@gemeente.example"})).await;
     assert_eq!(asked.status, 202, "{}", asked.text());
-    a.state
-        .db
-        .run(|conn| {
-            for i in 0..150 {
-                let email = pactum::outbox::Email {
-                    kind: "test",
-                    dedupe_key: format!("pile:{i}"),
-                    municipality_id: None,
-                    recipient: format!("r{i}@pile.example"),
-                    subject: format!("Bericht {i}"),
-                    text: "tekst".into(),
-                    html: "<p>tekst</p>".into(),
-                };
-                pactum::outbox::enqueue(conn, &email)?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    crate::fixtures::queue_emails(&a, "pile", 150).await;
     // Both instances' workers, as `serve` runs them, polling often so their passes overlap.
     for app in [&a, &b] {
         let (db, mailer) = (app.state.db.clone(), app.state.mailer.clone().expect("a mailer"));

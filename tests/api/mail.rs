@@ -240,25 +240,7 @@ async fn a_message_claimed_by_a_dead_worker_is_still_delivered(backend: Backend)
 async fn two_workers_send_every_message_exactly_once(backend: Backend) {
     let sink = SmtpSink::start();
     let Some(app) = app_with_mail(backend, sink.port).await else { return };
-    app.state
-        .db
-        .run(|conn| {
-            for i in 0..500 {
-                let email = pactum::outbox::Email {
-                    kind: "test",
-                    dedupe_key: format!("bulk:{i}"),
-                    municipality_id: None,
-                    recipient: format!("r{i}@bulk.example"),
-                    subject: format!("Bericht {i}"),
-                    text: "tekst".into(),
-                    html: "<p>tekst</p>".into(),
-                };
-                pactum::outbox::enqueue(conn, &email)?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    crate::fixtures::queue_emails(&app, "bulk", 500).await;
     let target = app.database.target.clone();
     let url = format!("smtp://127.0.0.1:{}", sink.port);
     let workers: Vec<_> = ["left", "right"]
