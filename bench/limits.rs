@@ -9,75 +9,27 @@
 
 use std::time::Instant;
 
-use clap::Parser;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 
-use pactum::config::{ServeArgs, Settings};
 use pactum::db::DbConnection;
-use pactum::domain::{Locale, MunicipalityRole, Scope};
-use pactum::identity::repo as identity;
-use pactum::identity::service::{create_user, CreateUser};
+use pactum::domain::{MunicipalityRole, Scope};
 use pactum::members::{repo as members, MembershipOwner};
-use pactum::startup::Application;
 
-const PASSWORD: &str = "benchmark password";
+#[path = "common.rs"]
+mod common;
+use common::{caller, municipality, user, PASSWORD};
+
 const LOGINS: usize = 300;
 const READS: usize = 1000;
 
 fn main() {
-    actix_web::rt::System::new().block_on(async {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-        measure("sqlite", &sqlite, dir.path()).await;
-        let admin = std::env::var("PACTUM_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        match PgConnection::establish(&admin) {
-            Ok(mut conn) => {
-                let name = format!("pactum_bench_{}", uuid::Uuid::now_v7().simple());
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-                measure("postgres", &format!("{base}/{name}"), dir.path()).await;
-                let _ = conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
-            }
-            Err(err) => println!("postgres: skipped ({err})"),
-        }
-    });
+    common::on_each_backend(|backend, url, dir| async move { measure(backend, &url, &dir).await });
 }
 
 /// A person who signs in, and a token of a service account that reads grants.
 fn world(conn: &mut DbConnection) -> (String, String) {
-    let new_user = |conn: &mut DbConnection, email: &str, admin: bool| {
-        create_user(
-            conn,
-            CreateUser {
-                email,
-                name: email,
-                password: PASSWORD,
-                locale: Locale::Nl,
-                is_platform_admin: admin,
-            },
-        )
-        .expect("user")
-        .id
-    };
-    let caller = |conn: &mut DbConnection, id: &str| {
-        let row = identity::find_user(conn, id).expect("query").expect("user");
-        identity::caller_for(conn, row).expect("caller")
-    };
-    let root_id = new_user(conn, "root@bench.example", true);
-    let root = caller(conn, &root_id);
-    let municipality = pactum::municipalities::service::create(
-        conn,
-        &(&root).into(),
-        pactum::municipalities::dto::CreateMunicipality {
-            name: "Gemeente Bench".into(),
-            cbs_code: None,
-            time_zone: None,
-        },
-    )
-    .expect("municipality");
-    let admin_id = new_user(conn, "admin@bench.example", false);
+    let municipality = municipality(conn);
+    let admin_id = user(conn, "admin@bench.example", false);
     let scope = MembershipOwner::Municipality(municipality.id.clone());
     let role = MunicipalityRole::MunicipalAdmin.as_str();
     members::insert_member(conn, &scope, &admin_id, role, pactum::domain::time::now()).expect("member");
@@ -111,31 +63,9 @@ fn summary(mut millis: Vec<f64>) -> (f64, f64) {
 }
 
 async fn measure(backend: &str, url: &str, data_dir: &std::path::Path) {
-    let args = ServeArgs::try_parse_from([
-        "serve",
-        "--env",
-        "development",
-        "--database-url",
-        url,
-        "--bind",
-        "127.0.0.1:0",
-        "--data-dir",
-        data_dir.to_str().expect("utf-8"),
-        "--jwt-secret",
-        "bench-secret-that-is-long-enough-for-hs256",
-        "--schedule-interval-seconds",
-        "0",
-        "--no-worker",
-        "--login-attempts-per-address",
-        "100000",
-        "--token-requests-per-minute",
-        "100000",
-    ])
-    .expect("flags");
-    let app = Application::build(Settings::resolve(args).expect("settings")).expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state();
-    actix_web::rt::spawn(app.into_server());
+    let flags =
+        ["--no-worker", "--login-attempts-per-address", "100000", "--token-requests-per-minute", "100000"];
+    let (base, state) = common::serve(url, data_dir, &flags);
     let (email, token) = {
         let mut conn = state.db.connection().expect("connection");
         world(&mut conn)

@@ -9,59 +9,24 @@
 use std::time::Instant;
 
 use actix_web::http::Method;
-use clap::Parser;
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use futures_util::future::join_all;
 
-use pactum::auth::Caller;
-use pactum::config::{ServeArgs, Settings};
 use pactum::db::DbConnection;
-use pactum::domain::{Locale, MunicipalityRole, NetworkRole};
+use pactum::domain::{MunicipalityRole, NetworkRole};
 use pactum::grants::dto::{CreateGrant, GrantActionRequest, Payee};
-use pactum::identity::repo as identity;
-use pactum::identity::service::{create_user, CreateUser};
 use pactum::members::{repo as members, MembershipOwner};
-use pactum::startup::Application;
 
-const PASSWORD: &str = "benchmark password";
+#[path = "common.rs"]
+mod common;
+use common::{caller, municipality, user, PASSWORD};
+
 const CONCURRENCY: usize = 16;
 const WRITES: usize = 400;
 const READS: usize = 4000;
 const RUNS: usize = 3;
 
 fn main() {
-    actix_web::rt::System::new().block_on(async {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-        measure("sqlite", &sqlite, dir.path()).await;
-        let admin = std::env::var("PACTUM_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        match PgConnection::establish(&admin) {
-            Ok(mut conn) => {
-                let name = format!("pactum_bench_{}", uuid::Uuid::now_v7().simple());
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-                measure("postgres", &format!("{base}/{name}"), dir.path()).await;
-                let _ = conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
-            }
-            Err(err) => println!("postgres: skipped ({err})"),
-        }
-    });
-}
-
-fn user(conn: &mut DbConnection, email: &str, admin: bool) -> String {
-    create_user(
-        conn,
-        CreateUser { email, name: email, password: PASSWORD, locale: Locale::Nl, is_platform_admin: admin },
-    )
-    .expect("user")
-    .id
-}
-
-fn caller(conn: &mut DbConnection, id: &str) -> Caller {
-    let row = identity::find_user(conn, id).expect("query").expect("user");
-    identity::caller_for(conn, row).expect("caller")
+    common::on_each_backend(|backend, url, dir| async move { measure(backend, &url, &dir).await });
 }
 
 struct World {
@@ -74,18 +39,7 @@ struct World {
 
 /// A municipality, its officers, a network and a fund big enough for every approval.
 fn world(conn: &mut DbConnection) -> World {
-    let root_id = user(conn, "root@bench.example", true);
-    let root = caller(conn, &root_id);
-    let municipality = pactum::municipalities::service::create(
-        conn,
-        &(&root).into(),
-        pactum::municipalities::dto::CreateMunicipality {
-            name: "Gemeente Bench".into(),
-            cbs_code: None,
-            time_zone: None,
-        },
-    )
-    .expect("municipality");
+    let municipality = municipality(conn);
     let scope = MembershipOwner::Municipality(municipality.id.clone());
     let officer = user(conn, "officer@bench.example", false);
     let finance = user(conn, "finance@bench.example", false);
@@ -206,30 +160,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 async fn measure(backend: &str, url: &str, data_dir: &std::path::Path) {
-    let args = ServeArgs::try_parse_from([
-        "serve",
-        "--env",
-        "development",
-        "--database-url",
-        url,
-        "--bind",
-        "127.0.0.1:0",
-        "--data-dir",
-        data_dir.to_str().expect("utf-8"),
-        "--jwt-secret",
-        "bench-secret-that-is-long-enough-for-hs256",
-        "--schedule-interval-seconds",
-        "0",
-        "--database-pool-size",
-        "8",
-        "--login-attempts-per-address",
-        "100000",
-    ])
-    .expect("flags");
-    let app = Application::build(Settings::resolve(args).expect("settings")).expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state();
-    actix_web::rt::spawn(app.into_server());
+    let flags = ["--database-pool-size", "8", "--login-attempts-per-address", "100000"];
+    let (base, state) = common::serve(url, data_dir, &flags);
     let mut conn = state.db.connection().expect("connection");
     let world = world(&mut conn);
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(60)).finish();
