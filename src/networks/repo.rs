@@ -271,7 +271,7 @@ pub struct NetworkFilter {
     /// linked to the municipalities reached.
     pub reach: Reach,
     /// Only an active link reaches a network through a municipality (a service account);
-    /// its people also see the networks that asked to work with it or stopped.
+    /// its people also see the networks that asked to work with it (a requested link).
     pub active_links_only: bool,
     pub theme: Option<String>,
     pub kind: Option<String>,
