@@ -80,9 +80,14 @@ fn world(conn: &mut DbConnection) -> World {
         pactum::domain::time::now(),
     )
     .expect("member");
+    // A fund's controls are a municipal admin's to set.
+    let admin = user(conn, "admin@bench.example", false);
+    let role = MunicipalityRole::MunicipalAdmin.as_str();
+    members::insert_member(conn, &scope, &admin, role, pactum::domain::time::now()).expect("member");
+    let admin = caller(conn, &admin);
     let fund = pactum::funds::service::create(
         conn,
-        &officer_caller,
+        &admin,
         serde_json::from_value(serde_json::json!({"municipality_id": municipality.id, "name": "Bench fund",
             "budget_cents": 100_000_000_000_i64, "opens_on": "2020-01-01", "four_eyes_threshold_cents": 100_000_000_000_i64}))
         .expect("fund body"),
