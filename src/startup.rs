@@ -98,6 +98,7 @@ impl Application {
                 std::time::Duration::from_secs(60),
                 &db,
             )),
+            known: Default::default(),
         });
         let state = web::Data::new(AppState {
             db: db.clone(),

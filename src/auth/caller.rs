@@ -16,16 +16,17 @@ use crate::error::ApiError;
 use crate::http::request::RequestId;
 
 use super::callers::{self, SERVICE_ACCOUNT_TOKEN_PREFIX};
+use super::known_access::KnownAccess;
 use super::rate_limit::RateLimiter;
 use super::tokens::TokenKeys;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MunicipalityMembership {
     pub municipality_id: String,
     pub role: MunicipalityRole,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkMembership {
     pub network_id: String,
     pub role: NetworkRole,
@@ -109,6 +110,8 @@ pub struct Authenticator {
     pub tokens: TokenKeys,
     /// Requests per service account token.
     pub token_limits: Arc<RateLimiter>,
+    /// People's memberships between their requests.
+    pub known: KnownAccess,
 }
 
 impl Authenticator {
@@ -155,13 +158,10 @@ impl FromRequest for Caller {
                 return service_account_caller(&auth, token, resolved, request_id, operation).await;
             }
             let claims = auth.tokens.verify(&token)?;
+            let known = auth.clone();
             let caller = auth
                 .db
-                .run(move |conn| {
-                    crate::db::read_snapshot(conn, |conn| {
-                        Ok(callers::session_caller(conn, &claims.sub, &claims.sid)?)
-                    })
-                })
+                .run(move |conn| Ok(callers::session_caller(conn, &known.known, &claims.sub, &claims.sid)?))
                 .await?;
             let mut caller = caller.ok_or_else(|| {
                 ApiError::unauthenticated("This sign-in has ended or the account is disabled. Sign in again.")

@@ -7,12 +7,15 @@ use crate::db::schema::{
     municipality_memberships, network_memberships, organisation_memberships, service_account_tokens,
     service_accounts, sessions, users,
 };
-use crate::db::DbConnection;
+use std::sync::Arc;
+
+use crate::db::{read_snapshot, DbConnection};
 use crate::domain::time::now;
 use crate::domain::Scope;
 use crate::error::ApiError;
 
 use super::caller::{Caller, MunicipalityMembership, NetworkMembership, ServiceAccountAccess};
+use super::known_access::{KnownAccess, Memberships};
 use super::secrets;
 
 /// What every service account's API token starts with, so a leaked one is recognisable (and
@@ -31,57 +34,66 @@ pub struct Person {
     pub page_language: Option<String>,
 }
 
-/// The caller behind a token: an enabled user in a live session, with every membership.
+/// The caller behind a token: an enabled user in a live session, with every membership. One
+/// query when the person's memberships are known at their current access version.
 pub fn session_caller(
     conn: &mut DbConnection,
+    known: &KnownAccess,
     user_id: &str,
     session_id: &str,
 ) -> QueryResult<Option<Caller>> {
-    let person = sessions::table
+    let found: Option<(Person, i64)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(users::disabled.eq(false))
-        .select(Person::as_select())
+        .select((Person::as_select(), users::access_version))
         .first(conn)
         .optional()?;
-    let Some(person) = person else {
+    let Some((person, version)) = found else {
         return Ok(None);
     };
-    let mut caller = person_caller(conn, person)?;
+    let memberships = match known.get(&person.id, version) {
+        Some(memberships) => memberships,
+        None => {
+            let (version, memberships) = read_snapshot(conn, |conn| {
+                let version = users::table.find(&person.id).select(users::access_version).first(conn)?;
+                Ok::<_, diesel::result::Error>((version, Arc::new(memberships_of(conn, &person.id)?)))
+            })?;
+            known.keep(&person.id, version, memberships.clone());
+            memberships
+        }
+    };
+    let mut caller = with_memberships(person, &memberships);
     caller.session_id = Some(session_id.to_owned());
     Ok(Some(caller))
 }
 
-/// A person with their memberships (roles that no longer parse are skipped, never widened).
+/// A person with their memberships.
 pub fn person_caller(conn: &mut DbConnection, person: Person) -> QueryResult<Caller> {
+    let memberships = memberships_of(conn, &person.id)?;
+    Ok(with_memberships(person, &memberships))
+}
+
+/// Every role of a person (roles that no longer parse are skipped, never widened).
+fn memberships_of(conn: &mut DbConnection, user_id: &str) -> QueryResult<Memberships> {
     let municipality_roles: Vec<(String, String)> = municipality_memberships::table
-        .filter(municipality_memberships::user_id.eq(&person.id))
+        .filter(municipality_memberships::user_id.eq(user_id))
         .select((municipality_memberships::municipality_id, municipality_memberships::role))
         .order(municipality_memberships::municipality_id)
         .load(conn)?;
     let network_roles: Vec<(String, String)> = network_memberships::table
-        .filter(network_memberships::user_id.eq(&person.id))
+        .filter(network_memberships::user_id.eq(user_id))
         .select((network_memberships::network_id, network_memberships::role))
         .order(network_memberships::network_id)
         .load(conn)?;
     let organisations: Vec<String> = organisation_memberships::table
-        .filter(organisation_memberships::user_id.eq(&person.id))
+        .filter(organisation_memberships::user_id.eq(user_id))
         .select(organisation_memberships::organisation_id)
         .order(organisation_memberships::organisation_id)
         .load(conn)?;
-    Ok(Caller {
-        organisations,
-        service_account: None,
-        user_id: person.id,
-        name: person.name,
-        email: person.email,
-        locale: person.locale,
-        page_language: person.page_language,
-        is_platform_admin: person.is_platform_admin,
-        session_id: None,
-        request_id: None,
+    Ok(Memberships {
         municipalities: municipality_roles
             .into_iter()
             .filter_map(|(municipality_id, role)| {
@@ -92,7 +104,25 @@ pub fn person_caller(conn: &mut DbConnection, person: Person) -> QueryResult<Cal
             .into_iter()
             .filter_map(|(network_id, role)| Some(NetworkMembership { network_id, role: role.parse().ok()? }))
             .collect(),
+        organisations,
     })
+}
+
+fn with_memberships(person: Person, memberships: &Memberships) -> Caller {
+    Caller {
+        municipalities: memberships.municipalities.clone(),
+        networks: memberships.networks.clone(),
+        organisations: memberships.organisations.clone(),
+        service_account: None,
+        user_id: person.id,
+        name: person.name,
+        email: person.email,
+        locale: person.locale,
+        page_language: person.page_language,
+        is_platform_admin: person.is_platform_admin,
+        session_id: None,
+        request_id: None,
+    }
 }
 
 /// The live token with this hash and its active account (neither revoked nor expired):

@@ -3,6 +3,7 @@
 
 pub mod caller;
 pub mod callers;
+pub mod known_access;
 pub mod operations;
 pub mod password;
 pub mod policy;

@@ -14,6 +14,7 @@ diesel::table! {
         calendar_token_hash -> Nullable<Text>,
         notification_preference -> Text,
         page_language -> Nullable<Text>,
+        access_version -> BigInt,
     }
 }
 

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::callers::{self, Person};
+use crate::auth::known_access::KnownAccess;
 use crate::auth::Caller;
 use crate::db::schema::{
     municipalities, networks, password_resets, refresh_tokens, sessions, users, web_sessions,
@@ -150,21 +151,30 @@ pub fn insert_web_session(
         .map(drop)
 }
 
-/// The person behind a browser's session cookie: live, not expired, not revoked.
-pub fn web_session_caller(
+/// The session behind a browser's cookie, `(session id, user id)`: live, not expired.
+pub fn web_session(
     conn: &mut DbConnection,
     token_hash: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<Caller>> {
-    let found: Option<(String, String)> = web_sessions::table
+) -> QueryResult<Option<(String, String)>> {
+    web_sessions::table
         .inner_join(sessions::table)
         .filter(web_sessions::token_hash.eq(token_hash))
         .filter(web_sessions::expires_at.gt(now))
         .select((sessions::id, sessions::user_id))
         .first(conn)
-        .optional()?;
-    match found {
-        Some((session_id, user_id)) => callers::session_caller(conn, &user_id, &session_id),
+        .optional()
+}
+
+/// The person behind a browser's session cookie: live, not expired, not revoked.
+pub fn web_session_caller(
+    conn: &mut DbConnection,
+    known: &KnownAccess,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Caller>> {
+    match web_session(conn, token_hash, now)? {
+        Some((session_id, user_id)) => callers::session_caller(conn, known, &user_id, &session_id),
         None => Ok(None),
     }
 }

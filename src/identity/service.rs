@@ -7,6 +7,7 @@ use chrono::Duration;
 
 use crate::audit::{self, Actor, Event};
 use crate::auth::caller::Caller;
+use crate::auth::known_access::KnownAccess;
 use crate::auth::tokens::{TokenKeys, ACCESS_TOKEN_MINUTES};
 use crate::auth::{password, secrets};
 use crate::db::{write_transaction, DbConnection};
@@ -153,18 +154,20 @@ pub fn sign_in_web(conn: &mut DbConnection, email: &str, password: &str) -> Resu
 /// Ends the session of a browser's cookie (sign-out).
 pub fn sign_out_web(conn: &mut DbConnection, token: &str) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
-        if let Some(caller) = repo::web_session_caller(conn, &secrets::hash(token), now())? {
-            if let Some(session_id) = &caller.session_id {
-                repo::revoke_session(conn, session_id, now())?;
-            }
+        if let Some((session_id, _)) = repo::web_session(conn, &secrets::hash(token), now())? {
+            repo::revoke_session(conn, &session_id, now())?;
         }
         Ok(())
     })
 }
 
 /// The person signed in with this cookie value, if the session is still live.
-pub fn web_caller(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>, ApiError> {
-    Ok(repo::web_session_caller(conn, &secrets::hash(token), now())?)
+pub fn web_caller(
+    conn: &mut DbConnection,
+    known: &KnownAccess,
+    token: &str,
+) -> Result<Option<Caller>, ApiError> {
+    Ok(repo::web_session_caller(conn, known, &secrets::hash(token), now())?)
 }
 
 fn issue_tokens(

@@ -51,10 +51,13 @@ pub async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<Cal
         req.extensions().get::<crate::http::request::RequestId>().map(|id| id.as_str().to_owned())
     };
     let asked = asked_language(req);
+    let auth = state.auth.clone();
     let caller = state
         .db
         .run(move |conn| {
-            let Some(caller) = crate::identity::service::web_caller(conn, &token)? else { return Ok(None) };
+            let Some(caller) = crate::identity::service::web_caller(conn, &auth.known, &token)? else {
+                return Ok(None);
+            };
             match asked {
                 Some(lang) if caller.page_language.as_deref() != Some(lang.code()) => {
                     crate::identity::service::choose_page_language(conn, &caller, lang.code()).map(Some)

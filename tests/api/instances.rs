@@ -12,7 +12,7 @@ use serde_json::json;
 
 use pactum::db::schema::{outbox, rate_limits};
 
-use crate::fixtures::service_account;
+use crate::fixtures::{service_account, tenant};
 use crate::helpers::{Backend, TestApp, User, PASSWORD};
 use crate::on_each_backend;
 use crate::smtp_sink::{header, SmtpSink};
@@ -23,6 +23,7 @@ on_each_backend!(
     an_email_queued_once_is_sent_once_by_two_instances,
     a_worker_whose_claim_was_taken_over_sends_nothing,
     the_shared_window_counts_every_request_once,
+    a_role_changed_through_one_instance_holds_at_once_on_the_other,
 );
 
 /// The PostgreSQL app and a second instance beside it, with these flags on both; `None` (with
@@ -274,4 +275,35 @@ async fn the_shared_window_counts_every_request_once(backend: Backend) {
     assert!(short.take("10.0.0.1").await.is_err());
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
     assert!(short.take("10.0.0.1").await.is_ok(), "a new window");
+}
+
+/// Each instance keeps the memberships of people who called lately; a change made through the
+/// other instance (or anywhere in the database) bumps the person's access version, so the next
+/// request sees it.
+async fn a_role_changed_through_one_instance_holds_at_once_on_the_other(backend: Backend) {
+    let Some(first) = TestApp::spawn(backend).await else { return };
+    let second = first.spawn_beside(&[]);
+    let root = first.signed_in("root@platform.example", "Root", true).await;
+    let t = tenant(&first, &root, "a").await;
+    let network = format!("/api/v1/networks/{}", t.network_id);
+    assert_eq!(network_role(&second, &t.treasurer).await.as_deref(), Some("treasurer"));
+    assert_eq!(second.get_as(&t.treasurer, &network).await.status, 200);
+
+    let membership = format!("{network}/members/{}", t.treasurer.id);
+    let demoted = first
+        .call(&t.coordinator, actix_web::http::Method::PATCH, &membership, Some(json!({"role": "member"})))
+        .await;
+    assert_eq!(demoted.status, 200, "{}", demoted.text());
+    assert_eq!(network_role(&second, &t.treasurer).await.as_deref(), Some("member"));
+
+    let removed = first.call(&t.coordinator, actix_web::http::Method::DELETE, &membership, None).await;
+    assert_eq!(removed.status, 204, "{}", removed.text());
+    assert_eq!(network_role(&second, &t.treasurer).await, None);
+    second.get_as(&t.treasurer, &network).await.assert_problem(404, "not_found");
+}
+
+/// The person's role in their (one) network, as `/me` tells it.
+async fn network_role(app: &TestApp, user: &User) -> Option<String> {
+    let me = app.get_as(user, "/api/v1/me").await.json();
+    me["networks"].as_array().unwrap().first().map(|n| n["role"].as_str().unwrap().to_owned())
 }

@@ -1,0 +1,10 @@
+DROP TRIGGER organisation_memberships_access_delete;
+DROP TRIGGER organisation_memberships_access_update;
+DROP TRIGGER organisation_memberships_access_insert;
+DROP TRIGGER network_memberships_access_delete;
+DROP TRIGGER network_memberships_access_update;
+DROP TRIGGER network_memberships_access_insert;
+DROP TRIGGER municipality_memberships_access_delete;
+DROP TRIGGER municipality_memberships_access_update;
+DROP TRIGGER municipality_memberships_access_insert;
+ALTER TABLE users DROP COLUMN access_version;
