@@ -196,7 +196,7 @@ pub fn list(
         reach: caller.reach(),
         fund_id: query.fund_id.map(|f| f.to_string()),
         network_id: query.network_id.map(|n| n.to_string()),
-        status: query.status.map(|s| s.as_str().to_owned()),
+        status: query.status,
         decision_due_before: query.decision_due_before,
         report_due_before: query.report_due_before,
         after_id: page.after_id.clone(),

@@ -166,9 +166,11 @@ pub struct GrantQuery {
     pub fund_id: Option<uuid::Uuid>,
     pub network_id: Option<uuid::Uuid>,
     pub status: Option<GrantStatus>,
-    /// Only applications whose decision is due before this date.
+    /// Only applications awaiting a decision (submitted, in review, information requested)
+    /// whose decision is due before this date.
     pub decision_due_before: Option<NaiveDate>,
-    /// Only grants whose report is due before this date.
+    /// Only grants whose report is still owed (approved, active, reporting) and due before this
+    /// date.
     pub report_due_before: Option<NaiveDate>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -164,30 +164,72 @@ pub struct GrantFilter {
     pub reach: Reach,
     pub fund_id: Option<String>,
     pub network_id: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<GrantStatus>,
+    /// Applications awaiting a decision due before this date.
     pub decision_due_before: Option<NaiveDate>,
+    /// Grants whose report is still owed and due before this date.
     pub report_due_before: Option<NaiveDate>,
     pub after_id: Option<String>,
     pub limit: i64,
 }
 
-/// A page of the grants the filter reaches: one query per municipality and per network reached,
-/// each on an index that leads with it and ends with the id (`grants_municipality_status`,
-/// `grants_network_status`), merged.
+/// An application awaits its decision in these statuses; a decided one has no decision due.
+pub const AWAITING_DECISION: [GrantStatus; 3] =
+    [GrantStatus::Submitted, GrantStatus::InReview, GrantStatus::InfoRequested];
+
+/// A grant owes its report in these statuses; a settled, closed or cancelled one no longer does.
+pub const REPORT_OWED: [GrantStatus; 3] =
+    [GrantStatus::Approved, GrantStatus::Active, GrantStatus::Reporting];
+
+impl GrantFilter {
+    /// The statuses to read one by one, each on its `(part, status, id)` index: the one asked
+    /// for, or those a date filter looks in (so a date filter reads only the open records, never
+    /// the history, row by row). `None`: every status at once. Empty: nothing can match.
+    fn statuses(&self) -> Option<Vec<GrantStatus>> {
+        let mut statuses: Option<Vec<GrantStatus>> = self.status.map(|s| vec![s]);
+        for (asked, open) in
+            [(self.decision_due_before, AWAITING_DECISION), (self.report_due_before, REPORT_OWED)]
+        {
+            if asked.is_some() {
+                let within = statuses.unwrap_or_else(|| open.to_vec());
+                statuses = Some(within.into_iter().filter(|s| open.contains(s)).collect());
+            }
+        }
+        statuses
+    }
+}
+
+/// A page of the grants the filter reaches: one query per municipality and per network reached
+/// (and per status, when the filter names some), each on an index that leads with them and ends
+/// with the id (`grants_municipality_status`, `grants_network_status`), merged.
 pub fn list(conn: &mut DbConnection, filter: &GrantFilter) -> QueryResult<Vec<GrantRow>> {
-    let Reach::Within { municipalities, networks, .. } = &filter.reach else {
-        return page_query(filter).load(conn);
+    let statuses: Vec<Option<GrantStatus>> = match filter.statuses() {
+        Some(statuses) => statuses.into_iter().map(Some).collect(),
+        None => vec![None],
     };
-    let parts = municipalities
-        .iter()
-        .map(|id| page_query(filter).filter(grants::municipality_id.eq(id)))
-        .chain(networks.iter().map(|id| page_query(filter).filter(grants::network_id.eq(id))));
+    let parts: Vec<_> = match &filter.reach {
+        Reach::Everywhere => statuses.iter().map(|status| page_query(filter, *status)).collect(),
+        Reach::Within { municipalities, networks, .. } => statuses
+            .iter()
+            .flat_map(|status| {
+                let by_municipality = municipalities
+                    .iter()
+                    .map(move |id| page_query(filter, *status).filter(grants::municipality_id.eq(id)));
+                let by_network = networks
+                    .iter()
+                    .map(move |id| page_query(filter, *status).filter(grants::network_id.eq(id)));
+                by_municipality.chain(by_network)
+            })
+            .collect(),
+    };
     read_apart(parts, filter.limit, |part| part.load(conn), |row: &GrantRow| &row.id)
 }
 
-/// The filter's conditions, in id order after the cursor, at most one page.
+/// The filter's conditions in one status (or any), in id order after the cursor, at most one
+/// page.
 fn page_query(
     filter: &GrantFilter,
+    status: Option<GrantStatus>,
 ) -> grants::BoxedQuery<'_, Backend, SqlTypeOf<AsSelect<GrantRow, Backend>>> {
     let mut query = grants::table.select(GrantRow::as_select()).into_boxed();
     if let Some(fund_id) = &filter.fund_id {
@@ -196,8 +238,8 @@ fn page_query(
     if let Some(network_id) = &filter.network_id {
         query = query.filter(grants::network_id.eq(network_id));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(grants::status.eq(status));
+    if let Some(status) = status {
+        query = query.filter(grants::status.eq(status.as_str()));
     }
     if let Some(before) = filter.decision_due_before {
         query = query.filter(grants::decision_due_on.lt(before));

@@ -598,6 +598,21 @@ async fn treasurers_overview_exports_and_the_reporting_date(app: TestApp) {
         }
     };
     assert_eq!((due("2027-04-01").await, due("2027-03-01").await), (1, 0));
+    // A decision is due only while the application awaits it: the approved grant had one.
+    let awaiting = crate::fixtures::grant_in_review(&app, &a, &a.fund_id, 10_000).await;
+    let decisions = |query: &'static str| {
+        let (app, officer) = (&app, a.officer.clone());
+        async move {
+            let page =
+                app.get_as(&officer, &format!("/api/v1/grants?decision_due_before=2999-12-31{query}")).await;
+            let items = page.json()["items"].as_array().unwrap().clone();
+            items.iter().map(|g| g["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(decisions("").await, vec![awaiting.clone()]);
+    assert_eq!(decisions("&status=in_review").await, vec![awaiting.clone()]);
+    assert!(decisions("&status=approved").await.is_empty());
+    assert!(decisions("&report_due_before=2999-12-31").await.is_empty(), "no grant awaits both");
 
     let report = format!("/api/v1/reports/{}", a.report_id);
     let expense = json!({"expenses": [{"spent_on": "2026-03-02", "description": "Koffie, \"extra sterk\"", "category": "catering", "amount_cents": 4250}]});
