@@ -79,10 +79,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<AgreementRo
 /// Takes the row lock (PostgreSQL) before reading, so concurrent actions on one agreement
 /// queue up instead of both seeing the old state; bumps the version.
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<AgreementRow>> {
-    diesel::update(agreements::table.find(id))
-        .set(agreements::version.eq(agreements::version + 1))
-        .execute(conn)?;
-    find(conn, id)
+    let lock =
+        diesel::update(agreements::table.find(id)).set(agreements::version.eq(agreements::version + 1));
+    crate::per_backend!(conn, |c| lock.returning(AgreementRow::as_returning()).get_result(c).optional())
 }
 
 pub fn save(conn: &mut DbConnection, row: &AgreementRow) -> QueryResult<()> {

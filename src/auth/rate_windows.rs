@@ -29,22 +29,13 @@ pub fn count(
                 .otherwise(rate_limits::window_ends_at)),
     );
     let returned = (rate_limits::count, rate_limits::window_ends_at);
-    match conn {
-        DbConnection::Postgres(pg) => diesel::insert_into(rate_limits::table)
-            .values(values)
-            .on_conflict(rate_limits::key)
-            .do_update()
-            .set(changes)
-            .returning(returned)
-            .get_result(pg),
-        DbConnection::Sqlite(sqlite) => diesel::insert_into(rate_limits::table)
-            .values(values)
-            .on_conflict(rate_limits::key)
-            .do_update()
-            .set(changes)
-            .returning(returned)
-            .get_result(sqlite),
-    }
+    let upsert = diesel::insert_into(rate_limits::table)
+        .values(values)
+        .on_conflict(rate_limits::key)
+        .do_update()
+        .set(changes)
+        .returning(returned);
+    crate::per_backend!(conn, |c| upsert.get_result(c))
 }
 
 /// Forgets the window of `key` (a successful sign-in clears the account's failures).

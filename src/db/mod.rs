@@ -171,6 +171,18 @@ impl Database {
     }
 }
 
+/// A statement diesel's multi-connection cannot express (`RETURNING`), written once and run on
+/// whichever backend the connection is: `per_backend!(conn, |c| statement.get_result(c))`.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// Several reads as one: on SQLite they share one read transaction (one snapshot of the WAL,
 /// and one round of its shared-memory locks instead of one per statement); PostgreSQL runs them
 /// as they come (a transaction there would cost two more round trips). Never write inside.

@@ -89,8 +89,8 @@ pub fn release(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()>
 /// Takes the fund's row lock (PostgreSQL) without changing it, so that payment batches of one
 /// fund are made one after the other (SQLite's `BEGIN IMMEDIATE` serialises them already).
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FundRow>> {
-    diesel::update(funds::table.find(id)).set(funds::version.eq(funds::version)).execute(conn)?;
-    find(conn, id)
+    let lock = diesel::update(funds::table.find(id)).set(funds::version.eq(funds::version));
+    crate::per_backend!(conn, |c| lock.returning(FundRow::as_returning()).get_result(c).optional())
 }
 
 pub fn add_paid(conn: &mut DbConnection, id: &str, cents: i64) -> QueryResult<()> {

@@ -91,8 +91,8 @@ pub fn find_with_fund(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(
 /// Takes the row lock (PostgreSQL) before reading, so concurrent actions on one grant queue
 /// up; bumps the version.
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<GrantRow>> {
-    diesel::update(grants::table.find(id)).set(grants::version.eq(grants::version + 1)).execute(conn)?;
-    find(conn, id)
+    let lock = diesel::update(grants::table.find(id)).set(grants::version.eq(grants::version + 1));
+    crate::per_backend!(conn, |c| lock.returning(GrantRow::as_returning()).get_result(c).optional())
 }
 
 /// Saves the application and workflow fields (not the money counters, which only move

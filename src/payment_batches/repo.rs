@@ -64,10 +64,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> 
 /// Takes the batch's row lock (PostgreSQL) before reading, so a confirm and a cancel of one
 /// batch queue up.
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
-    diesel::update(payment_batches::table.find(id))
-        .set(payment_batches::version.eq(payment_batches::version))
-        .execute(conn)?;
-    find(conn, id)
+    let lock = diesel::update(payment_batches::table.find(id))
+        .set(payment_batches::version.eq(payment_batches::version));
+    crate::per_backend!(conn, |c| lock.returning(BatchRow::as_returning()).get_result(c).optional())
 }
 
 pub fn items(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<ItemRow>> {

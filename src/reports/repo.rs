@@ -51,10 +51,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ReportRow>>
 }
 
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ReportRow>> {
-    diesel::update(spending_reports::table.find(id))
-        .set(spending_reports::version.eq(spending_reports::version + 1))
-        .execute(conn)?;
-    find(conn, id)
+    let lock = diesel::update(spending_reports::table.find(id))
+        .set(spending_reports::version.eq(spending_reports::version + 1));
+    crate::per_backend!(conn, |c| lock.returning(ReportRow::as_returning()).get_result(c).optional())
 }
 
 pub fn save(conn: &mut DbConnection, row: &ReportRow) -> QueryResult<()> {

@@ -71,8 +71,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VisionRow>>
 /// Takes the row lock (PostgreSQL) before reading, so concurrent actions on one vision queue
 /// up; bumps the version.
 pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VisionRow>> {
-    diesel::update(visions::table.find(id)).set(visions::version.eq(visions::version + 1)).execute(conn)?;
-    find(conn, id)
+    let lock = diesel::update(visions::table.find(id)).set(visions::version.eq(visions::version + 1));
+    crate::per_backend!(conn, |c| lock.returning(VisionRow::as_returning()).get_result(c).optional())
 }
 
 pub fn save(conn: &mut DbConnection, row: &VisionRow) -> QueryResult<()> {

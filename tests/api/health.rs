@@ -110,9 +110,19 @@ async fn the_docs_page_works_offline(app: TestApp) {
 }
 
 async fn graceful_shutdown_lets_in_flight_requests_finish(app: TestApp) {
-    let in_flight = app.get("/test/slow");
+    let tag = uuid::Uuid::now_v7().to_string();
+    let slow = format!("/test/slow?tag={tag}");
+    let in_flight = app.get(&slow);
     let stop = async {
-        actix_web::rt::time::sleep(Duration::from_millis(150)).await;
+        // Stopped once the request is surely in the server's hands, however busy the machine.
+        let begun = || crate::test_routes::SLOW_BEGUN.lock().unwrap().contains(&tag);
+        for _ in 0..1000 {
+            if begun() {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(begun(), "the slow request reached the server");
         app.handle.stop(true).await;
     };
     let (reply, ()) = futures_util::future::join(in_flight, stop).await;

@@ -55,7 +55,19 @@ async fn database_failure(state: web::Data<AppState>) -> Result<HttpResponse, Ap
     Ok(HttpResponse::Ok().finish())
 }
 
-async fn slow() -> HttpResponse {
+/// The tags of the slow requests the server has begun (`/test/slow?tag=`), so a test can stop
+/// the server once its request is surely in flight.
+pub static SLOW_BEGUN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+#[derive(Deserialize)]
+struct Tag {
+    tag: Option<String>,
+}
+
+async fn slow(tag: web::Query<Tag>) -> HttpResponse {
+    if let Some(tag) = tag.into_inner().tag {
+        SLOW_BEGUN.lock().expect("not poisoned").push(tag);
+    }
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     HttpResponse::Ok().body("finished")
 }
