@@ -14,6 +14,7 @@ on_both_backends!(
     the_last_admin_and_coordinator_stay,
     invitations_are_single_use_and_expire,
     networks_are_filtered_paginated_and_scoped,
+    organisations_are_filtered_by_kind_page_by_page,
     networks_ask_municipalities_for_a_link,
     changes_are_conditional_and_audited,
 );
@@ -259,6 +260,29 @@ async fn invitations_are_single_use_and_expire(app: TestApp) {
     let emails: Vec<&str> =
         pending["items"].as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
     assert_eq!(emails, ["jan@buurt.example"], "only open invitations are listed");
+}
+
+async fn organisations_are_filtered_by_kind_page_by_page(app: TestApp) {
+    let root = app.signed_in("root@platform.example", "Root", true).await;
+    let a = tenant(&app, &root, "a").await;
+    let b = tenant(&app, &root, "b").await;
+    let mut housing = Vec::new();
+    for name in ["Woonstichting Noord", "Woonstichting Zuid"] {
+        let created = app
+            .post_as(
+                &a.officer,
+                "/api/v1/organisations",
+                json!({"municipality_id": a.municipality_id, "name": name, "kind": "housing"}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        housing.push(created.json()["id"].as_str().unwrap().to_owned());
+    }
+    housing.sort();
+    assert_eq!(app.page_through(&a.officer, "/api/v1/organisations?kind=housing").await, housing);
+    let welfare = app.page_through(&a.officer, "/api/v1/organisations?kind=welfare").await;
+    assert_eq!(welfare, vec![a.organisation_id.clone()], "B's welfare organisation is not A's to see");
+    assert!(app.page_through(&b.officer, "/api/v1/organisations?kind=housing").await.is_empty());
 }
 
 async fn networks_are_filtered_paginated_and_scoped(app: TestApp) {
