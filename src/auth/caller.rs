@@ -158,10 +158,10 @@ impl FromRequest for Caller {
                 return service_account_caller(&auth, token, resolved, request_id, operation).await;
             }
             let claims = auth.tokens.verify(&token)?;
-            let known = auth.clone();
+            let people = auth.clone();
             let caller = auth
                 .db
-                .run(move |conn| Ok(callers::session_caller(conn, &known.known, &claims.sub, &claims.sid)?))
+                .run(move |conn| Ok(callers::session_caller(conn, &people.known, &claims.sub, &claims.sid)?))
                 .await?;
             let mut caller = caller.ok_or_else(|| {
                 ApiError::unauthenticated("This sign-in has ended or the account is disabled. Sign in again.")

@@ -1,14 +1,14 @@
 //! The queries behind a caller: a person in a live session with every membership, or the
 //! service account behind an API token. Here, so that the extractor needs no area.
 
+use std::sync::Arc;
+
 use diesel::prelude::*;
 
 use crate::db::schema::{
     municipality_memberships, network_memberships, organisation_memberships, service_account_tokens,
     service_accounts, sessions, users,
 };
-use std::sync::Arc;
-
 use crate::db::{read_snapshot, DbConnection};
 use crate::domain::time::now;
 use crate::domain::Scope;
@@ -57,10 +57,9 @@ pub fn session_caller(
     let memberships = match known.get(&person.id, version) {
         Some(memberships) => memberships,
         None => {
-            let (version, memberships) = read_snapshot(conn, |conn| {
-                let version = users::table.find(&person.id).select(users::access_version).first(conn)?;
-                Ok::<_, diesel::result::Error>((version, Arc::new(memberships_of(conn, &person.id)?)))
-            })?;
+            // Read after the version, so never older than it (a newer version read next time
+            // reads them again).
+            let memberships = Arc::new(read_snapshot(conn, |conn| memberships_of(conn, &person.id))?);
             known.keep(&person.id, version, memberships.clone());
             memberships
         }
